@@ -1,0 +1,17 @@
+import Settings
+import Migrations
+import Postgres
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// Applies pending schema migrations as the owner role (DATABASE_ADMIN_URL). Run once per deploy,
+// before the functions start (a Cloud Run job / Kubernetes Job in production).
+do {
+    let url = try Environment().required("DATABASE_ADMIN_URL")
+    let applied = try Migrator(connection: try PostgresConnection(url: url)).migrate()
+    print(applied.isEmpty ? "migrate: schema is up to date" : "migrate: applied \(applied.map(String.init).joined(separator: ", "))")
+} catch {
+    fputs("migrate: \(error)\n", stderr)
+    exit(1)
+}

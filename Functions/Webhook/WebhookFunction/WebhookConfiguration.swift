@@ -1,0 +1,49 @@
+import Settings
+import EventSub
+import Ingest
+import Logging
+import Postgres
+import Redis
+
+/// Builds the webhook function from the environment:
+/// `DATABASE_URL` (app role), `REDIS_URL`, `TWITCH_EVENTSUB_SECRET` (10–100 ASCII characters),
+/// optional `TWITCH_EVENTSUB_SECRET_PREVIOUS` (accepted during a rotation),
+/// `DATABASE_POOL_SIZE` (default 4), `INGEST_MAX_BATCH` (default 512), `INGEST_WRITERS` (default 2).
+public enum WebhookConfiguration {
+    public static func makeFunction(environment: Environment, logger: Logger) async throws -> TwitchWebhookFunction {
+        var secrets = [try secret(environment, "TWITCH_EVENTSUB_SECRET")]
+        if environment.optional("TWITCH_EVENTSUB_SECRET_PREVIOUS") != nil {
+            secrets.append(try secret(environment, "TWITCH_EVENTSUB_SECRET_PREVIOUS"))
+        }
+        let databaseURL = try environment.required("DATABASE_URL")
+        let redisURL: RedisURL
+        do { redisURL = try RedisURL(parsing: try environment.required("REDIS_URL")) } catch let error as RedisError {
+            throw ConfigurationError(error.message)
+        }
+        let writers = try environment.int("INGEST_WRITERS", default: 2, range: 1...16)
+        let poolSize = try environment.int("DATABASE_POOL_SIZE", default: writers + 2, range: writers + 1...64)
+        let maxBatch = try environment.int("INGEST_MAX_BATCH", default: 512, range: 1...10_000)
+
+        let postgres = PostgresPool(url: databaseURL, size: poolSize, logger: logger)
+        // One connection now so the first delivery after a cold start does not pay for it; a
+        // database that is down is not fatal here (deliveries get 503 until it is back).
+        do { try await postgres.warmUp() } catch { logger.warning("postgres not reachable at start", metadata: ["error": "\(error)"]) }
+        let redis = RedisClient(url: redisURL, size: 1, logger: logger)
+        let ingestor = EventIngestor(
+            postgres: postgres, publisher: RoomPublisher(redis: redis, logger: logger),
+            options: .init(maxBatch: maxBatch, writers: writers), logger: logger)
+        return TwitchWebhookFunction(
+            verifier: DeliveryVerifier(signatures: SignatureVerifier(secrets: secrets)),
+            ingestor: ingestor, subscriptions: SubscriptionStatusStore(postgres: postgres))
+    }
+
+    /// Twitch requires 10–100 ASCII characters; refusing anything else at start beats refusing
+    /// every delivery later.
+    static func secret(_ environment: Environment, _ name: String) throws -> String {
+        let value = try environment.required(name)
+        guard (10...100).contains(value.utf8.count), value.utf8.allSatisfy({ $0 >= 0x21 && $0 < 0x7F }) else {
+            throw ConfigurationError("\(name) must be 10 to 100 printable ASCII characters")
+        }
+        return value
+    }
+}

@@ -1,0 +1,31 @@
+import JSONValue
+
+/// A Twitch user as EventSub names one: id, login and display name.
+public struct TwitchUser: Sendable, Equatable {
+    public let id: String
+    public let login: String?
+    public let name: String?
+
+    public var json: JSONValue {
+        ["id": .string(id), "login": login.map(JSONValue.string) ?? .null, "name": name.map(JSONValue.string) ?? .null]
+    }
+}
+
+/// The compact form of one notification: what the NOC view needs, independent of tenants.
+/// The raw body is kept alongside it so nothing Twitch sent is ever dropped.
+public struct NormalizedNotification: Sendable {
+    public let messageID: String
+    public let subscriptionID: String
+    public let subscriptionType: String
+    public let subscriptionVersion: String
+    /// When it happened (the event's own timestamp where it has one, else the delivery's), RFC 3339 UTC.
+    public let occurredAt: String
+    /// The channel the event belongs to (for raids: the raided channel).
+    public let broadcaster: TwitchUser?
+    /// Every Twitch user id whose trackers get this event (raids: both channels).
+    public let routingUserIDs: [String]
+    /// A small type-specific object of display fields.
+    public let data: JSONValue
+    /// The request body exactly as received.
+    public let rawBody: [UInt8]
+}

@@ -1,0 +1,68 @@
+/// Serializes JSON without Foundation, with sorted object keys so that equal values give equal
+/// bytes (published messages, fixtures and tests compare byte strings).
+public enum JSONWriter {
+    public static func string(_ value: JSONValue) -> String {
+        var output = ""
+        write(value, into: &output)
+        return output
+    }
+
+    public static func write(_ value: JSONValue, into output: inout String) {
+        switch value {
+        case .null: output += "null"
+        case .bool(let flag): output += flag ? "true" : "false"
+        case .int(let number): output += String(number)
+        case .double(let number):
+            if number.isFinite {
+                if number.rounded() == number && abs(number) < 1e15 { output += String(Int64(number)) } else { output += "\(number)" }
+            } else {
+                output += "null"
+            }
+        case .string(let text): writeString(text, into: &output)
+        case .array(let values):
+            output += "["
+            for (index, element) in values.enumerated() {
+                if index > 0 { output += "," }
+                write(element, into: &output)
+            }
+            output += "]"
+        case .object(let members):
+            output += "{"
+            for (index, key) in members.keys.sorted().enumerated() {
+                if index > 0 { output += "," }
+                writeString(key, into: &output)
+                output += ":"
+                write(members[key]!, into: &output)
+            }
+            output += "}"
+        }
+    }
+
+    /// A JSON string literal with the escapes RFC 8259 requires (and `<`, `>`, `&` escaped too, so
+    /// the text is safe to embed in HTML script contexts).
+    public static func writeString(_ text: String, into output: inout String) {
+        output += "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": output += "\\\""
+            case "\\": output += "\\\\"
+            case "\n": output += "\\n"
+            case "\r": output += "\\r"
+            case "\t": output += "\\t"
+            case "<": output += "\\u003c"
+            case ">": output += "\\u003e"
+            case "&": output += "\\u0026"
+            case "\u{2028}": output += "\\u2028"
+            case "\u{2029}": output += "\\u2029"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    output.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        output += "\""
+    }
+}

@@ -1,0 +1,20 @@
+/// One versioned schema change. Applied once, in order, inside a transaction, and recorded with
+/// a checksum so that editing an applied migration is caught instead of silently diverging.
+public struct Migration: Sendable {
+    public let version: Int
+    public let name: String
+    public let sql: String
+
+    public init(version: Int, name: String, sql: String) {
+        self.version = version
+        self.name = name
+        self.sql = sql
+    }
+}
+
+/// Every migration, oldest first. Append only.
+public enum Schema {
+    public static let migrations: [Migration] = [
+        Migration0001Tenancy.migration,
+    ]
+}

@@ -1,0 +1,85 @@
+import BlockingIO
+import Logging
+import NIOConcurrencyHelpers
+
+/// A fixed-size pool of libpq connections, each used on a thread of the pool's own
+/// `BlockingExecutor` (as many threads as connections), so blocking libpq calls never run on an
+/// event loop. Connections are opened lazily and replaced when they break.
+public final class PostgresPool: Sendable {
+    public let size: Int
+    private let url: String
+    private let executor: BlockingExecutor
+    private let idle: NIOLockedValueBox<[PostgresConnection]>
+    private let logger: Logger
+
+    public init(url: String, size: Int = 4, logger: Logger = Logger(label: "postgres")) {
+        self.url = Self.withDefaults(url)
+        self.size = size
+        self.executor = BlockingExecutor(threads: size)
+        self.idle = NIOLockedValueBox([])
+        self.logger = logger
+    }
+
+    /// Runs `body` with a connection on a pool thread. A connection that broke is dropped.
+    public func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
+        try await executor.run { [self] in
+            let connection = try checkOut()
+            do {
+                let value = try body(connection)
+                checkIn(connection)
+                return value
+            } catch {
+                checkIn(connection)
+                throw error
+            }
+        }
+    }
+
+    /// Runs `body` in a transaction.
+    public func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
+        try await withConnection { connection in try connection.withTransaction { try body(connection) } }
+    }
+
+    /// Runs `body` in a transaction scoped to one tenant (see `withTenantScope`).
+    public func tenant<T: Sendable>(
+        _ companyId: String, _ body: @escaping @Sendable (PostgresConnection) throws -> T
+    ) async throws -> T {
+        try await withConnection { connection in
+            try connection.withTenantScope(companyId: companyId) { try body(connection) }
+        }
+    }
+
+    /// Opens one connection now, so that the first request does not pay for it (cold start).
+    public func warmUp() async throws {
+        _ = try await withConnection { connection in try connection.query("SELECT 1") }
+    }
+
+    public func shutdown() async {
+        await executor.shutdown()
+        idle.withLockedValue { $0.removeAll() }
+    }
+
+    private func checkOut() throws -> PostgresConnection {
+        if let connection = idle.withLockedValue({ $0.popLast() }) { return connection }
+        return try PostgresConnection(url: url)
+    }
+
+    private func checkIn(_ connection: PostgresConnection) {
+        guard connection.isHealthy else {
+            logger.warning("dropping a broken postgres connection")
+            return
+        }
+        if connection.isInTransaction { _ = try? connection.query("ROLLBACK") }
+        guard connection.isHealthy, !connection.isInTransaction else { return }
+        idle.withLockedValue { $0.append(connection) }
+    }
+
+    /// A short connect timeout so that "Postgres is down" becomes an error quickly, not a hang.
+    static func withDefaults(_ url: String) -> String {
+        guard !url.contains("connect_timeout") else { return url }
+        if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
+            return url + (url.contains("?") ? "&" : "?") + "connect_timeout=3"
+        }
+        return url + " connect_timeout=3"
+    }
+}

@@ -1,0 +1,65 @@
+import JSONValue
+
+/// The event as dashboards receive it, live (Redis → relay) and on catch-up (REST, relay recovery):
+/// one shape everywhere, built from one `events` row.
+public struct CompactEvent: Sendable, Equatable {
+    /// The `events.id` identity value: ordered per database, the replay offset for recovery.
+    public let id: Int64
+    public let companyID: String
+    public let creatorID: String?
+    public let type: String
+    public let version: String
+    /// `webhook`, or `poll` for events synthesized by status reconciliation.
+    public let source: String
+    public let occurredAt: String
+    public let receivedAt: String
+    public let broadcasterUserID: String?
+    public let data: JSONValue
+
+    public init(
+        id: Int64, companyID: String, creatorID: String?, type: String, version: String, source: String,
+        occurredAt: String, receivedAt: String, broadcasterUserID: String?, data: JSONValue
+    ) {
+        self.id = id
+        self.companyID = companyID
+        self.creatorID = creatorID
+        self.type = type
+        self.version = version
+        self.source = source
+        self.occurredAt = occurredAt
+        self.receivedAt = receivedAt
+        self.broadcasterUserID = broadcasterUserID
+        self.data = data
+    }
+
+    public var json: JSONValue {
+        [
+            "id": .int(id),
+            "companyId": .string(companyID),
+            "creatorId": creatorID.map(JSONValue.string) ?? .null,
+            "type": .string(type),
+            "version": .string(version),
+            "source": .string(source),
+            "occurredAt": .string(occurredAt),
+            "receivedAt": .string(receivedAt),
+            "broadcasterUserId": broadcasterUserID.map(JSONValue.string) ?? .null,
+            "data": data,
+        ]
+    }
+
+    /// The message published to Redis: compact JSON with sorted keys.
+    public var jsonText: String { JSONWriter.string(json) }
+
+    /// Reads the shape back (relay, tests).
+    public init?(json: JSONValue) {
+        guard let id = json["id"]?.int64Value, let company = json["companyId"]?.stringValue,
+              let type = json["type"]?.stringValue, let version = json["version"]?.stringValue,
+              let source = json["source"]?.stringValue, let occurred = json["occurredAt"]?.stringValue,
+              let received = json["receivedAt"]?.stringValue
+        else { return nil }
+        self.init(
+            id: id, companyID: company, creatorID: json["creatorId"]?.stringValue, type: type, version: version,
+            source: source, occurredAt: occurred, receivedAt: received,
+            broadcasterUserID: json["broadcasterUserId"]?.stringValue, data: json["data"] ?? [:])
+    }
+}
