@@ -88,31 +88,44 @@ let package = Package(
             name: "twitch-webhook", dependencies: ["WebhookFunction", "FunctionRuntime"],
             path: "Functions/Webhook/main", swiftSettings: strict),
         .executableTarget(
-            name: "migrate", dependencies: ["Migrations", "Postgres", "Settings"],
+            name: "migrate", dependencies: ["Migrations", "Postgres", "Settings", "StructuredLogging"],
             path: "Functions/Migrate/main", swiftSettings: strict),
 
         // MARK: local-runner (router, embedded services, operator CLI, benchmarks)
         .target(
+            name: "Processes", dependencies: [],
+            path: "local-runner/Processes", swiftSettings: strict),
+        .target(
             name: "Router",
             dependencies: [
-                "StructuredLogging",
+                "StructuredLogging", "Processes", "BlockingIO", "JSONValue",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "local-runner/Router", swiftSettings: strict),
         .target(
             name: "LocalRunner",
             dependencies: [
-                "Router", "Postgres", "Redis", "Migrations", "EventSub", "Settings", "StructuredLogging",
+                "Router", "Processes", "Postgres", "Redis", "Migrations", "EventSub", "JSONValue", "BlockingIO",
+                "Settings", "StructuredLogging",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "local-runner/LocalRunner", swiftSettings: strict),
         .executableTarget(
             name: "ccr-local",
-            dependencies: ["LocalRunner", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "LocalRunner", "Router", "Settings", "StructuredLogging",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "local-runner/ccr-local", swiftSettings: strict),
 
         // MARK: Tests (real Postgres and Redis, started by local-runner/test)

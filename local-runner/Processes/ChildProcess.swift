@@ -10,6 +10,7 @@ public final class ChildProcess: Sendable {
 
     public struct SpawnError: Error, CustomStringConvertible {
         public let description: String
+        public init(description: String) { self.description = description }
     }
 
     /// Starts `executable` (an absolute path, or a name looked up in PATH) with `arguments` and

@@ -1,6 +1,7 @@
 import Settings
 import Migrations
 import Postgres
+import StructuredLogging
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -12,6 +13,6 @@ do {
     let applied = try Migrator(connection: try PostgresConnection(url: url)).migrate()
     print(applied.isEmpty ? "migrate: schema is up to date" : "migrate: applied \(applied.map(String.init).joined(separator: ", "))")
 } catch {
-    fputs("migrate: \(error)\n", stderr)
+    StandardError.write("migrate: \(error)\n")
     exit(1)
 }

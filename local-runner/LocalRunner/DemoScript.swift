@@ -1,0 +1,115 @@
+import AsyncHTTPClient
+import BlockingIO
+import EventSub
+import JSONValue
+import Logging
+import NIOCore
+
+/// `local-runner/run up --demo`: two demo agencies that share one creator, and a realistic,
+/// correctly signed EventSub script replayed into the webhook endpoint, so a newcomer sees events
+/// flow without a Twitch account.
+public struct DemoScript: Sendable {
+    let runtime: RuntimeEnvironment
+    let files: InstanceFiles
+    let logger: Logger
+
+    public init(runtime: RuntimeEnvironment, files: InstanceFiles, logger: Logger) {
+        self.runtime = runtime
+        self.files = files
+        self.logger = logger
+    }
+
+    struct Creator { let id: String; let login: String; let name: String }
+    static let shared = Creator(id: "141981764", login: "twitchdev", name: "TwitchDev")
+    static let northwindOnly = Creator(id: "12826", login: "twitch", name: "Twitch")
+    static let harborOnly = Creator(id: "1337", login: "cool_user", name: "Cool_User")
+
+    /// Seeds once (ids kept in demo.env) and returns (company name, id) pairs.
+    func seed() throws -> [(String, String)] {
+        if let saved = KeyValueFile.read(files.demo), let north = saved["NORTHWIND_COMPANY_ID"], let harbor = saved["HARBOR_COMPANY_ID"] {
+            return [("Northwind Talent", north), ("Blue Harbor Agency", harbor)]
+        }
+        let commands = OperatorCommands(adminURL: runtime.databaseAdminURL)
+        let north = try commands.createCompany(name: "Northwind Talent")
+        let harbor = try commands.createCompany(name: "Blue Harbor Agency")
+        for creator in [Self.shared, Self.northwindOnly] {
+            _ = try commands.addCreator(companyID: north, twitchUserID: creator.id, login: creator.login, displayName: creator.name)
+        }
+        for creator in [Self.shared, Self.harborOnly] {
+            _ = try commands.addCreator(companyID: harbor, twitchUserID: creator.id, login: creator.login, displayName: creator.name)
+        }
+        try KeyValueFile.write([("NORTHWIND_COMPANY_ID", north), ("HARBOR_COMPANY_ID", harbor)], to: files.demo)
+        return [("Northwind Talent", north), ("Blue Harbor Agency", harbor)]
+    }
+
+    public func run() async throws {
+        let companies = try seed()
+        for (name, id) in companies { print("demo agency \(name): \(id)") }
+        guard let routerURL = runtime.routerURL else { return }
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        var accepted = 0
+        do {
+        for step in Self.script() {
+            let now = RFC3339.format(unixSeconds: wallClockSeconds())
+            let delivery = SignedDelivery.notification(
+                type: step.type, version: step.version, event: step.event, condition: step.condition,
+                secret: runtime.eventSubSecret, messageID: SignedDelivery.newMessageID(), timestamp: now)
+            var request = HTTPClientRequest(url: routerURL + "/webhooks/twitch")
+            request.method = .POST
+            for (name, value) in delivery.headers { request.headers.add(name: name, value: value) }
+            request.body = .bytes(ByteBuffer(bytes: delivery.body))
+            let response = try await client.execute(request, timeout: .seconds(10))
+            if (200..<300).contains(Int(response.status.code)) { accepted += 1 }
+            print("demo: \(step.type) for \(step.label) -> \(response.status.code)")
+            try await Task.sleep(nanoseconds: 400_000_000)
+        }
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+        print("demo: \(accepted) notifications accepted")
+    }
+
+    struct Step { let type: String; let version: String; let label: String; let condition: JSONValue; let event: JSONValue }
+
+    static func broadcaster(_ creator: Creator) -> [String: JSONValue] {
+        ["broadcaster_user_id": .string(creator.id), "broadcaster_user_login": .string(creator.login), "broadcaster_user_name": .string(creator.name)]
+    }
+
+    static func step(_ type: String, _ version: String, _ creator: Creator, _ extra: [String: JSONValue]) -> Step {
+        let event = broadcaster(creator).merging(extra) { _, new in new }
+        return Step(type: type, version: version, label: creator.login, condition: ["broadcaster_user_id": .string(creator.id)], event: .object(event))
+    }
+
+    static func script() -> [Step] {
+        let now = RFC3339.format(unixSeconds: wallClockSeconds())
+        let viewer: [String: JSONValue] = ["user_id": "1234", "user_login": "cool_viewer", "user_name": "Cool_Viewer"]
+        return [
+            step("stream.online", "1", shared, ["id": "9001", "type": "live", "started_at": .string(now)]),
+            step("channel.update", "2", shared, ["title": "Building a NOC view live!", "language": "en",
+                                                 "category_id": "509670", "category_name": "Science & Technology",
+                                                 "content_classification_labels": []]),
+            step("channel.follow", "2", shared, viewer.merging(["followed_at": .string(now)]) { _, new in new }),
+            step("channel.follow", "2", northwindOnly, ["user_id": "5678", "user_login": "another_fan", "user_name": "Another_Fan",
+                                                        "followed_at": .string(now)]),
+            Step(type: "channel.raid", version: "1", label: "\(harborOnly.login) -> \(shared.login)",
+                 condition: ["to_broadcaster_user_id": .string(shared.id)],
+                 event: ["from_broadcaster_user_id": .string(harborOnly.id), "from_broadcaster_user_login": .string(harborOnly.login),
+                         "from_broadcaster_user_name": .string(harborOnly.name), "to_broadcaster_user_id": .string(shared.id),
+                         "to_broadcaster_user_login": .string(shared.login), "to_broadcaster_user_name": .string(shared.name),
+                         "viewers": 420]),
+            step("channel.subscribe", "1", shared, viewer.merging(["tier": "1000", "is_gift": false]) { _, new in new }),
+            step("channel.subscription.gift", "1", shared, viewer.merging(["total": 5, "tier": "1000", "cumulative_total": 12,
+                                                                            "is_anonymous": false]) { _, new in new }),
+            step("channel.cheer", "1", shared, viewer.merging(["is_anonymous": false, "message": "Cheer100 great stream", "bits": 100]) { _, new in new }),
+            step("channel.hype_train.begin", "2", shared, ["id": "hype-1", "total": 137, "progress": 137, "goal": 500, "level": 1,
+                                                           "started_at": .string(now), "expires_at": .string(now), "type": "regular",
+                                                           "is_shared_train": false, "top_contributions": []]),
+            step("channel.hype_train.end", "2", shared, ["id": "hype-1", "total": 640, "level": 2, "started_at": .string(now),
+                                                         "ended_at": .string(now), "cooldown_ends_at": .string(now), "type": "regular",
+                                                         "is_shared_train": false, "top_contributions": []]),
+            step("stream.offline", "1", shared, [:]),
+        ]
+    }
+}

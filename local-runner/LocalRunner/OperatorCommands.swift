@@ -1,0 +1,67 @@
+import Postgres
+import Settings
+
+/// Operator actions on a running instance, through the owner role (DATABASE_ADMIN_URL). Every
+/// write still happens inside the company's tenant scope, so RLS checks it like any other.
+public struct OperatorCommands: Sendable {
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+        public init(description: String) { self.description = description }
+    }
+
+    let adminURL: String
+
+    public init(adminURL: String) {
+        self.adminURL = adminURL
+    }
+
+    /// Creates a company and returns its id.
+    public func createCompany(name: String) throws -> String {
+        let trimmed = name.trimmingSpaces()
+        guard (1...200).contains(trimmed.count) else { throw Failure(description: "company name must be 1 to 200 characters") }
+        let connection = try PostgresConnection(url: adminURL)
+        let id = try connection.query("SELECT gen_random_uuid()::text AS id").first!.require("id")
+        try connection.withTenantScope(companyId: id) {
+            try connection.query("INSERT INTO companies (id, name) VALUES ($1, $2)", [id, trimmed])
+        }
+        return id
+    }
+
+    /// Adds a creator to a company and returns the creator's id.
+    public func addCreator(companyID: String, twitchUserID: String, login: String, displayName: String?) throws -> String {
+        guard TenantID.isValid(companyID) else { throw Failure(description: "--company must be a company id (UUID), got \(companyID)") }
+        guard !twitchUserID.isEmpty, twitchUserID.count <= 20, twitchUserID.allSatisfy(\.isASCIIDigit) else {
+            throw Failure(description: "--twitch-user-id must be Twitch's numeric user id, got \(twitchUserID)")
+        }
+        let loginText = login.lowercased()
+        guard (1...64).contains(loginText.count), loginText.allSatisfy({ $0.isASCIIDigit || ($0 >= "a" && $0 <= "z") || $0 == "_" }) else {
+            throw Failure(description: "--login must be a Twitch login (letters, digits, underscore), got \(login)")
+        }
+        let connection = try PostgresConnection(url: adminURL)
+        return try connection.withTenantScope(companyId: companyID) {
+            guard !(try connection.query("SELECT 1 FROM companies WHERE id = $1", [companyID]).isEmpty) else {
+                throw Failure(description: "no company with id \(companyID)")
+            }
+            do {
+                return try connection.query("""
+                    INSERT INTO creators (company_id, twitch_user_id, login, display_name) VALUES ($1, $2, $3, $4) RETURNING id
+                    """, [companyID, twitchUserID, loginText, displayName ?? login]).first!.require("id")
+            } catch let error as PostgresError where error.isUniqueViolation {
+                throw Failure(description: "this company already tracks Twitch user \(twitchUserID)")
+            }
+        }
+    }
+}
+
+extension Character {
+    var isASCIIDigit: Bool { self >= "0" && self <= "9" }
+}
+
+extension String {
+    func trimmingSpaces() -> String {
+        var text = Substring(self)
+        while text.first?.isWhitespace == true { text = text.dropFirst() }
+        while text.last?.isWhitespace == true { text = text.dropLast() }
+        return String(text)
+    }
+}

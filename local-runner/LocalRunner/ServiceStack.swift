@@ -1,0 +1,139 @@
+import Logging
+import Migrations
+import Postgres
+import Processes
+import Settings
+
+/// The environment every process of a running instance shares.
+public struct RuntimeEnvironment: Sendable {
+    public var databaseURL: String
+    public var databaseAdminURL: String
+    public var redisURL: String
+    public var eventSubSecret: String
+    public var routerURL: String?
+    /// Only for embedded or throwaway clusters (tests use it to provision).
+    public var superuserURL: String?
+
+    public var pairs: [(String, String)] {
+        var pairs = [("DATABASE_URL", databaseURL), ("DATABASE_ADMIN_URL", databaseAdminURL), ("REDIS_URL", redisURL)]
+        if let routerURL { pairs.append(("ROUTER_URL", routerURL)) }
+        pairs.append(("TWITCH_EVENTSUB_SECRET", eventSubSecret))
+        return pairs
+    }
+}
+
+/// Starts (or connects to) Postgres and Redis, provisions roles and database, migrates.
+public final class ServiceStack: Sendable {
+    public enum Mode: Sendable {
+        /// `local-runner/run`: data kept in `dataDirectory`, reused on the next run.
+        case persistent(dataDirectory: String)
+        /// Tests and benchmarks: a temporary folder, random ports, deleted on stop.
+        /// `durable: false` turns fsync off (tests only; benchmarks keep synchronous commit).
+        case throwaway(durable: Bool)
+    }
+
+    public static let databaseName = "ccr"
+    let mode: Mode
+    let environment: Environment
+    let logger: Logger
+    private let postgres: EmbeddedPostgres?
+    private let redis: EmbeddedRedis?
+    private let resolved: RuntimeEnvironment
+    private let temporaryDirectory: String?
+    private let superuserURL: String?
+
+    public init(mode: Mode, environment: Environment, logger: Logger) throws {
+        self.mode = mode
+        self.environment = environment
+        self.logger = logger
+        let directory: String
+        var secrets: [String: String]
+        switch mode {
+        case .persistent(let dataDirectory):
+            directory = dataDirectory
+            try FileSystem.makeDirectories(directory, mode: 0o755)
+            secrets = KeyValueFile.read(directory + "/secrets.env") ?? [:]
+            temporaryDirectory = nil
+        case .throwaway:
+            directory = try FileSystem.temporaryDirectory(prefix: "ccr-services")
+            secrets = [:]
+            temporaryDirectory = directory
+        }
+        var generated = false
+        func secret(_ key: String, _ make: () throws -> String) rethrows -> String {
+            if let value = secrets[key] { return value }
+            let value = try make()
+            secrets[key] = value
+            generated = true
+            return value
+        }
+        let isThrowaway: Bool
+        let durable: Bool
+        if case .throwaway(let keep) = mode { isThrowaway = true; durable = keep } else { isThrowaway = false; durable = true }
+        let pgPort = try secret("PG_PORT") { isThrowaway ? String(try Ports.freeLoopbackPort()) : "55432" }
+        let redisPort = try secret("REDIS_PORT") { isThrowaway ? String(try Ports.freeLoopbackPort()) : "56379" }
+        let superPassword = secret("PG_SUPERUSER_PASSWORD") { RandomToken.hex() }
+        let ownerPassword = secret("CCR_OWNER_PASSWORD") { RandomToken.hex() }
+        let appPassword = secret("CCR_APP_PASSWORD") { RandomToken.hex() }
+        let redisPassword = secret("REDIS_PASSWORD") { RandomToken.hex() }
+        let eventSubSecret = environment.optional("TWITCH_EVENTSUB_SECRET") ?? secret("TWITCH_EVENTSUB_SECRET") { RandomToken.hex(bytes: 20) }
+        if generated, case .persistent = mode {
+            try KeyValueFile.write(secrets.sorted { $0.key < $1.key }, to: directory + "/secrets.env")
+        }
+
+        var runtime = RuntimeEnvironment(databaseURL: "", databaseAdminURL: "", redisURL: "", eventSubSecret: eventSubSecret)
+        if let databaseURL = environment.optional("DATABASE_URL") {
+            guard let adminURL = environment.optional("DATABASE_ADMIN_URL") else {
+                throw ConfigurationError("DATABASE_URL is set, so DATABASE_ADMIN_URL (the owner role, for migrations) must be set too")
+            }
+            runtime.databaseURL = databaseURL
+            runtime.databaseAdminURL = adminURL
+            postgres = nil
+            superuserURL = nil
+        } else {
+            let embedded = EmbeddedPostgres(dataDirectory: directory + "/postgres", port: Int(pgPort)!, superuserPassword: superPassword,
+                                            durable: durable, logger: logger)
+            postgres = embedded
+            superuserURL = embedded.superuserURL
+            runtime.databaseURL = "postgresql://\(DatabaseRoles.app):\(appPassword)@127.0.0.1:\(pgPort)/\(Self.databaseName)"
+            runtime.databaseAdminURL = "postgresql://\(DatabaseRoles.owner):\(ownerPassword)@127.0.0.1:\(pgPort)/\(Self.databaseName)"
+            runtime.superuserURL = embedded.superuserURL
+        }
+        if let redisURL = environment.optional("REDIS_URL") {
+            runtime.redisURL = redisURL
+            redis = nil
+        } else {
+            let embedded = EmbeddedRedis(dataDirectory: directory + "/redis", port: Int(redisPort)!, password: redisPassword,
+                                         durable: durable, logger: logger)
+            redis = embedded
+            runtime.redisURL = embedded.url
+        }
+        self.resolved = runtime
+        self.ownerPassword = ownerPassword
+        self.appPassword = appPassword
+    }
+
+    private let ownerPassword: String
+    private let appPassword: String
+
+    /// Starts what is embedded, provisions, migrates; returns the shared environment.
+    public func start() async throws -> RuntimeEnvironment {
+        if let postgres { try await postgres.start() }
+        if let redis { try await redis.start() }
+        if let superuserURL {
+            try Bootstrap.provision(superuserURL: superuserURL, database: Self.databaseName,
+                                    ownerPassword: ownerPassword, appPassword: appPassword)
+        }
+        let applied = try Migrator(connection: try PostgresConnection(url: resolved.databaseAdminURL)).migrate()
+        if !applied.isEmpty { logger.info("migrations applied", metadata: ["versions": "\(applied)"]) }
+        return resolved
+    }
+
+    public func stop() async {
+        if let redis { await redis.stop() }
+        if let postgres { await postgres.stop() }
+        if let temporaryDirectory {
+            _ = try? await ChildProcess.run("/bin/rm", ["-rf", temporaryDirectory], environment: ["PATH": "/usr/bin:/bin"])
+        }
+    }
+}

@@ -1,0 +1,225 @@
+import ArgumentParser
+import Logging
+import LocalRunner
+import Router
+import Settings
+import StructuredLogging
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `local-runner/run [COMMAND]`: runs the whole system on one machine, and the operator commands.
+@main
+struct RunnerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "local-runner/run",
+        abstract: "Run Creator Control Room locally: embedded Postgres and Redis, migrations, the router and its functions.",
+        subcommands: [Up.self, Env.self, Company.self, Creator.self, Bench.self, Infra.self, WithServices.self, ServeRouter.self],
+        defaultSubcommand: Up.self)
+}
+
+struct CommonOptions: ParsableArguments {
+    @Option(name: .long, help: "Project-local data folder (gitignored).")
+    var dataDir = "local-runner/.data"
+
+    @Option(name: .long, help: "Folder with the built function executables.")
+    var binDir = ".build/release"
+
+    @Option(name: .long, help: "The route table.")
+    var routes = "infra/routes.json"
+
+    var files: InstanceFiles { InstanceFiles(dataDirectory: absolute(dataDir)) }
+}
+
+func absolute(_ path: String) -> String {
+    path.hasPrefix("/") ? path : FileSystem.currentDirectory() + "/" + path
+}
+
+func makeLogger(_ label: String) -> Logger {
+    JSONLogHandler.bootstrap(level: Environment().optional("LOG_LEVEL"))
+    return Logger(label: label)
+}
+
+/// Runs `body`, turning any error into one readable line and exit status 1.
+func reportingErrors(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch let error as CleanExit {
+        throw error
+    } catch let error as ExitCode {
+        throw error
+    } catch {
+        StandardError.write("local-runner: error: \(error)\n")
+        throw ExitCode(1)
+    }
+}
+
+struct Up: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Start everything (the default command).")
+    @OptionGroup var common: CommonOptions
+    @Option(help: "Router port on 127.0.0.1.") var port = 8080
+    @Option(help: "Stop a function's process after this many idle seconds (scale to zero).") var idleSeconds = 60
+    @Flag(help: "Seed two demo agencies and replay a signed EventSub script.") var demo = false
+
+    func run() async throws {
+        let logger = makeLogger("local-runner")
+        try await reportingErrors {
+            try await LocalInstance(options: .init(
+                port: port, idleSeconds: idleSeconds, binaryDirectory: absolute(common.binDir), routesFile: absolute(common.routes),
+                files: common.files, demo: demo), logger: logger).run()
+        }
+    }
+}
+
+struct Env: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print the running instance's environment as KEY=VALUE lines.")
+    @OptionGroup var common: CommonOptions
+
+    func run() async throws {
+        try await reportingErrors {
+            let values = try common.files.readRuntimeEnvironment()
+            for key in ["DATABASE_URL", "DATABASE_ADMIN_URL", "REDIS_URL", "ROUTER_URL", "TWITCH_EVENTSUB_SECRET"] {
+                if let value = values[key] { print("\(key)=\(value)") }
+            }
+        }
+    }
+}
+
+struct Company: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Manage companies (agencies).", subcommands: [Create.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a company; prints its id.")
+        @OptionGroup var common: CommonOptions
+        @Argument(help: "The company's name.") var name: String
+
+        func run() async throws {
+            try await reportingErrors {
+                let adminURL = try common.files.readRuntimeEnvironment()["DATABASE_ADMIN_URL"]!
+                print(try OperatorCommands(adminURL: adminURL).createCompany(name: name))
+            }
+        }
+    }
+}
+
+struct Creator: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Manage tracked creators.", subcommands: [Add.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Track a Twitch creator for a company; prints the creator id.")
+        @OptionGroup var common: CommonOptions
+        @Option(help: "The company id.") var company: String
+        @Option(help: "Twitch's numeric user id.") var twitchUserId: String
+        @Option(help: "The Twitch login.") var login: String
+        @Option(help: "Display name (defaults to the login).") var displayName: String?
+
+        func run() async throws {
+            try await reportingErrors {
+                let adminURL = try common.files.readRuntimeEnvironment()["DATABASE_ADMIN_URL"]!
+                print(try OperatorCommands(adminURL: adminURL).addCreator(
+                    companyID: company, twitchUserID: twitchUserId, login: login, displayName: displayName))
+            }
+        }
+    }
+}
+
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Benchmarks (print numbers).", subcommands: [Webhook.self])
+
+    struct Webhook: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Signed notifications through the router into Postgres and Redis.")
+        @OptionGroup var common: CommonOptions
+        @Option(help: "Seconds of closed-loop load.") var seconds = 10
+        @Option(help: "Concurrent requests.") var concurrency = 64
+        @Option(help: "Events per second for the fixed-rate run.") var rate = 500
+
+        func run() async throws {
+            let logger = makeLogger("bench")
+            try await reportingErrors {
+                try await WebhookBenchmark(options: .init(
+                    seconds: seconds, concurrency: concurrency, rate: rate, binaryDirectory: absolute(common.binDir),
+                    routesFile: absolute(common.routes)), logger: logger).run()
+            }
+        }
+    }
+}
+
+struct Infra: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Production manifests.", subcommands: [Render.self])
+
+    struct Render: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Generate infra/knative/*.yaml from the route table.")
+        @OptionGroup var common: CommonOptions
+        @Option(help: "Output folder.") var output = "infra"
+
+        func run() async throws {
+            try await reportingErrors {
+                guard let text = FileSystem.readText(absolute(common.routes)) else {
+                    throw OperatorCommands.Failure(description: "cannot read \(common.routes)")
+                }
+                for (name, content) in InfraManifests.render(try RouteTable(json: text)) {
+                    let path = absolute(output) + "/" + name
+                    if let slash = path.lastIndex(of: "/") { try FileSystem.makeDirectories(String(path[..<slash])) }
+                    try FileSystem.writeText(content, to: path)
+                    print("wrote \(output)/\(name)")
+                }
+            }
+        }
+    }
+}
+
+/// Used by local-runner/test: throwaway Postgres and Redis on free loopback ports, a command run
+/// with their URLs in its environment, then everything stopped and deleted.
+struct WithServices: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "with-services", abstract: "Run a command next to throwaway Postgres and Redis.", shouldDisplay: false)
+    @Argument(parsing: .captureForPassthrough) var command: [String] = []
+
+    func run() async throws {
+        let logger = makeLogger("local-runner")
+        var arguments = command
+        if arguments.first == "--" { arguments.removeFirst() }
+        guard let executable = arguments.first else {
+            StandardError.write("local-runner: error: with-services needs a command after --\n")
+            throw ExitCode(2)
+        }
+        var status: Int32 = 1
+        try await reportingErrors {
+            let stack = try ServiceStack(mode: .throwaway(durable: false), environment: Environment([:]), logger: logger)
+            do {
+                let runtime = try await stack.start()
+                var environment = Environment().all
+                environment["CCR_TEST_DATABASE_URL"] = runtime.databaseURL
+                environment["CCR_TEST_DATABASE_ADMIN_URL"] = runtime.databaseAdminURL
+                environment["CCR_TEST_PG_SUPERUSER_URL"] = runtime.superuserURL
+                environment["CCR_TEST_REDIS_URL"] = runtime.redisURL
+                status = try await runForeground(executable, Array(arguments.dropFirst()), environment: environment)
+            } catch {
+                await stack.stop()
+                throw error
+            }
+            await stack.stop()
+        }
+        throw ExitCode(status)
+    }
+}
+
+/// The router alone, with the environment it was given (the webhook benchmark runs it as its own process).
+struct ServeRouter: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve-router", abstract: "Run only the router.", shouldDisplay: false)
+    @OptionGroup var common: CommonOptions
+    @Option var port = 8080
+    @Option var idleSeconds = 60
+
+    func run() async throws {
+        let logger = makeLogger("router")
+        try await reportingErrors {
+            guard let text = FileSystem.readText(absolute(common.routes)) else {
+                throw OperatorCommands.Failure(description: "cannot read \(common.routes)")
+            }
+            let router = RouterServer(table: try RouteTable(json: text), binaryDirectory: absolute(common.binDir),
+                                      environment: Environment().all, idleSeconds: idleSeconds, logger: logger)
+            try await router.run(host: "127.0.0.1", port: port)
+        }
+    }
+}
