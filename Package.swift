@@ -135,15 +135,23 @@ let package = Package(
             path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(
             name: "SharedTests",
-            dependencies: ["TestSupport", "Postgres", "Redis", "EventSub", "Migrations", "Rooms", "JSONValue", "Ingest"],
+            dependencies: ["TestSupport", "Postgres", "Redis", "EventSub", "Migrations", "Rooms", "JSONValue", "Ingest", "BlockingIO"],
             path: "Tests/SharedTests", swiftSettings: strict),
         .testTarget(
             name: "WebhookFunctionTests",
-            dependencies: ["TestSupport", "WebhookFunction", "FunctionRuntime", "Postgres", "Redis", "EventSub", "Rooms", "JSONValue"],
+            dependencies: [
+                "TestSupport", "WebhookFunction", "FunctionRuntime", "Postgres", "Redis", "EventSub", "Rooms", "JSONValue",
+                "Ingest", "BlockingIO", .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/WebhookFunctionTests", swiftSettings: strict),
         .testTarget(
             name: "LocalRunnerTests",
-            dependencies: ["TestSupport", "Router", "LocalRunner", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            dependencies: [
+                "TestSupport", "Router", "LocalRunner", "Processes", "EventSub", "Settings", "BlockingIO",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/LocalRunnerTests", swiftSettings: strict),
     ]
 )

@@ -6,6 +6,16 @@ public struct EventSubDelivery: Sendable, Equatable {
     public let messageType: EventSubMessageType
     public let subscriptionType: String?
     public let subscriptionVersion: String?
+
+    public init(messageID: String, timestamp: String, timestampSeconds: Double, messageType: EventSubMessageType,
+                subscriptionType: String?, subscriptionVersion: String?) {
+        self.messageID = messageID
+        self.timestamp = timestamp
+        self.timestampSeconds = timestampSeconds
+        self.messageType = messageType
+        self.subscriptionType = subscriptionType
+        self.subscriptionVersion = subscriptionVersion
+    }
 }
 
 /// Why a delivery was refused. Every case is answered 403 except `unknownMessageType` (400, the

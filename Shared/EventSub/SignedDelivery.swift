@@ -6,6 +6,11 @@ public struct SignedDelivery: Sendable {
     public let headers: [(String, String)]
     public let body: [UInt8]
 
+    public init(headers: [(String, String)], body: [UInt8]) {
+        self.headers = headers
+        self.body = body
+    }
+
     public static func notification(
         type: String, version: String, event: JSONValue, condition: JSONValue, secret: String,
         messageID: String, timestamp: String, subscriptionID: String = "f1c2a387-161a-49f9-a165-0f21d7a4e1c4"

@@ -25,7 +25,7 @@ public struct IngestOutcome: Sendable {
 /// thread with its own connection, take everything queued (up to `maxBatch`) and store it in one
 /// transaction: one tracked-creator lookup, then per company `set_config('app.company_id')` and
 /// one multi-row INSERT under that company's row-level security. Only after COMMIT are the
-/// callers resumed (so a 2xx means durable), and the new rows are published to Redis.
+/// callers resumed (so a 2xx means durable); then the new rows are published to Redis.
 ///
 /// Dedupe is the `(company_id, twitch_message_id)` unique key with `ON CONFLICT DO NOTHING`, so a
 /// redelivery, even one racing the original in the same batch, stores and publishes once.
@@ -191,11 +191,12 @@ public final class EventIngestor: Sendable {
             if !unrouted.isEmpty { try storeUnrouted(unrouted, on: connection) }
         }
 
-        publisher?.publishBlocking(deliveries)
+        // Callers first (their 2xx only needs the commit), then one pipelined PUBLISH round trip.
         for (index, pending) in batch.enumerated() {
             pending.continuation.resume(returning: IngestOutcome(
                 stored: results[index], duplicate: routed[index] && results[index].isEmpty, unrouted: !routed[index]))
         }
+        publisher?.publishBlocking(deliveries)
     }
 
     /// One multi-row INSERT for one company (the tenant is already set). Rows travel as one JSON

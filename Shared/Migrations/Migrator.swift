@@ -21,6 +21,12 @@ public struct Migrator {
     /// Applies what is missing; returns the versions applied by this call.
     @discardableResult
     public func migrate() throws -> [Int] {
+        // Objects belong to whoever creates them: a superuser or BYPASSRLS role here would own
+        // tables that row-level security then does not bind.
+        let role = try connection.query("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user").first!
+        if role.bool("rolsuper") == true || role.bool("rolbypassrls") == true {
+            throw Failure(description: "refusing to migrate as a superuser or BYPASSRLS role; use the owner role (\(DatabaseRoles.owner))")
+        }
         try connection.query("SELECT pg_advisory_lock($1)", [Self.lockKey])
         defer { _ = try? connection.query("SELECT pg_advisory_unlock($1)", [Self.lockKey]) }
         try connection.query("""

@@ -1,0 +1,66 @@
+import Migrations
+import Postgres
+import Redis
+import Settings
+
+/// The throwaway Postgres and Redis that `local-runner/test` starts for the test run
+/// (`ccr-local with-services`), as URLs in the environment.
+public enum TestServices {
+    public struct Missing: Error, CustomStringConvertible {
+        public let description = "CCR_TEST_* variables are not set: run the tests with local-runner/test (it starts Postgres and Redis)"
+    }
+
+    private static let environment = Environment()
+
+    /// The app role (NOBYPASSRLS, owns nothing): what functions connect as.
+    public static func databaseURL() throws -> String {
+        guard let value = environment.optional("CCR_TEST_DATABASE_URL") else { throw Missing() }
+        return value
+    }
+
+    /// The owner role (migrations).
+    public static func adminURL() throws -> String {
+        guard let value = environment.optional("CCR_TEST_DATABASE_ADMIN_URL") else { throw Missing() }
+        return value
+    }
+
+    /// The cluster's superuser on the application database (test assertions that must see every tenant).
+    public static func superuserURL() throws -> String {
+        guard let value = environment.optional("CCR_TEST_PG_SUPERUSER_URL") else { throw Missing() }
+        guard let slash = value.lastIndex(of: "/") else { return value }
+        return String(value[...slash]) + "ccr"
+    }
+
+    public static func redisURL() throws -> RedisURL {
+        guard let value = environment.optional("CCR_TEST_REDIS_URL") else { throw Missing() }
+        return try RedisURL(parsing: value)
+    }
+
+    /// A Twitch user id no other test uses (creators are matched across companies by this id).
+    public static func uniqueTwitchUserID() -> String {
+        String(UInt64.random(in: 100_000_000_000...999_999_999_999))
+    }
+
+    /// Creates a company through its own tenant scope (as the owner role, like the operator CLI).
+    public static func makeCompany(_ name: String = "Test Agency") throws -> String {
+        let connection = try PostgresConnection(url: try adminURL())
+        let id = try connection.query("SELECT gen_random_uuid()::text AS id").first!.require("id")
+        try connection.withTenantScope(companyId: id) {
+            try connection.query("INSERT INTO companies (id, name) VALUES ($1, $2)", [id, name])
+        }
+        return id
+    }
+
+    public static func addCreator(company: String, twitchUserID: String, login: String = "creator") throws -> String {
+        let connection = try PostgresConnection(url: try adminURL())
+        return try connection.withTenantScope(companyId: company) {
+            try connection.query("INSERT INTO creators (company_id, twitch_user_id, login, display_name) VALUES ($1, $2, $3, $3) RETURNING id",
+                                 [company, twitchUserID, login]).first!.require("id")
+        }
+    }
+
+    /// Runs a query as the superuser (sees every tenant), for assertions.
+    public static func superuserQuery(_ sql: String, _ parameters: [(any PostgresParameter)?] = []) throws -> QueryResult {
+        try PostgresConnection(url: try superuserURL()).query(sql, parameters)
+    }
+}
