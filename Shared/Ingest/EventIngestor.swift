@@ -14,6 +14,9 @@ public struct IngestOutcome: Sendable {
     public let duplicate: Bool
     /// No company tracks the broadcaster; the notification was kept in `eventsub_unrouted`.
     public let unrouted: Bool
+    /// It could not be stored as an event (Postgres refused it); it was kept in
+    /// `eventsub_dead_letters` for an operator instead of being retried forever.
+    public var deadLettered: Bool = false
 }
 
 /// Stores verified notifications and publishes them, committing many concurrent requests in one
@@ -114,9 +117,9 @@ public final class EventIngestor: Sendable {
             } catch let error as PostgresError where error.kind == .query && batch.count > 1 {
                 // One bad notification must not fail its neighbours: store them one by one.
                 logger.warning("batch failed, retrying one by one", metadata: ["error": "\(error)", "size": "\(batch.count)"])
-                for single in batch {
-                    do { try write([single], on: connection) } catch { single.continuation.resume(throwing: error) }
-                }
+                for single in batch { writeAlone(single, on: connection) }
+            } catch let error as PostgresError where error.kind == .query {
+                writeAlone(batch[0], on: connection)
             } catch {
                 batch.forEach { $0.continuation.resume(throwing: error) }
                 if !connection.isHealthy {
@@ -135,7 +138,32 @@ public final class EventIngestor: Sendable {
         }
     }
 
-    /// Stores one batch in one transaction, publishes, then resumes the callers.
+    /// One notification in its own transaction; if Postgres refuses it (not a connection problem),
+    /// it is dead-lettered so that Twitch's retries do not turn one bad payload into an outage.
+    private func writeAlone(_ pending: Pending, on connection: PostgresConnection) {
+        do {
+            try write([pending], on: connection)
+        } catch let error as PostgresError where error.kind == .query {
+            let n = pending.notification
+            logger.error("notification refused by the database; dead-lettered",
+                         metadata: ["messageId": "\(n.messageID)", "type": "\(n.subscriptionType)", "error": "\(error)"])
+            do {
+                try connection.query("""
+                    INSERT INTO eventsub_dead_letters (twitch_message_id, subscription_type, error, body)
+                    VALUES ($1, $2, $3, $4) ON CONFLICT (twitch_message_id) DO NOTHING
+                    """, [n.messageID, n.subscriptionType, error.description, String(decoding: n.rawBody, as: UTF8.self)])
+                var outcome = IngestOutcome(stored: [], duplicate: false, unrouted: false)
+                outcome.deadLettered = true
+                pending.continuation.resume(returning: outcome)
+            } catch {
+                pending.continuation.resume(throwing: error)
+            }
+        } catch {
+            pending.continuation.resume(throwing: error)
+        }
+    }
+
+    /// Stores one batch in one transaction, resumes the callers, then publishes.
     private func write(_ batch: [Pending], on connection: PostgresConnection) throws {
         var results = [[CompactEvent]](repeating: [], count: batch.count)
         var routed = [Bool](repeating: false, count: batch.count)

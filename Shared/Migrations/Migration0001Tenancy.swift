@@ -127,6 +127,16 @@ enum Migration0001Tenancy {
         received_at timestamptz NOT NULL DEFAULT now()
     );
 
+    -- Not tenant data: authentic notifications that could not be stored (for example a payload
+    -- Postgres' jsonb refuses). Answered 2xx so Twitch stops retrying; kept here for an operator.
+    CREATE TABLE eventsub_dead_letters (
+        twitch_message_id text PRIMARY KEY,
+        subscription_type text NOT NULL,
+        error text NOT NULL,
+        body text NOT NULL,
+        received_at timestamptz NOT NULL DEFAULT now()
+    );
+
     -- Row-level security on every tenant table, forced so the owner is held to it as well.
     ALTER TABLE companies ENABLE ROW LEVEL SECURITY;
     ALTER TABLE companies FORCE ROW LEVEL SECURITY;
@@ -186,6 +196,6 @@ enum Migration0001Tenancy {
     GRANT SELECT, INSERT, DELETE ON events TO ccr_app;
     GRANT SELECT, INSERT ON audit_logs TO ccr_app;
     GRANT SELECT, INSERT, UPDATE, DELETE ON eventsub_subscriptions TO ccr_app;
-    GRANT SELECT, INSERT ON eventsub_unrouted TO ccr_app;
+    GRANT SELECT, INSERT ON eventsub_unrouted, eventsub_dead_letters TO ccr_app;
     """#)
 }

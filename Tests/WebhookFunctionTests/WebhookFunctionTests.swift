@@ -170,6 +170,32 @@ import Testing
         await harness.shutdown()
     }
 
+    /// A payload Postgres cannot store (jsonb refuses \u0000) must not fail its neighbours nor be
+    /// retried forever: it is dead-lettered and answered 2xx.
+    @Test func poisonPayloadIsDeadLetteredWithoutHurtingItsBatch() async throws {
+        let harness = try WebhookHarness()
+        let company = try TestServices.makeCompany()
+        let twitchID = TestServices.uniqueTwitchUserID()
+        _ = try TestServices.addCreator(company: company, twitchUserID: twitchID)
+        let poison = WebhookHarness.event("channel.cheer", broadcaster: twitchID,
+                                          extra: ["message": "nul \u{0}here", "bits": 5, "is_anonymous": true])
+        let healthy = (0..<20).map { _ in WebhookHarness.follow(broadcaster: twitchID) }
+        let statuses = await withTaskGroup(of: Int.self) { group in
+            for delivery in healthy + [poison] { group.addTask { await harness.post(delivery).status } }
+            var statuses: [Int] = []
+            for await status in group { statuses.append(status) }
+            return statuses
+        }
+        #expect(statuses.allSatisfy { $0 == 204 })
+        for delivery in healthy {
+            #expect(try WebhookHarness.storedRows(messageID: delivery.header("Twitch-Eventsub-Message-Id")!).count == 1)
+        }
+        let poisonID = poison.header("Twitch-Eventsub-Message-Id")!
+        #expect(try WebhookHarness.storedRows(messageID: poisonID).isEmpty)
+        #expect(try TestServices.superuserQuery("SELECT 1 FROM eventsub_dead_letters WHERE twitch_message_id = $1", [poisonID]).rows.count == 1)
+        await harness.shutdown()
+    }
+
     @Test func notificationsNobodyTracksAreKeptUnrouted() async throws {
         let harness = try WebhookHarness()
         let delivery = WebhookHarness.follow(broadcaster: TestServices.uniqueTwitchUserID())
