@@ -131,7 +131,7 @@ let package = Package(
         // MARK: Tests (real Postgres and Redis, started by local-runner/test)
         .target(
             name: "TestSupport",
-            dependencies: ["Postgres", "Redis", "Migrations", "Settings", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Postgres", "Redis", "Migrations", "Settings", "LocalRunner"],
             path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(
             name: "SharedTests",

@@ -14,7 +14,7 @@ public struct SubscriptionStatusStore: Sendable {
     public func record(_ subscription: EventSubSubscription, status: String) async throws {
         let condition = JSONWriter.string(.object(subscription.condition))
         let createdAt = subscription.createdAt.flatMap(RFC3339.unixSeconds).map { RFC3339.format(unixSeconds: $0) }
-        try await postgres.withConnection { connection in
+        _ = try await postgres.withConnection { connection in
             try connection.query("""
                 INSERT INTO eventsub_subscriptions (id, type, version, condition, status, callback, twitch_created_at, updated_at)
                 VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7::timestamptz, now())

@@ -1,3 +1,4 @@
+import LocalRunner
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -17,16 +18,8 @@ public enum SharedResearch {
     public static let skipMessage = "../shared/research/twitch-eventsub-examples is absent; skipping tests against Twitch's documented examples"
 
     public static func read(_ name: String) -> String? {
-        guard let directory = examplesDirectory(), let file = fopen(directory + "/" + name, "r") else { return nil }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let count = fread(&buffer, 1, buffer.count, file)
-            if count <= 0 { break }
-            bytes.append(contentsOf: buffer[0..<count])
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        guard let directory = examplesDirectory() else { return nil }
+        return FileSystem.readText(directory + "/" + name)
     }
 
     public static func exampleFiles() -> [String] {

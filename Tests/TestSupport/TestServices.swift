@@ -45,7 +45,7 @@ public enum TestServices {
     public static func makeCompany(_ name: String = "Test Agency") throws -> String {
         let connection = try PostgresConnection(url: try adminURL())
         let id = try connection.query("SELECT gen_random_uuid()::text AS id").first!.require("id")
-        try connection.withTenantScope(companyId: id) {
+        _ = try connection.withTenantScope(companyId: id) {
             try connection.query("INSERT INTO companies (id, name) VALUES ($1, $2)", [id, name])
         }
         return id

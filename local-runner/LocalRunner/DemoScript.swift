@@ -4,6 +4,7 @@ import EventSub
 import JSONValue
 import Logging
 import NIOCore
+import StructuredLogging
 
 /// `local-runner/run up --demo`: two demo agencies that share one creator, and a realistic,
 /// correctly signed EventSub script replayed into the webhook endpoint, so a newcomer sees events
@@ -60,7 +61,7 @@ public struct DemoScript: Sendable {
             request.body = .bytes(ByteBuffer(bytes: delivery.body))
             let response = try await client.execute(request, timeout: .seconds(10))
             if (200..<300).contains(Int(response.status.code)) { accepted += 1 }
-            print("demo: \(step.type) for \(step.label) -> \(response.status.code)")
+            StandardOutput.line("demo: \(step.type) for \(step.label) -> \(response.status.code)")
             try await Task.sleep(nanoseconds: 400_000_000)
         }
         } catch {
@@ -68,7 +69,7 @@ public struct DemoScript: Sendable {
             throw error
         }
         try await client.shutdown()
-        print("demo: \(accepted) notifications accepted")
+        StandardOutput.line("demo: \(accepted) notifications accepted")
     }
 
     struct Step { let type: String; let version: String; let label: String; let condition: JSONValue; let event: JSONValue }

@@ -1,6 +1,7 @@
 import Logging
 import Router
 import Settings
+import StructuredLogging
 
 /// `local-runner/run` (up): services, migrations, the router with its functions, until Ctrl-C.
 public struct LocalInstance: Sendable {
@@ -60,7 +61,7 @@ public struct LocalInstance: Sendable {
         let logger = self.logger
         do {
             try await router.run(host: "127.0.0.1", port: options.port) { port in
-                print("""
+                StandardOutput.line("""
 
                     Creator Control Room is running.
                       router    http://127.0.0.1:\(port)   (POST /webhooks/twitch)
@@ -85,7 +86,7 @@ public struct LocalInstance: Sendable {
         }
         FileSystem.remove(options.files.runtimeEnvironment)
         await stack.stop()
-        print("stopped")
+        StandardOutput.line("stopped")
     }
 
     static func redacted(_ url: String) -> String {

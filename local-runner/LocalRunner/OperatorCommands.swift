@@ -21,7 +21,7 @@ public struct OperatorCommands: Sendable {
         guard (1...200).contains(trimmed.count) else { throw Failure(description: "company name must be 1 to 200 characters") }
         let connection = try PostgresConnection(url: adminURL)
         let id = try connection.query("SELECT gen_random_uuid()::text AS id").first!.require("id")
-        try connection.withTenantScope(companyId: id) {
+        _ = try connection.withTenantScope(companyId: id) {
             try connection.query("INSERT INTO companies (id, name) VALUES ($1, $2)", [id, trimmed])
         }
         return id

@@ -8,6 +8,7 @@ import NIOCore
 import Postgres
 import Processes
 import Settings
+import StructuredLogging
 
 /// `local-runner/run bench webhook`: signed notifications through the router into Postgres
 /// (synchronous commit, fsync on) and Redis; prints accepted events/s and latency percentiles at a
@@ -42,9 +43,9 @@ public struct WebhookBenchmark: Sendable {
         var router: ChildProcess?
         do {
             let creators = try seed(runtime)
-            print("bench webhook: 2 companies, \(creators.count) tracked Twitch users (half shared), synchronous_commit=on, fsync=on")
+            StandardOutput.line("bench webhook: 2 companies, \(creators.count) tracked Twitch users (half shared), synchronous_commit=on, fsync=on")
             let cold = try await measureColdStarts(runtime)
-            print("cold start (process start -> first 2xx), \(cold.count) runs: median \(fixed(percentile(cold, 0.5))) ms, min \(fixed(cold.min() ?? 0)) ms, max \(fixed(cold.max() ?? 0)) ms")
+            StandardOutput.line("cold start (process start -> first 2xx), \(cold.count) runs: median \(fixed(percentile(cold, 0.5))) ms, min \(fixed(cold.min() ?? 0)) ms, max \(fixed(cold.max() ?? 0)) ms")
 
             let port = try Ports.freeLoopbackPort()
             var environment = ["PATH": "/usr/bin:/bin", "LOG_LEVEL": "warning"]
@@ -65,10 +66,10 @@ public struct WebhookBenchmark: Sendable {
                                        concurrency: options.concurrency, seconds: max(3, options.seconds / 2), rate: options.rate)
             let stored = try countEvents(runtime) - before
             try await client.shutdown()
-            print("throughput, \(options.concurrency) concurrent requests, \(options.seconds)s: \(fixed(Double(closed.accepted) / closed.elapsed, 0)) accepted events/s; latency p50 \(fixed(percentile(closed.latencies, 0.5), 2)) ms, p99 \(fixed(percentile(closed.latencies, 0.99), 2)) ms, max \(fixed(closed.latencies.max() ?? 0, 2)) ms; errors \(closed.errors)")
-            print("fixed rate \(options.rate) events/s, \(max(3, options.seconds / 2))s: achieved \(fixed(Double(open.accepted) / open.elapsed, 0))/s; latency p50 \(fixed(percentile(open.latencies, 0.5), 2)) ms, p99 \(fixed(percentile(open.latencies, 0.99), 2)) ms, max \(fixed(open.latencies.max() ?? 0, 2)) ms; errors \(open.errors)")
+            StandardOutput.line("throughput, \(options.concurrency) concurrent requests, \(options.seconds)s: \(fixed(Double(closed.accepted) / closed.elapsed, 0)) accepted events/s; latency p50 \(fixed(percentile(closed.latencies, 0.5), 2)) ms, p99 \(fixed(percentile(closed.latencies, 0.99), 2)) ms, max \(fixed(closed.latencies.max() ?? 0, 2)) ms; errors \(closed.errors)")
+            StandardOutput.line("fixed rate \(options.rate) events/s, \(max(3, options.seconds / 2))s: achieved \(fixed(Double(open.accepted) / open.elapsed, 0))/s; latency p50 \(fixed(percentile(open.latencies, 0.5), 2)) ms, p99 \(fixed(percentile(open.latencies, 0.99), 2)) ms, max \(fixed(open.latencies.max() ?? 0, 2)) ms; errors \(open.errors)")
             let expectedRows = closed.rows + open.rows
-            print("rows stored: \(stored), expected \(expectedRows) (one per tracking company): \(stored == expectedRows ? "no loss, no duplicates" : "MISMATCH")")
+            StandardOutput.line("rows stored: \(stored), expected \(expectedRows) (one per tracking company): \(stored == expectedRows ? "no loss, no duplicates" : "MISMATCH")")
         } catch {
             if let router { await router.terminate() }
             await stack.stop()
@@ -117,6 +118,11 @@ public struct WebhookBenchmark: Sendable {
             environment["HOST"] = "127.0.0.1"
             let began = monotonicNanoseconds()
             let process = try ChildProcess(executable: "\(options.binaryDirectory)/twitch-webhook", environment: environment)
+            // Poll with a bare TCP connect (an HTTP client's own reconnect backoff would inflate the number).
+            while !Ports.isAccepting(port: port) {
+                if process.exitStatusIfExited() != nil { throw OperatorCommands.Failure(description: "twitch-webhook exited during start") }
+                try await Task.sleep(nanoseconds: 100_000)
+            }
             while true {
                 let delivery = Self.delivery(secret: runtime.eventSubSecret, twitchUserID: "900000")
                 var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/webhooks/twitch")
