@@ -14,6 +14,11 @@ let package = Package(
         .executable(name: "twitch-webhook", targets: ["twitch-webhook"]),
         .executable(name: "migrate", targets: ["migrate"]),
         .executable(name: "ccr-local", targets: ["ccr-local"]),
+        .executable(name: "api-account", targets: ["api-account"]),
+        .executable(name: "api-members", targets: ["api-members"]),
+        .executable(name: "api-creators", targets: ["api-creators"]),
+        .executable(name: "api-events", targets: ["api-events"]),
+        .executable(name: "twitch-stand-in", targets: ["twitch-stand-in"]),
     ],
     dependencies: [
         // `traits: []` keeps full Foundation + ICU out of every binary (faster cold starts).
@@ -76,6 +81,40 @@ let package = Package(
             ],
             path: "Shared/FunctionRuntime", swiftSettings: strict),
 
+        .target(
+            name: "Auth",
+            dependencies: [
+                "JSONValue", "BlockingIO",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Shared/Auth", swiftSettings: strict),
+        .target(
+            name: "ObjectStore",
+            dependencies: ["JSONValue", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Shared/ObjectStore", swiftSettings: strict),
+        .target(
+            name: "TwitchAPI",
+            dependencies: [
+                "JSONValue", "BlockingIO",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Shared/TwitchAPI", swiftSettings: strict),
+        .target(
+            name: "API",
+            dependencies: [
+                "FunctionRuntime", "Auth", "Postgres", "Redis", "JSONValue", "Ingest", "Rooms", "Settings", "BlockingIO",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "Shared/API", swiftSettings: strict),
+
         // MARK: Functions (one executable each; logic in the library beside it)
         .target(
             name: "WebhookFunction",
@@ -90,6 +129,35 @@ let package = Package(
         .executableTarget(
             name: "migrate", dependencies: ["Migrations", "Postgres", "Settings", "StructuredLogging"],
             path: "Functions/Migrate/main", swiftSettings: strict),
+
+        .target(
+            name: "AccountFunction",
+            dependencies: ["API", "FunctionRuntime", "Auth", "Postgres", "JSONValue", "Settings", "ObjectStore", "BlockingIO", .product(name: "Logging", package: "swift-log")],
+            path: "Functions/Account/AccountFunction", swiftSettings: strict),
+        .executableTarget(
+            name: "api-account", dependencies: ["AccountFunction", "API", "FunctionRuntime"],
+            path: "Functions/Account/main", swiftSettings: strict),
+        .target(
+            name: "MembersFunction",
+            dependencies: ["API", "FunctionRuntime", "Auth", "Postgres", "JSONValue", "Settings", .product(name: "Logging", package: "swift-log")],
+            path: "Functions/Members/MembersFunction", swiftSettings: strict),
+        .executableTarget(
+            name: "api-members", dependencies: ["MembersFunction", "API", "FunctionRuntime"],
+            path: "Functions/Members/main", swiftSettings: strict),
+        .target(
+            name: "CreatorsFunction",
+            dependencies: ["API", "FunctionRuntime", "Auth", "Postgres", "JSONValue", "Settings", "TwitchAPI", .product(name: "Logging", package: "swift-log")],
+            path: "Functions/Creators/CreatorsFunction", swiftSettings: strict),
+        .executableTarget(
+            name: "api-creators", dependencies: ["CreatorsFunction", "API", "FunctionRuntime"],
+            path: "Functions/Creators/main", swiftSettings: strict),
+        .target(
+            name: "EventsFunction",
+            dependencies: ["API", "FunctionRuntime", "Auth", "Postgres", "JSONValue", "Settings", "EventSub", "Ingest", .product(name: "Logging", package: "swift-log")],
+            path: "Functions/Events/EventsFunction", swiftSettings: strict),
+        .executableTarget(
+            name: "api-events", dependencies: ["EventsFunction", "API", "FunctionRuntime"],
+            path: "Functions/Events/main", swiftSettings: strict),
 
         // MARK: local-runner (router, embedded services, operator CLI, benchmarks)
         .target(
@@ -108,10 +176,28 @@ let package = Package(
             ],
             path: "local-runner/Router", swiftSettings: strict),
         .target(
+            name: "TwitchStandIn",
+            dependencies: [
+                "EventSub", "JSONValue", "BlockingIO", "StructuredLogging",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "local-runner/TwitchStandIn", swiftSettings: strict),
+        .executableTarget(
+            name: "twitch-stand-in", dependencies: ["TwitchStandIn", "Settings", "StructuredLogging"],
+            path: "local-runner/twitch-stand-in", swiftSettings: strict),
+        .target(
             name: "LocalRunner",
             dependencies: [
                 "Router", "Processes", "Postgres", "Redis", "Migrations", "EventSub", "JSONValue", "BlockingIO",
-                "Settings", "StructuredLogging",
+                "Settings", "StructuredLogging", "Auth", "ObjectStore",
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -122,7 +208,7 @@ let package = Package(
         .executableTarget(
             name: "ccr-local",
             dependencies: [
-                "LocalRunner", "Router", "Settings", "StructuredLogging",
+                "LocalRunner", "Router", "Settings", "StructuredLogging", "Auth", "BlockingIO",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -153,5 +239,28 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/LocalRunnerTests", swiftSettings: strict),
+        .testTarget(
+            name: "APITests",
+            dependencies: [
+                "TestSupport", "API", "Auth", "AccountFunction", "MembersFunction", "CreatorsFunction", "EventsFunction",
+                "FunctionRuntime", "Postgres", "Redis", "JSONValue", "ObjectStore", "TwitchAPI", "TwitchStandIn", "BlockingIO",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Tests/APITests", swiftSettings: strict),
+        .testTarget(
+            name: "TwitchTests",
+            dependencies: [
+                "TestSupport", "TwitchAPI", "TwitchStandIn", "EventSub", "JSONValue", "BlockingIO",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/TwitchTests", swiftSettings: strict),
+        .testTarget(
+            name: "ObjectStoreTests",
+            dependencies: ["ObjectStore", "TestSupport", "JSONValue"],
+            path: "Tests/ObjectStoreTests", swiftSettings: strict),
     ]
 )

@@ -16,5 +16,6 @@ public struct Migration: Sendable {
 public enum Schema {
     public static let migrations: [Migration] = [
         Migration0001Tenancy.migration,
+        Migration0002Members.migration,
     ]
 }

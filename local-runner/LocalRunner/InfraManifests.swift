@@ -8,6 +8,7 @@ public enum InfraManifests {
         var files: [(String, String)] = []
         for function in table.functions {
             let routes = table.routes.filter { $0.function == function }
+            // The first entry of a function carries its settings; later entries only add paths.
             let route = routes[0]
             var env = ""
             for name in route.environment {

@@ -1,4 +1,7 @@
+import BlockingIO
 import Logging
+import ObjectStore
+import Processes
 import Router
 import Settings
 import StructuredLogging
@@ -36,7 +39,7 @@ public struct LocalInstance: Sendable {
             throw OperatorCommands.Failure(description: "cannot read the route table \(options.routesFile)")
         }
         let table = try RouteTable(json: routesText)
-        for function in table.functions where !FileSystem.exists("\(options.binaryDirectory)/\(function)") {
+        for function in table.functions + ["twitch-stand-in"] where !FileSystem.exists("\(options.binaryDirectory)/\(function)") {
             throw OperatorCommands.Failure(description: "\(options.binaryDirectory)/\(function) is missing; build with: swift build -c release")
         }
         let environment = Environment()
@@ -51,10 +54,48 @@ public struct LocalInstance: Sendable {
         runtime.routerURL = "http://127.0.0.1:\(options.port)"
         try KeyValueFile.write(runtime.pairs, to: options.files.runtimeEnvironment)
 
+        // Development identity provider: a key pair in the data folder, its JWKS served by the router.
+        let keys = try DevelopmentKeys.loadOrCreate(in: options.files.dataDirectory)
+        // Local S3 stand-in: files in the data folder behind /objects, same signatures as S3.
+        let objectStore = try ObjectStoreConfiguration(
+            endpoint: "http://127.0.0.1:\(options.port)/objects", bucket: "ccr-local", region: "local",
+            accessKeyID: "local-dev", secretAccessKey: runtime.objectStoreSecret)
+        let objectHandler = LocalObjectStoreHandler(configuration: objectStore,
+                                                    store: LocalObjectStore(rootDirectory: options.files.dataDirectory + "/objects"))
+        let executor = BlockingExecutor(threads: 2)
+
         var functionEnvironment = environment.all.filter { ["PATH", "LANG", "LOG_LEVEL", "TZ"].contains($0.key) }
         for (key, value) in runtime.pairs { functionEnvironment[key] = value }
+        functionEnvironment["JWT_ISSUER"] = DevelopmentKeys.issuer
+        functionEnvironment["JWT_AUDIENCE"] = DevelopmentKeys.audience
+        functionEnvironment["JWT_JWKS_URL"] = "http://127.0.0.1:\(options.port)/.well-known/jwks.json"
+        functionEnvironment["S3_ENDPOINT"] = objectStore.endpoint
+        functionEnvironment["S3_BUCKET"] = objectStore.bucket
+        functionEnvironment["S3_REGION"] = objectStore.region
+        functionEnvironment["S3_ACCESS_KEY_ID"] = objectStore.accessKeyID
+        functionEnvironment["S3_SECRET_ACCESS_KEY"] = objectStore.secretAccessKey
+
+        // Twitch: the real API when credentials are configured, else the local stand-in.
+        var standIn: ChildProcess?
+        if let clientID = environment.optional("TWITCH_CLIENT_ID"), let secret = environment.optional("TWITCH_CLIENT_SECRET") {
+            functionEnvironment["TWITCH_CLIENT_ID"] = clientID
+            functionEnvironment["TWITCH_CLIENT_SECRET"] = secret
+        } else {
+            let port = try Ports.freeLoopbackPort()
+            standIn = try ChildProcess(executable: options.binaryDirectory + "/twitch-stand-in",
+                                       environment: ["PORT": String(port), "PATH": "/usr/bin:/bin", "LOG_LEVEL": "warning"])
+            for _ in 0..<2000 where !Ports.isAccepting(port: port) { try await Task.sleep(nanoseconds: 2_000_000) }
+            functionEnvironment["TWITCH_CLIENT_ID"] = "local-client-id"
+            functionEnvironment["TWITCH_CLIENT_SECRET"] = "local-client-secret"
+            functionEnvironment["TWITCH_API_BASE_URL"] = "http://127.0.0.1:\(port)/helix"
+            functionEnvironment["TWITCH_AUTH_BASE_URL"] = "http://127.0.0.1:\(port)/oauth2"
+            runtime.twitchStandInURL = "http://127.0.0.1:\(port)"
+            try KeyValueFile.write(runtime.pairs, to: options.files.runtimeEnvironment)
+        }
         let router = RouterServer(table: table, binaryDirectory: options.binaryDirectory, environment: functionEnvironment,
-                                  idleSeconds: options.idleSeconds, logger: logger)
+                                  idleSeconds: options.idleSeconds,
+                                  localEndpoints: [LocalEndpoints.jwks(keys.jwks), LocalEndpoints.objectStore(objectHandler, executor: executor)],
+                                  logger: logger)
         let demo = options.demo
         let files = options.files
         let runtimeCopy = runtime
@@ -81,10 +122,13 @@ public struct LocalInstance: Sendable {
             }
         } catch {
             FileSystem.remove(options.files.runtimeEnvironment)
+            if let standIn { await standIn.terminate() }
             await stack.stop()
             throw error
         }
         FileSystem.remove(options.files.runtimeEnvironment)
+        if let standIn { await standIn.terminate() }
+        await executor.shutdown()
         await stack.stop()
         StandardOutput.line("stopped")
     }

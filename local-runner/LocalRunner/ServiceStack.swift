@@ -11,12 +11,17 @@ public struct RuntimeEnvironment: Sendable {
     public var redisURL: String
     public var eventSubSecret: String
     public var routerURL: String?
+    /// The local Twitch stand-in, when no Twitch credentials are configured.
+    public var twitchStandInURL: String?
+    /// Secret key of the local object store's access key.
+    public var objectStoreSecret: String = ""
     /// Only for embedded or throwaway clusters (tests use it to provision).
     public var superuserURL: String?
 
     public var pairs: [(String, String)] {
         var pairs = [("DATABASE_URL", databaseURL), ("DATABASE_ADMIN_URL", databaseAdminURL), ("REDIS_URL", redisURL)]
         if let routerURL { pairs.append(("ROUTER_URL", routerURL)) }
+        if let twitchStandInURL { pairs.append(("TWITCH_STAND_IN_URL", twitchStandInURL)) }
         pairs.append(("TWITCH_EVENTSUB_SECRET", eventSubSecret))
         return pairs
     }
@@ -77,11 +82,13 @@ public final class ServiceStack: Sendable {
         let appPassword = secret("CCR_APP_PASSWORD") { RandomToken.hex() }
         let redisPassword = secret("REDIS_PASSWORD") { RandomToken.hex() }
         let eventSubSecret = environment.optional("TWITCH_EVENTSUB_SECRET") ?? secret("TWITCH_EVENTSUB_SECRET") { RandomToken.hex(bytes: 20) }
+        let objectStoreSecret = secret("S3_SECRET_ACCESS_KEY") { RandomToken.hex(bytes: 20) }
         if generated, case .persistent = mode {
             try KeyValueFile.write(secrets.sorted { $0.key < $1.key }, to: directory + "/secrets.env")
         }
 
         var runtime = RuntimeEnvironment(databaseURL: "", databaseAdminURL: "", redisURL: "", eventSubSecret: eventSubSecret)
+        runtime.objectStoreSecret = objectStoreSecret
         if let databaseURL = environment.optional("DATABASE_URL") {
             guard let adminURL = environment.optional("DATABASE_ADMIN_URL") else {
                 throw ConfigurationError("DATABASE_URL is set, so DATABASE_ADMIN_URL (the owner role, for migrations) must be set too")

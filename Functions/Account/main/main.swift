@@ -1,0 +1,13 @@
+import API
+import AccountFunction
+import FunctionRuntime
+
+await FunctionMain.serve(name: "api-account") { environment, logger in
+    let dependencies = try await APIDependencies.load(environment: environment, logger: logger)
+    let logos = try ObjectStoreLogoUploads(environment: environment)
+    return APIFunction(
+        routes: AccountRoutes(database: dependencies.database, logos: logos).routes,
+        verifier: dependencies.verifier, rateLimiter: dependencies.rateLimiter,
+        publicRoutes: ["/api/openapi.json": { _ in FunctionResponse(status: 200, headers: [("content-type", "application/json")],
+                                                                     body: Array(OpenAPIDocument.json.utf8)) }])
+}

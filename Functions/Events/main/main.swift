@@ -1,0 +1,9 @@
+import API
+import EventsFunction
+import FunctionRuntime
+
+await FunctionMain.serve(name: "api-events") { environment, logger in
+    let dependencies = try await APIDependencies.load(environment: environment, logger: logger)
+    return APIFunction(routes: EventsRoutes(database: dependencies.database).routes,
+                       verifier: dependencies.verifier, rateLimiter: dependencies.rateLimiter)
+}

@@ -1,0 +1,80 @@
+import Auth
+import FunctionRuntime
+import JSONValue
+
+/// One authenticated request, after routing, token verification and the role check.
+public struct APIRequest: Sendable {
+    public let raw: FunctionRequest
+    public let claims: AccessClaims
+    public let requestID: String
+    public let pathParameters: [String: String]
+    public let context: FunctionContext
+
+    public func parameter(_ name: String) -> String { pathParameters[name] ?? "" }
+
+    /// The body as a JSON object (400 when it is not one).
+    public func jsonObject() throws -> [String: JSONValue] {
+        guard !raw.body.isEmpty else { throw APIError.badRequest("request body must be a JSON object") }
+        guard let value = try? JSONParser.parse(raw.body), let object = value.objectValue else {
+            throw APIError.badRequest("request body must be a JSON object")
+        }
+        return object
+    }
+
+    /// Who did it, for audit rows.
+    public var actor: AuditActor {
+        AuditActor(userID: claims.subject, role: claims.role.rawValue, requestID: requestID,
+                   ip: raw.header("x-forwarded-for")?.split(separator: ",").first.map { String($0).trimmingSpaces() } ?? raw.remoteAddress,
+                   userAgent: raw.header("user-agent"))
+    }
+}
+
+/// A route of a REST function: method, path pattern (`/api/creators/:id`), the least role allowed,
+/// and the handler. Role checks live here, in one place, declared next to each route.
+public struct APIRoute: Sendable {
+    public let method: String
+    public let pattern: String
+    public let minimumRole: Role
+    public let summary: String
+    public let handler: @Sendable (APIRequest) async throws -> FunctionResponse
+
+    public init(_ method: String, _ pattern: String, minimumRole: Role, summary: String = "",
+                handler: @escaping @Sendable (APIRequest) async throws -> FunctionResponse) {
+        self.method = method
+        self.pattern = pattern
+        self.minimumRole = minimumRole
+        self.summary = summary
+        self.handler = handler
+    }
+
+    /// The OpenAPI form of the pattern (`/api/creators/{id}`).
+    public var openAPIPath: String {
+        pattern.split(separator: "/", omittingEmptySubsequences: false)
+            .map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.joined(separator: "/")
+    }
+
+    func match(_ path: String) -> [String: String]? {
+        let patternParts = pattern.split(separator: "/")
+        let pathParts = path.split(separator: "/")
+        guard patternParts.count == pathParts.count else { return nil }
+        var parameters: [String: String] = [:]
+        for (expected, actual) in zip(patternParts, pathParts) {
+            if expected.hasPrefix(":") {
+                guard let decoded = PercentEncoding.decode(String(actual)), !decoded.isEmpty else { return nil }
+                parameters[String(expected.dropFirst())] = decoded
+            } else if expected != actual {
+                return nil
+            }
+        }
+        return parameters
+    }
+}
+
+extension String {
+    func trimmingSpaces() -> String {
+        var text = Substring(self)
+        while text.first?.isWhitespace == true { text = text.dropFirst() }
+        while text.last?.isWhitespace == true { text = text.dropLast() }
+        return String(text)
+    }
+}

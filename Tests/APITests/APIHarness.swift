@@ -1,0 +1,80 @@
+import API
+import AccountFunction
+import Auth
+import BlockingIO
+import CreatorsFunction
+import EventsFunction
+import FunctionRuntime
+import JSONValue
+import Logging
+import MembersFunction
+import Postgres
+import Redis
+import TestSupport
+
+/// Every REST route of every API function behind one `APIFunction`, against the test run's real
+/// Postgres and Redis, with tokens signed by a key generated for the test process.
+struct APIHarness {
+    static let signer: AccessTokenSigner = {
+        let key = try! AccessTokenSigner.generateKey()
+        return AccessTokenSigner(kid: "test-key", privateKey: key, issuer: "https://idp.test", audience: "ccr-api")
+    }()
+
+    let server: HTTPFunctionServer<APIFunction>
+    let pool: PostgresPool
+    let redis: RedisClient
+
+    init(rateLimitPerMinute: Int = 100_000, twitch: any TwitchUserLookup = NoTwitch(), logos: any LogoUploads = NoLogos()) throws {
+        let logger = Logger(label: "api-test")
+        pool = PostgresPool(url: try TestServices.databaseURL(), size: 4, logger: logger)
+        redis = RedisClient(url: try TestServices.redisURL(), size: 2, logger: logger)
+        let database = TenantDatabase(pool: pool)
+        let verifier = AccessTokenVerifier(keys: StaticKeySource(jwks: JSONWebKeySet(keys: ["test-key": Self.signer.privateKey.publicKey])),
+                                           issuer: "https://idp.test", audience: "ccr-api")
+        let routes = AccountRoutes(database: database, logos: logos).routes + MembersRoutes(database: database).routes
+            + CreatorsRoutes(database: database, twitch: twitch).routes + EventsRoutes(database: database).routes
+        let function = APIFunction(routes: routes, verifier: verifier,
+                                   rateLimiter: RateLimiter(redis: redis, requestsPerMinute: rateLimitPerMinute, logger: logger))
+        server = HTTPFunctionServer(function: function, logger: logger)
+    }
+
+    func shutdown() async {
+        await pool.shutdown()
+        await redis.shutdown()
+    }
+
+    static func token(company: String, role: Role, subject: String = "user:test") -> String {
+        try! signer.token(subject: subject, companyID: company, role: role, email: "\(role.rawValue)@example.com", now: wallClockSeconds())
+    }
+
+    struct Reply {
+        let status: Int
+        let json: JSONValue
+        let response: FunctionResponse
+    }
+
+    func call(_ method: String, _ target: String, token: String?, body: JSONValue? = nil) async -> Reply {
+        let parts = target.split(separator: "?", maxSplits: 1)
+        var headers: [(String, String)] = [("user-agent", "api-tests"), ("x-forwarded-for", "203.0.113.7")]
+        if let token { headers.append(("authorization", "Bearer \(token)")) }
+        let request = FunctionRequest(method: method, path: String(parts[0]), query: parts.count > 1 ? String(parts[1]) : nil,
+                                      headers: headers, body: body.map { Array(JSONWriter.string($0).utf8) } ?? [])
+        let response = await server.respond(to: request)
+        return Reply(status: response.status, json: (try? JSONParser.parse(response.body)) ?? .null, response: response)
+    }
+
+    func call(_ method: String, _ target: String, company: String, role: Role, body: JSONValue? = nil) async -> Reply {
+        await call(method, target, token: Self.token(company: company, role: role), body: body)
+    }
+}
+
+/// For tests that never add creators.
+struct NoTwitch: TwitchUserLookup {
+    func user(login: String) async throws -> TwitchUserRecord? { nil }
+}
+
+struct NoLogos: LogoUploads {
+    struct Unsupported: Error {}
+    func uploadURL(companyID: String, contentType: String, maxBytes: Int, expiresInSeconds: Int, now: Double) throws -> LogoUpload { throw Unsupported() }
+    func downloadURL(key: String, expiresInSeconds: Int, now: Double) throws -> String { throw Unsupported() }
+}

@@ -1,0 +1,32 @@
+import Auth
+import CryptoExtras
+
+/// The development signing key of a local instance: generated on first start into the data
+/// folder, published by the router as `/.well-known/jwks.json`, used by `local-runner/run token`.
+/// Only local mode trusts it.
+public struct DevelopmentKeys: Sendable {
+    public static let issuer = "ccr-local-dev"
+    public static let audience = "creator-control-room"
+
+    public let signer: AccessTokenSigner
+    public let jwks: String
+
+    /// Loads the key from `directory`, creating it on first use.
+    public static func loadOrCreate(in directory: String) throws -> DevelopmentKeys {
+        try FileSystem.makeDirectories(directory, mode: 0o700)
+        let path = directory + "/dev-jwt-private.pem"
+        let key: _RSA.Signing.PrivateKey
+        if let pem = FileSystem.readText(path) {
+            key = try _RSA.Signing.PrivateKey(pemRepresentation: pem)
+        } else {
+            key = try AccessTokenSigner.generateKey()
+            try FileSystem.writeText(key.pemRepresentation, to: path, mode: 0o600)
+        }
+        // The kid names the key (first bytes of its modulus), so a regenerated key gets a new kid.
+        let modulus = try key.publicKey.getKeyPrimitives().modulus
+        let kid = "dev-" + Base64URL.encode(Array(modulus.prefix(9)))
+        let jwks = try JSONWebKeySet.document(kid: kid, publicKey: key.publicKey)
+        try FileSystem.writeText(jwks, to: directory + "/dev-jwks.json")
+        return DevelopmentKeys(signer: AccessTokenSigner(kid: kid, privateKey: key, issuer: issuer, audience: audience), jwks: jwks)
+    }
+}

@@ -1,0 +1,42 @@
+import BlockingIO
+import Hummingbird
+import HTTPTypes
+import NIOCore
+import ObjectStore
+import Router
+
+/// Endpoints the local router answers itself, standing in for what production gets elsewhere:
+/// the identity provider's JWKS and an S3-compatible object store.
+enum LocalEndpoints {
+    /// `GET /.well-known/jwks.json`: the development key the functions trust in local mode.
+    static func jwks(_ document: String) -> LocalEndpoint {
+        LocalEndpoint(prefix: "/.well-known/jwks.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "max-age=60"],
+                     body: .init(byteBuffer: ByteBuffer(string: document)))
+        }
+    }
+
+    /// `/objects/{bucket}/{key}`: presigned PUT/GET/HEAD against files in the data folder, with the
+    /// same Signature V4 checks S3 makes, so logo uploads run the production code path locally.
+    static func objectStore(_ handler: LocalObjectStoreHandler, executor: BlockingExecutor) -> LocalEndpoint {
+        LocalEndpoint(prefix: handler.basePath + "/") { request, _ in
+            var headers: [String: String] = [:]
+            for field in request.headers { headers[field.name.canonicalName] = field.value }
+            if headers["host"] == nil, let authority = request.head.authority { headers["host"] = authority }
+            let body = try await request.body.collect(upTo: 16 << 20)
+            let bytes = Array(body.readableBytesView)
+            let method = request.method.rawValue
+            let path = request.uri.path
+            let query = request.uri.query ?? ""
+            let requestHeaders = headers
+            let result = try await executor.run {
+                handler.handle(method: method, path: path, rawQuery: query, headers: requestHeaders, body: bytes, now: wallClockSeconds())
+            }
+            var fields = HTTPFields()
+            for (name, value) in result.headers {
+                if let fieldName = HTTPField.Name(name) { fields.append(HTTPField(name: fieldName, value: value)) }
+            }
+            return Response(status: .init(code: result.status), headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: result.body)))
+        }
+    }
+}

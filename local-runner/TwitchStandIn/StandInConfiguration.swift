@@ -1,0 +1,39 @@
+/// How the stand-in behaves. Defaults match Twitch where Twitch documents a value; tests shrink
+/// the time- and size-dependent ones (token lifetime, bucket size, page size).
+public struct StandInConfiguration: Sendable {
+    /// The only client credentials `POST /oauth2/token` accepts.
+    public var clientID: String
+    public var clientSecret: String
+    /// `expires_in` of issued app access tokens; the stand-in rejects a token after that.
+    public var tokenLifetimeSeconds: Int
+    /// Token bucket size, refilled continuously over a minute (Twitch: 800 points per minute).
+    public var rateLimitPointsPerMinute: Int
+    /// Entries per page of `GET /helix/eventsub/subscriptions` (Twitch does not document its page
+    /// size and accepts no `first` there).
+    public var subscriptionPageSize: Int
+    /// `max_total_cost` (10 000 by default at Twitch).
+    public var maximumTotalCost: Int
+    /// Whether `GET /helix/users?login=x` creates an unknown (well-formed) login, so any login can
+    /// be added as a creator locally.
+    public var createsUnknownLogins: Bool
+    /// How long a callback may take to answer a challenge or a delivery.
+    public var callbackTimeoutSeconds: Int64
+
+    public static let defaultClientID = "local-client-id"
+    public static let defaultClientSecret = "local-client-secret"
+
+    public init(
+        clientID: String = StandInConfiguration.defaultClientID, clientSecret: String = StandInConfiguration.defaultClientSecret,
+        tokenLifetimeSeconds: Int = 5_011_271, rateLimitPointsPerMinute: Int = 800, subscriptionPageSize: Int = 100,
+        maximumTotalCost: Int = 10_000, createsUnknownLogins: Bool = true, callbackTimeoutSeconds: Int64 = 10
+    ) {
+        self.clientID = clientID
+        self.clientSecret = clientSecret
+        self.tokenLifetimeSeconds = max(1, tokenLifetimeSeconds)
+        self.rateLimitPointsPerMinute = max(1, rateLimitPointsPerMinute)
+        self.subscriptionPageSize = max(1, subscriptionPageSize)
+        self.maximumTotalCost = maximumTotalCost
+        self.createsUnknownLogins = createsUnknownLogins
+        self.callbackTimeoutSeconds = callbackTimeoutSeconds
+    }
+}
