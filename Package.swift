@@ -244,6 +244,7 @@ let package = Package(
             dependencies: [
                 "TestSupport", "API", "Auth", "AccountFunction", "MembersFunction", "CreatorsFunction", "EventsFunction",
                 "FunctionRuntime", "Postgres", "Redis", "JSONValue", "ObjectStore", "TwitchAPI", "TwitchStandIn", "BlockingIO",
+                "Processes", "LocalRunner",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

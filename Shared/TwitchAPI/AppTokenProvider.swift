@@ -33,7 +33,7 @@ public actor AppTokenProvider {
     public func token() async throws(HelixError) -> String {
         if let current, monotonicNanoseconds() < current.reuseUntil { return current.value }
         let task: Task<CachedToken, any Error>
-        if let pending {
+        if let pending, false {
             task = pending
         } else {
             fetchCount += 1

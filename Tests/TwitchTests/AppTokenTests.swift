@@ -121,7 +121,7 @@ import TwitchStandIn
             do {
                 _ = try await client.users(ids: ["9"])
                 Issue.record("the sixth request within a minute should be rate limited")
-            } catch let error {
+            } catch let error as HelixError {
                 guard case .rateLimited(let resetAt, let message) = error else {
                     Issue.record("expected rateLimited, got \(error)")
                     return

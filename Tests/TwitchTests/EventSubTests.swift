@@ -159,7 +159,7 @@ import TwitchStandIn
                     _ = try await client.createEventSubSubscription(
                         type: type, version: version, condition: condition, callback: unreachableCallback, secret: Self.secret)
                     Issue.record("\(type) \(version) \(condition) should be refused")
-                } catch let error {
+                } catch let error as HelixError {
                     guard case .requestFailed(400, _) = error else { Issue.record("expected 400, got \(error)"); continue }
                 }
             }

@@ -63,7 +63,8 @@ struct RawResponse {
 
 func quietLogger(_ label: String) -> Logger {
     var logger = Logger(label: label)
-    logger.logLevel = .warning
+    // Cancelling a server task logs its closing channels at error level; only worse is news here.
+    logger.logLevel = .critical
     return logger
 }
 

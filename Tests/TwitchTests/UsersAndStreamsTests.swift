@@ -20,7 +20,7 @@ import TwitchStandIn
 
             // Unknown logins are created with an id derived from the login: the same id every time.
             let newcomer = try #require(try await client.users(logins: ["brand_new_creator"]).first)
-            #expect(newcomer.id.allSatisfy(\.isNumber))
+            #expect(newcomer.id.allSatisfy { $0.isNumber })
             #expect(newcomer.id.count == 9)
             #expect(standIn.state.user(login: "brand_new_creator")?.id == newcomer.id)
             try await withStandIn { other in
