@@ -188,7 +188,7 @@ let package = Package(
             ],
             path: "local-runner/TwitchStandIn", swiftSettings: strict),
         .executableTarget(
-            name: "twitch-stand-in", dependencies: ["TwitchStandIn", "Settings", "StructuredLogging"],
+            name: "twitch-stand-in", dependencies: ["TwitchStandIn", "Settings", "StructuredLogging", .product(name: "Logging", package: "swift-log")],
             path: "local-runner/twitch-stand-in", swiftSettings: strict),
         .target(
             name: "LocalRunner",
@@ -244,7 +244,7 @@ let package = Package(
             dependencies: [
                 "TestSupport", "API", "Auth", "AccountFunction", "MembersFunction", "CreatorsFunction", "EventsFunction",
                 "FunctionRuntime", "Postgres", "Redis", "JSONValue", "ObjectStore", "TwitchAPI", "TwitchStandIn", "BlockingIO",
-                "Processes", "LocalRunner",
+                "Processes", "LocalRunner", "Router",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

@@ -27,6 +27,7 @@ public struct Migrator {
         if role.bool("rolsuper") == true || role.bool("rolbypassrls") == true {
             throw Failure(description: "refusing to migrate as a superuser or BYPASSRLS role; use the owner role (\(DatabaseRoles.owner))")
         }
+        try connection.query("SET client_min_messages TO warning")
         try connection.query("SELECT pg_advisory_lock($1)", [Self.lockKey])
         defer { _ = try? connection.query("SELECT pg_advisory_unlock($1)", [Self.lockKey]) }
         try connection.query("""

@@ -33,7 +33,7 @@ public actor AppTokenProvider {
     public func token() async throws(HelixError) -> String {
         if let current, monotonicNanoseconds() < current.reuseUntil { return current.value }
         let task: Task<CachedToken, any Error>
-        if let pending, false {
+        if let pending {
             task = pending
         } else {
             fetchCount += 1
@@ -73,11 +73,11 @@ public actor AppTokenProvider {
         request.method = .GET
         request.headers.add(name: "Authorization", value: "OAuth " + token)
         let exchange = try await HTTPExchange.perform(request, client: httpClient, timeoutSeconds: configuration.requestTimeoutSeconds)
-        guard exchange.isSuccess else {
+        if exchange.status == 401 {
             invalidate(ifCurrent: token)
-            if exchange.status == 401 { throw .unauthorized(exchange.errorMessage) }
-            throw .requestFailed(status: exchange.status, message: exchange.errorMessage)
+            throw .unauthorized(exchange.errorMessage)
         }
+        guard exchange.isSuccess else { throw .requestFailed(status: exchange.status, message: exchange.errorMessage) }
         guard let seconds = try exchange.json()["expires_in"]?.int64Value else { throw .invalidResponse("validate: expires_in missing") }
         return Int(seconds)
     }

@@ -64,7 +64,7 @@ public final class HelixClient: Sendable {
             switch exchange.status {
             case 200..<300:
                 return exchange
-            case 401 where false:
+            case 401 where !refreshedToken:
                 refreshedToken = true
                 await tokens.invalidate(ifCurrent: token)
                 logger.info("helix answered 401, fetching a new app access token", metadata: ["path": "\(path)"])

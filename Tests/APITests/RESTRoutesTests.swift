@@ -1,4 +1,10 @@
 import API
+import AccountFunction
+import CreatorsFunction
+import EventsFunction
+import LocalRunner
+import MembersFunction
+import Router
 import Auth
 import JSONValue
 import Postgres
@@ -237,5 +243,34 @@ import Testing
         var served = Set(api.server.function.routes.map { "\($0.method) \($0.openAPIPath)" })
         served.insert("GET /api/openapi.json")
         #expect(described == served, "described only: \(described.subtracting(served)); served only: \(served.subtracting(described))")
+    }
+}
+
+@Suite struct RouteTableCoversOpenAPITests {
+    /// Every path the OpenAPI document describes is routed by infra/routes.json to the function
+    /// that serves it, and every /api route of the table leads to documented paths.
+    @Test func routerTableAndOpenAPIAgree() throws {
+        let root = SharedResearch.repositoryRoot()
+        let table = try RouteTable(json: try #require(FileSystem.readText(root + "/infra/routes.json")))
+        let database = TenantDatabase(pool: PostgresPool(url: "postgresql://unused@127.0.0.1:1/x", size: 1))
+        let served: [String: [APIRoute]] = [
+            "api-account": AccountRoutes(database: database, logos: NoLogos()).routes,
+            "api-members": MembersRoutes(database: database).routes,
+            "api-creators": CreatorsRoutes(database: database, twitch: NoTwitch()).routes,
+            "api-events": EventsRoutes(database: database).routes,
+        ]
+        let paths = try #require(try JSONParser.parse(OpenAPIDocument.json)["paths"]?.objectValue)
+        for path in paths.keys {
+            let concrete = path.replacingOccurrences(of: "{id}", with: "1").replacingOccurrences(of: "{userId}", with: "1")
+            let route = try #require(table.route(for: concrete), "no route in infra/routes.json for \(path)")
+            if path == "/api/openapi.json" {
+                #expect(route.function == "api-account")
+                continue
+            }
+            #expect(served[route.function]?.contains { $0.openAPIPath == path } == true, "\(path) is routed to \(route.function), which does not serve it")
+        }
+        for route in table.routes where route.prefix.hasPrefix("/api") {
+            #expect(paths.keys.contains { $0 == route.prefix || $0.hasPrefix(route.prefix + "/") }, "\(route.prefix) has no documented path")
+        }
     }
 }

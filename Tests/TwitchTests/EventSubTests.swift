@@ -243,6 +243,16 @@ import TwitchStandIn
                 await #expect(throws: StandInInputError.self) {
                     _ = try await standIn.server.trigger(type: "stream.offline", event: event, callback: callback, secret: nil)
                 }
+                // Locally the stand-in signs with the webhook function's secret when none is given.
+                try await withStandIn(StandInConfiguration(defaultDeliverySecret: "default-delivery-secret")) { local in
+                    let response = try await local.raw("POST", "/_stand-in/trigger", body: JSONWriter.string(
+                        ["type": "stream.offline", "event": event, "callback": .string(callback)]))
+                    #expect(response.status == 200)
+                    let last = try #require(receiver.deliveries.last)
+                    let defaultVerifier = DeliveryVerifier(signatures: SignatureVerifier(secrets: ["default-delivery-secret"]))
+                    #expect((try? defaultVerifier.verify(header: { last.headers[$0] }, body: last.body, now: wallClockSeconds()).get()) != nil)
+                    #expect(receiver.deliveries.count == 2)
+                }
             }
         }
     }

@@ -19,7 +19,8 @@ extension TwitchStandInServer {
 
     /// Sends a notification for `event` like `twitch event trigger`: to every enabled subscription
     /// of `type`/`version` whose condition fits the event, or to `callback` when given (signed with
-    /// the first matching subscription's secret, else with `secret`). Returns what was sent.
+    /// the first matching subscription's secret, else with `secret` or the configured default).
+    /// Returns what was sent.
     public func trigger(type: String, version: String? = nil, event: JSONValue, callback: String? = nil, secret: String? = nil,
                         condition: [String: String]? = nil) async throws(StandInInputError) -> [TriggeredDelivery] {
         guard event.objectValue != nil else { throw StandInInputError("event must be a JSON object") }
@@ -33,7 +34,7 @@ extension TwitchStandInServer {
             if let subscription = matching.first {
                 targets = [(subscription, callback, true)]
             } else {
-                guard let secret, (10...100).contains(secret.utf8.count) else {
+                guard let secret = secret ?? configuration.defaultDeliverySecret, (10...100).contains(secret.utf8.count) else {
                     throw StandInInputError("no enabled subscription matches; give a secret of 10 to 100 characters to sign with")
                 }
                 // Like the Twitch CLI: a made-up enabled subscription whose condition comes from the event.

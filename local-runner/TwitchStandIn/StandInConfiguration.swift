@@ -18,6 +18,9 @@ public struct StandInConfiguration: Sendable {
     public var createsUnknownLogins: Bool
     /// How long a callback may take to answer a challenge or a delivery.
     public var callbackTimeoutSeconds: Int64
+    /// Signs `_stand-in/trigger` notifications sent to an explicit callback that no subscription
+    /// matches and no `secret` was given for (locally: the webhook function's `TWITCH_EVENTSUB_SECRET`).
+    public var defaultDeliverySecret: String?
 
     public static let defaultClientID = "local-client-id"
     public static let defaultClientSecret = "local-client-secret"
@@ -25,7 +28,8 @@ public struct StandInConfiguration: Sendable {
     public init(
         clientID: String = StandInConfiguration.defaultClientID, clientSecret: String = StandInConfiguration.defaultClientSecret,
         tokenLifetimeSeconds: Int = 5_011_271, rateLimitPointsPerMinute: Int = 800, subscriptionPageSize: Int = 100,
-        maximumTotalCost: Int = 10_000, createsUnknownLogins: Bool = true, callbackTimeoutSeconds: Int64 = 10
+        maximumTotalCost: Int = 10_000, createsUnknownLogins: Bool = true, callbackTimeoutSeconds: Int64 = 10,
+        defaultDeliverySecret: String? = nil
     ) {
         self.clientID = clientID
         self.clientSecret = clientSecret
@@ -35,5 +39,6 @@ public struct StandInConfiguration: Sendable {
         self.maximumTotalCost = maximumTotalCost
         self.createsUnknownLogins = createsUnknownLogins
         self.callbackTimeoutSeconds = callbackTimeoutSeconds
+        self.defaultDeliverySecret = defaultDeliverySecret
     }
 }

@@ -48,7 +48,8 @@ import NIOCore
 ///   sends a signed `notification` (`{"subscription":{…},"event":{…}}`, all `Twitch-Eventsub-*`
 ///   headers, like `twitch event trigger`) to every enabled subscription of that type and version
 ///   whose condition fits the event, with each one's secret; with `callback`, to that URL instead
-///   (signed with the matching subscription's secret, or `secret` when none matches). Answers
+///   (signed with the matching subscription's secret; when none matches, with `secret` or else
+///   `defaultDeliverySecret`). Answers
 ///   `{"deliveries":[{"subscription_id","callback","message_id","status","error"}]}` once the
 ///   callbacks have answered; 404 when nothing matches and no callback is given.
 /// - `GET /healthz` → `ok`.

@@ -29,7 +29,7 @@ extension TwitchStandInServer {
         let messageID = StandInIdentifiers.uuid()
         let delivery = SignedDelivery.signed(
             messageType: "notification", type: subscription.type, version: subscription.version, body: JSONWriter.string(body),
-            secret: subscription.secret + "x", messageID: messageID, timestamp: StandInState.now())
+            secret: subscription.secret, messageID: messageID, timestamp: StandInState.now())
         return (messageID, await deliverer.send(delivery, to: callback))
     }
 
