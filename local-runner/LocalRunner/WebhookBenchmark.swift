@@ -55,20 +55,28 @@ public struct WebhookBenchmark: Sendable {
                 "--idle-seconds", "600"], environment: environment)
             while !Ports.isAccepting(port: port) { try await Task.sleep(nanoseconds: 2_000_000) }
             let url = "http://127.0.0.1:\(port)/webhooks/twitch"
-            let client = makeClient()
+            let client = LoadDriver.makeClient()
+            let driver = LoadDriver(client: client)
+            let secret = runtime.eventSubSecret
+            let next: @Sendable () -> (HTTPClientRequest, Int) = {
+                let target = creators.randomElement()!
+                let delivery = Self.delivery(secret: secret, twitchUserID: target.twitchUserID)
+                var request = HTTPClientRequest(url: url)
+                request.method = .POST
+                for (name, value) in delivery.headers { request.headers.add(name: name, value: value) }
+                request.body = .bytes(ByteBuffer(bytes: delivery.body))
+                return (request, target.companies)
+            }
             // Warm up: starts the function and fills connection pools.
-            _ = try await drive(client: client, url: url, secret: runtime.eventSubSecret, creators: creators,
-                                concurrency: options.concurrency, seconds: 1, rate: nil)
+            _ = try await driver.run(concurrency: options.concurrency, seconds: 1, rate: nil, next: next)
             let before = try countEvents(runtime)
-            let closed = try await drive(client: client, url: url, secret: runtime.eventSubSecret, creators: creators,
-                                         concurrency: options.concurrency, seconds: options.seconds, rate: nil)
-            let open = try await drive(client: client, url: url, secret: runtime.eventSubSecret, creators: creators,
-                                       concurrency: options.concurrency, seconds: max(3, options.seconds / 2), rate: options.rate)
+            let closed = try await driver.run(concurrency: options.concurrency, seconds: options.seconds, rate: nil, next: next)
+            let open = try await driver.run(concurrency: options.concurrency, seconds: max(3, options.seconds / 2), rate: options.rate, next: next)
             let stored = try countEvents(runtime) - before
             try await client.shutdown()
-            StandardOutput.line("throughput, \(options.concurrency) concurrent requests, \(options.seconds)s: \(fixed(Double(closed.accepted) / closed.elapsed, 0)) accepted events/s; latency p50 \(fixed(percentile(closed.latencies, 0.5), 2)) ms, p99 \(fixed(percentile(closed.latencies, 0.99), 2)) ms, max \(fixed(closed.latencies.max() ?? 0, 2)) ms; errors \(closed.errors)")
-            StandardOutput.line("fixed rate \(options.rate) events/s, \(max(3, options.seconds / 2))s: achieved \(fixed(Double(open.accepted) / open.elapsed, 0))/s; latency p50 \(fixed(percentile(open.latencies, 0.5), 2)) ms, p99 \(fixed(percentile(open.latencies, 0.99), 2)) ms, max \(fixed(open.latencies.max() ?? 0, 2)) ms; errors \(open.errors)")
-            let expectedRows = closed.rows + open.rows
+            StandardOutput.line("throughput, \(options.concurrency) concurrent requests, \(options.seconds)s: accepted events \(closed.summary())")
+            StandardOutput.line("fixed rate \(options.rate) events/s, \(max(3, options.seconds / 2))s: achieved \(open.summary())")
+            let expectedRows = closed.weight + open.weight
             StandardOutput.line("rows stored: \(stored), expected \(expectedRows) (one per tracking company): \(stored == expectedRows ? "no loss, no duplicates" : "MISMATCH")")
         } catch {
             if let router { await router.terminate() }
@@ -101,15 +109,9 @@ public struct WebhookBenchmark: Sendable {
         return Int(try connection.query("SELECT count(*) AS n FROM events").first!.requireInt64("n"))
     }
 
-    private func makeClient() -> HTTPClient {
-        var configuration = HTTPClient.Configuration()
-        configuration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 1024)
-        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-    }
-
     private func measureColdStarts(_ runtime: RuntimeEnvironment) async throws -> [Double] {
         var results: [Double] = []
-        let client = makeClient()
+        let client = LoadDriver.makeClient()
         var environment = ["PATH": "/usr/bin:/bin", "LOG_LEVEL": "warning"]
         for (key, value) in runtime.pairs { environment[key] = value }
         for _ in 0..<5 {
@@ -152,72 +154,6 @@ public struct WebhookBenchmark: Sendable {
             secret: secret, messageID: SignedDelivery.newMessageID(), timestamp: RFC3339.format(unixSeconds: wallClockSeconds()))
     }
 
-    struct RunResult: Sendable { var accepted = 0; var errors = 0; var rows = 0; var latencies: [Double] = []; var elapsed = 0.0 }
-
-    /// `concurrency` workers send back to back (closed loop), or, with `rate`, on a fixed schedule (open loop).
-    private func drive(client: HTTPClient, url: String, secret: String, creators: [Tracked],
-                       concurrency: Int, seconds: Int, rate: Int?) async throws -> RunResult {
-        let began = monotonicNanoseconds()
-        let deadline = began + UInt64(seconds) * 1_000_000_000
-        let interval = rate.map { UInt64(1_000_000_000 / max(1, $0)) }
-        let ticket = NIOLockedValueBox<UInt64>(0)
-        let results = try await withThrowingTaskGroup(of: RunResult.self) { group in
-            for _ in 0..<concurrency {
-                group.addTask {
-                    var result = RunResult()
-                    while true {
-                        if let interval {
-                            let slot = ticket.withLockedValue { value -> UInt64 in value += 1; return value - 1 }
-                            let due = began + slot * interval
-                            if due >= deadline { break }
-                            let now = monotonicNanoseconds()
-                            if due > now { try await Task.sleep(nanoseconds: due - now) }
-                        } else if monotonicNanoseconds() >= deadline {
-                            break
-                        }
-                        let target = creators.randomElement()!
-                        let delivery = Self.delivery(secret: secret, twitchUserID: target.twitchUserID)
-                        var request = HTTPClientRequest(url: url)
-                        request.method = .POST
-                        for (name, value) in delivery.headers { request.headers.add(name: name, value: value) }
-                        request.body = .bytes(ByteBuffer(bytes: delivery.body))
-                        let start = monotonicNanoseconds()
-                        do {
-                            let response = try await client.execute(request, timeout: .seconds(30))
-                            _ = try await response.body.collect(upTo: 1 << 16)
-                            if (200..<300).contains(Int(response.status.code)) {
-                                result.accepted += 1
-                                result.rows += target.companies
-                                result.latencies.append(Double(monotonicNanoseconds() - start) / 1e6)
-                            } else {
-                                result.errors += 1
-                            }
-                        } catch {
-                            result.errors += 1
-                        }
-                    }
-                    return result
-                }
-            }
-            var total = RunResult()
-            for try await part in group {
-                total.accepted += part.accepted
-                total.errors += part.errors
-                total.rows += part.rows
-                total.latencies += part.latencies
-            }
-            return total
-        }
-        var final = results
-        final.elapsed = Double(monotonicNanoseconds() - began) / 1e9
-        return final
-    }
-}
-
-func percentile(_ values: [Double], _ fraction: Double) -> Double {
-    guard !values.isEmpty else { return 0 }
-    let sorted = values.sorted()
-    return sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * fraction).rounded()))]
 }
 
 extension String {
@@ -228,16 +164,3 @@ extension String {
     }
 }
 
-/// A number with a fixed count of decimals, without Foundation's String(format:).
-func fixed(_ value: Double, _ decimals: Int = 1) -> String {
-    var scale = 1.0
-    for _ in 0..<decimals { scale *= 10 }
-    let rounded = (value * scale).rounded() / scale
-    var text = String(rounded)
-    if decimals == 0, text.hasSuffix(".0") { text.removeLast(2) }
-    if decimals > 0, let dot = text.firstIndex(of: ".") {
-        let have = text.distance(from: dot, to: text.endIndex) - 1
-        if have < decimals { text += String(repeating: "0", count: decimals - have) }
-    }
-    return text
-}

@@ -102,6 +102,12 @@ extension TwitchStandInServer {
 
     private func addUsers(_ body: JSONValue) throws(StandInInputError) -> StandInResponse {
         let entries = body["users"]?.arrayValue ?? [body]
+        // Checked up front so a bad entry does not leave the ones before it added.
+        for entry in entries {
+            guard let login = entry["login"]?.stringValue, StandInIdentifiers.isValidLogin(login.lowercased()) else {
+                throw StandInInputError("every user needs a login of 1-25 of a-z, 0-9 and _")
+            }
+        }
         var added: [JSONValue] = []
         for entry in entries {
             guard let login = entry["login"]?.stringValue else { throw StandInInputError("every user needs a login") }

@@ -148,7 +148,26 @@ struct Token: AsyncParsableCommand {
 }
 
 struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Benchmarks (print numbers).", subcommands: [Webhook.self])
+    static let configuration = CommandConfiguration(abstract: "Benchmarks (print numbers).", subcommands: [Webhook.self, API.self])
+
+    struct API: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "api", abstract: "REST reads on a seeded database, and RLS overhead.")
+        @OptionGroup var common: CommonOptions
+        @Option(help: "Companies to seed.") var companies = 1000
+        @Option(help: "Creators per company.") var creatorsPerCompany = 20
+        @Option(help: "Events to seed (spread over the creators).") var events = 5_000_000
+        @Option(help: "Requests per second for the fixed-rate runs.") var rate = 500
+        @Option(help: "Seconds per fixed-rate run.") var seconds = 10
+
+        func run() async throws {
+            let logger = makeLogger("bench")
+            try await reportingErrors {
+                try await APIBenchmark(options: .init(
+                    companies: companies, creatorsPerCompany: creatorsPerCompany, events: events, rate: rate, seconds: seconds,
+                    binaryDirectory: absolute(common.binDir), routesFile: absolute(common.routes)), logger: logger).run()
+            }
+        }
+    }
 
     struct Webhook: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Signed notifications through the router into Postgres and Redis.")

@@ -1,0 +1,154 @@
+import AsyncHTTPClient
+import Auth
+import BlockingIO
+import Logging
+import Postgres
+import Processes
+import Settings
+import StructuredLogging
+
+/// `local-runner/run bench api`: a seeded tenant database (default 1,000 companies, 20,000
+/// creators, 5 million events), the REST functions behind the router, and latency at a fixed
+/// request rate for `GET /api/events?limit=50` and `GET /api/creators`; then the same events query
+/// straight on Postgres through the tenant scope (RLS) and with RLS bypassed by the owner role.
+public struct APIBenchmark: Sendable {
+    public struct Options: Sendable {
+        public var companies: Int
+        public var creatorsPerCompany: Int
+        public var events: Int
+        public var rate: Int
+        public var seconds: Int
+        public var binaryDirectory: String
+        public var routesFile: String
+        public init(companies: Int, creatorsPerCompany: Int, events: Int, rate: Int, seconds: Int, binaryDirectory: String, routesFile: String) {
+            self.companies = companies
+            self.creatorsPerCompany = creatorsPerCompany
+            self.events = events
+            self.rate = rate
+            self.seconds = seconds
+            self.binaryDirectory = binaryDirectory
+            self.routesFile = routesFile
+        }
+    }
+
+    let options: Options
+    let logger: Logger
+
+    public init(options: Options, logger: Logger) {
+        self.options = options
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let stack = try ServiceStack(mode: .throwaway(durable: true), environment: Environment([:]), logger: logger)
+        let runtime = try await stack.start()
+        var router: ChildProcess?
+        let scratch = try FileSystem.temporaryDirectory(prefix: "ccr-bench-api")
+        do {
+            let superuser = try PostgresConnection(url: runtime.superuserURL!.replacingDatabase(with: ServiceStack.databaseName))
+            let began = monotonicNanoseconds()
+            let companies = try seed(superuser)
+            StandardOutput.line("bench api: seeded \(options.companies) companies, \(options.companies * options.creatorsPerCompany) creators, \(options.events) events in \(fixed(Double(monotonicNanoseconds() - began) / 1e9, 1)) s")
+
+            let keys = try DevelopmentKeys.loadOrCreate(in: scratch)
+            let port = try Ports.freeLoopbackPort()
+            var environment = ["PATH": "/usr/bin:/bin", "LOG_LEVEL": "warning", "JWT_ISSUER": DevelopmentKeys.issuer,
+                               "JWT_AUDIENCE": DevelopmentKeys.audience, "JWT_JWKS_FILE": scratch + "/dev-jwks.json",
+                               "API_RATE_LIMIT_PER_MINUTE": "1000000", "DATABASE_POOL_SIZE": "4",
+                               "TWITCH_CLIENT_ID": "unused", "TWITCH_CLIENT_SECRET": "unused",
+                               "S3_ENDPOINT": "http://127.0.0.1:1/objects", "S3_BUCKET": "bench", "S3_REGION": "local",
+                               "S3_ACCESS_KEY_ID": "bench", "S3_SECRET_ACCESS_KEY": "bench-secret-0000"]
+            for (key, value) in runtime.pairs { environment[key] = value }
+            router = try ChildProcess(executable: FileSystem.currentExecutable(), arguments: [
+                "serve-router", "--port", String(port), "--bin-dir", options.binaryDirectory, "--routes", options.routesFile,
+                "--idle-seconds", "600"], environment: environment)
+            while !Ports.isAccepting(port: port) { try await Task.sleep(nanoseconds: 2_000_000) }
+            let tokens = try companies.map { try keys.signer.token(subject: "user:bench", companyID: $0, role: .viewer, now: wallClockSeconds(), ttlSeconds: 7200) }
+
+            let client = LoadDriver.makeClient()
+            let driver = LoadDriver(client: client)
+            for path in ["/api/events?limit=50", "/api/creators"] {
+                let url = "http://127.0.0.1:\(port)\(path)"
+                let next: @Sendable () -> (HTTPClientRequest, Int) = {
+                    var request = HTTPClientRequest(url: url)
+                    request.headers.add(name: "authorization", value: "Bearer " + tokens.randomElement()!)
+                    return (request, 1)
+                }
+                _ = try await driver.run(concurrency: 16, seconds: 1, rate: nil, next: next)  // start the function, warm caches
+                let fixedRate = try await driver.run(concurrency: 64, seconds: options.seconds, rate: options.rate, next: next)
+                let closed = try await driver.run(concurrency: 32, seconds: max(3, options.seconds / 2), rate: nil, next: next)
+                StandardOutput.line("GET \(path) at \(options.rate) req/s: \(fixedRate.summary())")
+                StandardOutput.line("GET \(path), 32 concurrent (max throughput): \(closed.summary())")
+            }
+            try await client.shutdown()
+            try compareRowLevelSecurity(runtime: runtime, companies: companies, superuser: superuser)
+        } catch {
+            if let router { await router.terminate() }
+            await stack.stop()
+            throw error
+        }
+        if let router { await router.terminate() }
+        await stack.stop()
+        _ = try? await ChildProcess.run("/bin/rm", ["-rf", scratch], environment: ["PATH": "/usr/bin:/bin"])
+    }
+
+    /// Server-side bulk seeding as the cluster's superuser. Foreign-key triggers are skipped
+    /// (session_replication_role = replica) because the generated rows are consistent by
+    /// construction; that is for this throwaway benchmark database only.
+    private func seed(_ superuser: PostgresConnection) throws -> [String] {
+        try superuser.execute(script: "SET session_replication_role = replica")
+        try superuser.query("INSERT INTO companies (name) SELECT 'Bench agency ' || g FROM generate_series(1, $1) g", [options.companies])
+        try superuser.query("""
+            INSERT INTO creators (company_id, twitch_user_id, login, display_name)
+            SELECT c.id, (10000000 + row_number() OVER ())::text, 'creator_' || row_number() OVER (), 'Creator ' || row_number() OVER ()
+            FROM companies c CROSS JOIN generate_series(1, $1) g
+            """, [options.creatorsPerCompany])
+        let perCreator = max(1, options.events / max(1, options.companies * options.creatorsPerCompany))
+        try superuser.query("""
+            INSERT INTO events (company_id, creator_id, twitch_message_id, subscription_type, subscription_version, occurred_at, data, payload)
+            SELECT cr.company_id, cr.id, 'bench-' || cr.id || '-' || g,
+                   (ARRAY['channel.follow', 'channel.subscribe', 'channel.cheer', 'channel.update'])[1 + g % 4], '1',
+                   now() - make_interval(secs => g * 37), '{"user":{"login":"viewer"}}',
+                   '{"subscription":{"type":"channel.follow"},"event":{"user_login":"viewer"}}'
+            FROM generate_series(1, $1) g CROSS JOIN creators cr
+            """, [perCreator])
+        try superuser.execute(script: "SET session_replication_role = origin")
+        // Separate statements: a multi-statement string runs as one implicit transaction, which VACUUM refuses.
+        try superuser.execute(script: "VACUUM ANALYZE")
+        return try superuser.query("SELECT id FROM companies").rows.compactMap { $0["id"] }
+    }
+
+    /// The events page query on Postgres: through the tenant scope as the app role (RLS), and as
+    /// the owner with RLS bypassed (NO FORCE on this throwaway database) and an explicit filter;
+    /// both paths set the tenant in a transaction, so the difference is the policy alone.
+    private func compareRowLevelSecurity(runtime: RuntimeEnvironment, companies: [String], superuser: PostgresConnection) throws {
+        let app = try PostgresConnection(url: runtime.databaseURL)
+        let owner = try PostgresConnection(url: runtime.databaseAdminURL)
+        let iterations = 3000
+        var withRLS: [Double] = []
+        var bypassed: [Double] = []
+        let query = "SELECT id, creator_id, subscription_type, occurred_at, data FROM events"
+        for _ in 0..<iterations {
+            let company = companies.randomElement()!
+            let start = monotonicNanoseconds()
+            try app.withTenantScope(companyId: company) {
+                _ = try app.query(query + " WHERE company_id = current_company_id() ORDER BY id DESC LIMIT 50")
+            }
+            withRLS.append(Double(monotonicNanoseconds() - start) / 1e6)
+        }
+        try superuser.execute(script: "ALTER TABLE events NO FORCE ROW LEVEL SECURITY")
+        defer { _ = try? superuser.execute(script: "ALTER TABLE events FORCE ROW LEVEL SECURITY") }
+        for _ in 0..<iterations {
+            let company = companies.randomElement()!
+            let start = monotonicNanoseconds()
+            // Same round trips as the RLS path (the tenant is set too); only the policy is not applied.
+            try owner.withTenantScope(companyId: company) {
+                _ = try owner.query(query + " WHERE company_id = $1 ORDER BY id DESC LIMIT 50", [company])
+            }
+            bypassed.append(Double(monotonicNanoseconds() - start) / 1e6)
+        }
+        let meanRLS = withRLS.reduce(0, +) / Double(iterations)
+        let meanBypassed = bypassed.reduce(0, +) / Double(iterations)
+        StandardOutput.line("events page on Postgres, \(iterations) queries each: with RLS (app role, tenant scope) p50 \(fixed(percentile(withRLS, 0.5), 3)) ms, p99 \(fixed(percentile(withRLS, 0.99), 3)) ms; RLS bypassed (owner, NO FORCE) p50 \(fixed(percentile(bypassed, 0.5), 3)) ms, p99 \(fixed(percentile(bypassed, 0.99), 3)) ms; RLS overhead \(fixed((meanRLS / meanBypassed - 1) * 100, 1)) % (same round trips on both sides)")
+    }
+}
