@@ -19,6 +19,7 @@ let package = Package(
         .executable(name: "api-creators", targets: ["api-creators"]),
         .executable(name: "api-events", targets: ["api-events"]),
         .executable(name: "twitch-stand-in", targets: ["twitch-stand-in"]),
+        .executable(name: "socket-relay", targets: ["socket-relay"]),
     ],
     dependencies: [
         // `traits: []` keeps full Foundation + ICU out of every binary (faster cold starts).
@@ -159,6 +160,22 @@ let package = Package(
             name: "api-events", dependencies: ["EventsFunction", "API", "FunctionRuntime"],
             path: "Functions/Events/main", swiftSettings: strict),
 
+        .target(
+            name: "SocketRelay",
+            dependencies: [
+                "Auth", "Redis", "Postgres", "Rooms", "Ingest", "JSONValue", "Settings", "StructuredLogging", "BlockingIO",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Functions/Relay/SocketRelay", swiftSettings: strict),
+        .executableTarget(
+            name: "socket-relay", dependencies: ["SocketRelay", "Settings", "StructuredLogging", "Auth"],
+            path: "Functions/Relay/main", swiftSettings: strict),
+
         // MARK: local-runner (router, embedded services, operator CLI, benchmarks)
         .target(
             name: "Processes", dependencies: [],
@@ -246,6 +263,11 @@ let package = Package(
                 "FunctionRuntime", "Postgres", "Redis", "JSONValue", "ObjectStore", "TwitchAPI", "TwitchStandIn", "BlockingIO",
                 "Processes", "LocalRunner", "Router",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Tests/APITests", swiftSettings: strict),
@@ -263,5 +285,15 @@ let package = Package(
             name: "ObjectStoreTests",
             dependencies: ["ObjectStore", "TestSupport", "JSONValue"],
             path: "Tests/ObjectStoreTests", swiftSettings: strict),
+        .testTarget(
+            name: "RelayTests",
+            dependencies: [
+                "TestSupport", "SocketRelay", "Auth", "Redis", "Postgres", "Rooms", "JSONValue", "BlockingIO", "Processes", "LocalRunner",
+                "EventSub", "Ingest", "WebhookFunction", "FunctionRuntime",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/RelayTests", swiftSettings: strict),
     ]
 )
