@@ -20,6 +20,9 @@ let package = Package(
         .executable(name: "api-events", targets: ["api-events"]),
         .executable(name: "twitch-stand-in", targets: ["twitch-stand-in"]),
         .executable(name: "socket-relay", targets: ["socket-relay"]),
+        .executable(name: "job-renewal", targets: ["job-renewal"]),
+        .executable(name: "job-status", targets: ["job-status"]),
+        .executable(name: "job-archive", targets: ["job-archive"]),
     ],
     dependencies: [
         // `traits: []` keeps full Foundation + ICU out of every binary (faster cold starts).
@@ -176,6 +179,51 @@ let package = Package(
             name: "socket-relay", dependencies: ["SocketRelay", "Settings", "StructuredLogging", "Auth"],
             path: "Functions/Relay/main", swiftSettings: strict),
 
+        .target(
+            name: "JobQueue",
+            dependencies: [
+                "Redis", "JSONValue", "BlockingIO", "FunctionRuntime", "Settings", "StructuredLogging",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            path: "Shared/JobQueue", swiftSettings: strict),
+        .target(
+            name: "SubscriptionRenewal",
+            dependencies: [
+                "TwitchAPI", "Postgres", "JSONValue", "Settings", "BlockingIO",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Functions/Renewal/SubscriptionRenewal", swiftSettings: strict),
+        .executableTarget(
+            name: "job-renewal", dependencies: ["SubscriptionRenewal", "JobQueue", "FunctionRuntime", "Settings", "StructuredLogging"],
+            path: "Functions/Renewal/main", swiftSettings: strict),
+        .target(
+            name: "StatusReconciliation",
+            dependencies: [
+                "TwitchAPI", "Postgres", "Ingest", "EventSub", "Rooms", "JSONValue", "Settings", "BlockingIO",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Functions/StatusSync/StatusReconciliation", swiftSettings: strict),
+        .executableTarget(
+            name: "job-status", dependencies: ["StatusReconciliation", "JobQueue", "FunctionRuntime", "Settings", "StructuredLogging"],
+            path: "Functions/StatusSync/main", swiftSettings: strict),
+        .systemLibrary(
+            name: "CZlib", path: "Shared/CZlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
+        .target(
+            name: "EventArchive",
+            dependencies: [
+                "CZlib", "ObjectStore", "Postgres", "Ingest", "JSONValue", "Settings", "BlockingIO",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Functions/Archive/EventArchive", swiftSettings: strict),
+        .executableTarget(
+            name: "job-archive", dependencies: ["EventArchive", "JobQueue", "FunctionRuntime", "Settings", "StructuredLogging"],
+            path: "Functions/Archive/main", swiftSettings: strict),
+
         // MARK: local-runner (router, embedded services, operator CLI, benchmarks)
         .target(
             name: "Processes", dependencies: [],
@@ -295,5 +343,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/RelayTests", swiftSettings: strict),
+        .testTarget(
+            name: "JobTests",
+            dependencies: [
+                "TestSupport", "JobQueue", "SubscriptionRenewal", "StatusReconciliation", "EventArchive",
+                "TwitchAPI", "TwitchStandIn", "ObjectStore", "Redis", "Postgres", "Ingest", "EventSub", "Rooms", "JSONValue",
+                "BlockingIO", "Processes", "LocalRunner", "FunctionRuntime",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/JobTests", swiftSettings: strict),
     ]
 )

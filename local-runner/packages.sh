@@ -1,6 +1,6 @@
 # Debian packages the project needs at build, test and run time. Sourced by local-runner/run,
 # local-runner/test and .ci/run; installs what is missing when running as root.
-CCR_PACKAGES=(postgresql redis-server libpq-dev libhiredis-dev libssl-dev pkg-config)
+CCR_PACKAGES=(postgresql redis-server libpq-dev libhiredis-dev libssl-dev zlib1g-dev pkg-config)
 
 ccr_ensure_packages() {
     local missing=()

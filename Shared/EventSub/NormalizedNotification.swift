@@ -6,6 +6,12 @@ public struct TwitchUser: Sendable, Equatable {
     public let login: String?
     public let name: String?
 
+    public init(id: String, login: String?, name: String?) {
+        self.id = id
+        self.login = login
+        self.name = name
+    }
+
     public var json: JSONValue {
         ["id": .string(id), "login": login.map(JSONValue.string) ?? .null, "name": name.map(JSONValue.string) ?? .null]
     }
@@ -28,4 +34,20 @@ public struct NormalizedNotification: Sendable {
     public let data: JSONValue
     /// The request body exactly as received.
     public let rawBody: [UInt8]
+    /// `webhook`, or `poll` for events synthesized by status reconciliation.
+    public var source: String = "webhook"
+
+    public init(messageID: String, subscriptionID: String, subscriptionType: String, subscriptionVersion: String, occurredAt: String,
+                broadcaster: TwitchUser?, routingUserIDs: [String], data: JSONValue, rawBody: [UInt8], source: String = "webhook") {
+        self.messageID = messageID
+        self.subscriptionID = subscriptionID
+        self.subscriptionType = subscriptionType
+        self.subscriptionVersion = subscriptionVersion
+        self.occurredAt = occurredAt
+        self.broadcaster = broadcaster
+        self.routingUserIDs = routingUserIDs
+        self.data = data
+        self.rawBody = rawBody
+        self.source = source
+    }
 }

@@ -250,6 +250,8 @@ public final class EventIngestor: Sendable {
             JSONWriter.writeString(n.occurredAt, into: &records)
             records += ",\"d\":"
             JSONWriter.write(n.data, into: &records)
+            records += ",\"s\":"
+            JSONWriter.writeString(n.source, into: &records)
             records += ",\"p\":"
             records += String(decoding: n.rawBody, as: UTF8.self)
             records += "}"
@@ -258,8 +260,8 @@ public final class EventIngestor: Sendable {
         let result = try connection.query("""
             INSERT INTO events (company_id, creator_id, twitch_message_id, subscription_type, subscription_version,
                                 source, broadcaster_user_id, occurred_at, data, payload)
-            SELECT $1::uuid, r.c, r.m, r.t, r.v, 'webhook', r.b, r.o, r.d, r.p
-            FROM jsonb_to_recordset($2::jsonb) AS r(m text, c uuid, t text, v text, b text, o timestamptz, d jsonb, p jsonb)
+            SELECT $1::uuid, r.c, r.m, r.t, r.v, r.s, r.b, r.o, r.d, r.p
+            FROM jsonb_to_recordset($2::jsonb) AS r(m text, c uuid, t text, v text, b text, o timestamptz, d jsonb, s text, p jsonb)
             ON CONFLICT (company_id, twitch_message_id) DO NOTHING
             RETURNING \(EventRows.returning)
             """, [company, records])

@@ -17,5 +17,6 @@ public enum Schema {
     public static let migrations: [Migration] = [
         Migration0001Tenancy.migration,
         Migration0002Members.migration,
+        Migration0003Jobs.migration,
     ]
 }

@@ -27,9 +27,9 @@ import Testing
         // Every tenant table has RLS enabled and forced.
         let tables = try app.query("""
             SELECT relname, relrowsecurity, relforcerowsecurity FROM pg_class
-            WHERE relname IN ('companies','users','memberships','creators','events','creator_status','audit_logs')
+            WHERE relname IN ('companies','users','memberships','creators','events','creator_status','audit_logs','viewer_samples','event_archives')
             """).rows
-        #expect(tables.count == 7)
+        #expect(tables.count == 9)
         for table in tables {
             #expect(table.bool("relrowsecurity") == true, "\(table["relname"] ?? "")")
             #expect(table.bool("relforcerowsecurity") == true, "\(table["relname"] ?? "")")
