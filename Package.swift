@@ -166,7 +166,8 @@ let package = Package(
         .target(
             name: "SocketRelay",
             dependencies: [
-                "Auth", "Redis", "Postgres", "Rooms", "Ingest", "JSONValue", "Settings", "StructuredLogging", "BlockingIO",
+                "Auth", "Redis", "Postgres", "Rooms", "Ingest", "JSONValue", "Settings", "StructuredLogging", "BlockingIO", "Processes",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -259,7 +260,7 @@ let package = Package(
             name: "LocalRunner",
             dependencies: [
                 "Router", "Processes", "Postgres", "Redis", "Migrations", "EventSub", "JSONValue", "BlockingIO",
-                "Settings", "StructuredLogging", "Auth", "ObjectStore",
+                "Settings", "StructuredLogging", "Auth", "ObjectStore", "JobQueue",
                 .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -273,7 +274,7 @@ let package = Package(
         .executableTarget(
             name: "ccr-local",
             dependencies: [
-                "LocalRunner", "Router", "Settings", "StructuredLogging", "Auth", "BlockingIO",
+                "LocalRunner", "Router", "Settings", "StructuredLogging", "Auth", "BlockingIO", "JobQueue", "Redis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

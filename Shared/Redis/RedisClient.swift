@@ -33,6 +33,11 @@ public final class RedisClient: Sendable {
         try await executor.run { [self] in try withConnectionBlocking { try $0.pipeline(commands) } }
     }
 
+    /// Runs blocking work with a pooled connection on one of the client's threads.
+    public func withConnection<T: Sendable>(_ body: @escaping @Sendable (RedisConnection) throws -> T) async throws -> T {
+        try await executor.run { [self] in try withConnectionBlocking(body) }
+    }
+
     /// PUBLISH; returns how many subscribers received the message.
     @discardableResult
     public func publish(channel: String, message: String) async throws -> Int64 {

@@ -1,4 +1,6 @@
 import ArgumentParser
+import JobQueue
+import Redis
 import Auth
 import BlockingIO
 import Logging
@@ -16,7 +18,7 @@ struct RunnerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "local-runner/run",
         abstract: "Run Creator Control Room locally: embedded Postgres and Redis, migrations, the router and its functions.",
-        subcommands: [Up.self, Env.self, Company.self, Creator.self, Token.self, Bench.self, Infra.self, WithServices.self, ServeRouter.self],
+        subcommands: [Up.self, Env.self, Company.self, Creator.self, Token.self, Jobs.self, Bench.self, Infra.self, WithServices.self, ServeRouter.self, ServeWorker.self],
         defaultSubcommand: Up.self)
 }
 
@@ -263,6 +265,124 @@ struct ServeRouter: AsyncParsableCommand {
             let router = RouterServer(table: try RouteTable(json: text), binaryDirectory: absolute(common.binDir),
                                       environment: Environment().all, idleSeconds: idleSeconds, logger: logger)
             try await router.run(host: "127.0.0.1", port: port)
+        }
+    }
+}
+
+/// `local-runner/run jobs …`: the queues of the running instance.
+struct Jobs: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Job queues: stats, dead letters, retries.",
+                                                    subcommands: [Stats.self, Dead.self, Show.self, Retry.self, Enqueue.self])
+
+    static func redis(_ common: CommonOptions) throws -> RedisConnection {
+        let values = try common.files.readRuntimeEnvironment()
+        return try RedisConnection(url: try RedisURL(parsing: values["REDIS_URL"] ?? ""))
+    }
+
+    static func queues(_ common: CommonOptions, _ only: String?) throws -> [JobQueue] {
+        let names = try JobTable.load(absolute("infra/jobs.json")).jobs.map(\.queue)
+        if let only {
+            guard names.contains(only) else { throw OperatorCommands.Failure(description: "unknown queue \(only); queues: \(names.joined(separator: ", "))") }
+            return [JobQueue(name: only)]
+        }
+        return names.map { JobQueue(name: $0) }
+    }
+
+    struct Stats: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Depth, in flight, done, retried, dead per queue.")
+        @OptionGroup var common: CommonOptions
+        func run() async throws {
+            try await reportingErrors {
+                let connection = try Jobs.redis(common)
+                for queue in try Jobs.queues(common, nil) {
+                    let s = try queue.stats(on: connection)
+                    print("\(s.queue): waiting \(s.waiting), in flight \(s.inFlight), delayed \(s.delayed), done \(s.done), retried \(s.retried), dead \(s.dead) (\(s.deadLetters) dead letters)")
+                }
+            }
+        }
+    }
+
+    struct Dead: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List dead letters.")
+        @OptionGroup var common: CommonOptions
+        @Option(help: "Only this queue.") var queue: String?
+        func run() async throws {
+            try await reportingErrors {
+                let connection = try Jobs.redis(common)
+                for q in try Jobs.queues(common, queue) {
+                    for letter in try q.deadLetters(on: connection) {
+                        print("\(q.name)  \(letter.id)  job \(letter.job.id)  attempts \(letter.attempts)  error: \(letter.error)")
+                    }
+                }
+            }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one dead letter.")
+        @OptionGroup var common: CommonOptions
+        @Option(help: "The queue.") var queue: String
+        @Argument(help: "The dead letter id (from jobs dead).") var id: String
+        func run() async throws {
+            try await reportingErrors {
+                guard let letter = try Jobs.queues(common, queue)[0].deadLetter(id: id, on: try Jobs.redis(common)) else {
+                    throw OperatorCommands.Failure(description: "no dead letter \(id) in \(queue)")
+                }
+                print("id: \(letter.id)\nqueue: \(queue)\nattempts: \(letter.attempts)\nerror: \(letter.error)\njob: \(letter.job.json)")
+            }
+        }
+    }
+
+    struct Retry: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Requeue a dead letter as a fresh job.")
+        @OptionGroup var common: CommonOptions
+        @Option(help: "The queue.") var queue: String
+        @Argument(help: "The dead letter id (from jobs dead).") var id: String
+        func run() async throws {
+            try await reportingErrors {
+                guard try Jobs.queues(common, queue)[0].requeueDeadLetter(id: id, on: try Jobs.redis(common)) else {
+                    throw OperatorCommands.Failure(description: "no dead letter \(id) in \(queue)")
+                }
+                print("requeued \(id)")
+            }
+        }
+    }
+
+    struct Enqueue: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Enqueue a scheduled job now.")
+        @OptionGroup var common: CommonOptions
+        @Argument(help: "The queue.") var queue: String
+        func run() async throws {
+            try await reportingErrors {
+                let id = try Jobs.queues(common, queue)[0].enqueue(["manual": true], on: try Jobs.redis(common))
+                print(id ?? "already enqueued")
+            }
+        }
+    }
+}
+
+/// A worker with a test handler (queue tests, `bench queue`).
+struct ServeWorker: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve-worker", abstract: "Run a test worker.", shouldDisplay: false)
+    @Option var queue: String
+    @Option var mode: String = "noop"
+    @Option var batch = 64
+    @Option var idleExitSeconds = 30
+    @Option var visibilityTimeoutMs = 60_000
+    @Option var maxAttempts = 5
+    @Option var backoffBaseMs = 1_000
+
+    func run() async throws {
+        let logger = makeLogger("test-worker")
+        JobWorker.installSignalHandlers()
+        try await reportingErrors {
+            guard let handlerMode = TestWorkerMode(rawValue: mode) else { throw OperatorCommands.Failure(description: "--mode: noop or record") }
+            let url = try RedisURL(parsing: try Environment().required("REDIS_URL"))
+            let redis = RedisClient(url: url)
+            let options = QueueOptions(visibilityTimeoutMilliseconds: visibilityTimeoutMs, maxAttempts: maxAttempts, backoffBaseMilliseconds: backoffBaseMs)
+            let worker = JobWorker(queue: JobQueue(name: queue, options: options), redisURL: url, consumer: "test-\(getpid())",
+                                   batchSize: batch, idleExitSeconds: idleExitSeconds, logger: logger, handler: handlerMode.handler(redis: redis))
+            _ = try await worker.run()
         }
     }
 }

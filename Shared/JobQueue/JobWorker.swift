@@ -1,0 +1,107 @@
+import BlockingIO
+import FunctionRuntime
+import Logging
+import Redis
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Set by SIGTERM/SIGINT: the worker finishes the batch in hand, then returns.
+let stopRequested = Atomic<Bool>(false)
+
+/// Runs a job function against its queue: claim a batch (abandoned jobs first), run each job,
+/// acknowledge the done ones in one MULTI/EXEC, schedule retries or dead-letter the failed ones.
+/// Returns after `idleExitSeconds` without work (scale to zero: the platform starts a worker
+/// again when the queue is non-empty) or on SIGTERM.
+public struct JobWorker: Sendable {
+    public typealias Handler = @Sendable (ClaimedJob, FunctionContext) async throws -> Void
+
+    public struct Report: Sendable {
+        public var succeeded = 0
+        public var failed = 0
+        public var deadLettered = 0
+    }
+
+    let queue: JobQueue
+    let redisURL: RedisURL
+    let consumer: String
+    let batchSize: Int
+    let idleExitSeconds: Int?
+    let logger: Logger
+    let handler: Handler
+
+    public init(queue: JobQueue, redisURL: RedisURL, consumer: String, batchSize: Int = 64, idleExitSeconds: Int?,
+                logger: Logger, handler: @escaping Handler) {
+        self.queue = queue
+        self.redisURL = redisURL
+        self.consumer = consumer
+        self.batchSize = batchSize
+        self.idleExitSeconds = idleExitSeconds
+        self.logger = logger
+        self.handler = handler
+    }
+
+    /// Makes SIGTERM/SIGINT stop the worker gracefully (between batches).
+    public static func installSignalHandlers() {
+        for signalNumber in [SIGTERM, SIGINT] {
+            signal(signalNumber) { _ in stopRequested.store(true, ordering: .relaxed) }
+        }
+    }
+
+    public func run() async throws -> Report {
+        // One connection on one thread: XREADGROUP BLOCK holds it while it waits.
+        let executor = BlockingExecutor(threads: 1)
+        defer { Task { await executor.shutdown() } }
+        let url = redisURL
+        let queue = self.queue
+        let connection = try await executor.run { try RedisConnection(url: url, readTimeout: false) }
+        try await executor.run { try queue.ensureGroup(on: connection) }
+        var report = Report()
+        var lastWork = monotonicNanoseconds()
+        let consumer = self.consumer
+        let batchSize = self.batchSize
+        while !stopRequested.load(ordering: .relaxed) {
+            let jobs = try await executor.run {
+                try queue.promoteDueRetries(on: connection)
+                return try queue.claim(consumer: consumer, count: batchSize, blockMilliseconds: 500, on: connection)
+            }
+            if jobs.isEmpty {
+                if let idleExitSeconds, monotonicNanoseconds() - lastWork > UInt64(idleExitSeconds) * 1_000_000_000 {
+                    logger.info("queue idle; worker exits", metadata: ["queue": "\(queue.name)"])
+                    break
+                }
+                continue
+            }
+            lastWork = monotonicNanoseconds()
+            var done: [ClaimedJob] = []
+            var failures: [(ClaimedJob, String)] = []
+            for claimed in jobs {
+                // A job whose runs keep killing workers never reaches the handler again.
+                if claimed.effectiveAttempt > queue.options.maxAttempts {
+                    failures.append((claimed, "worker died during each of \(claimed.effectiveAttempt - 1) runs"))
+                    continue
+                }
+                let context = FunctionContext(requestID: claimed.job.id, logger: logger)
+                do {
+                    try await handler(claimed, context)
+                    done.append(claimed)
+                } catch {
+                    context.logger.warning("job failed", metadata: ["queue": "\(queue.name)", "attempt": "\(claimed.effectiveAttempt)",
+                                                                    "error": "\(error)"])
+                    failures.append((claimed, "\(error)"))
+                }
+            }
+            let finished = done
+            let failed = failures
+            let outcomes = try await executor.run {
+                try queue.complete(finished, on: connection)
+                return try failed.map { try queue.fail($0.0, error: $0.1, on: connection) }
+            }
+            report.succeeded += done.count
+            report.failed += failures.count
+            report.deadLettered += outcomes.filter { $0 == .deadLettered }.count
+        }
+        return report
+    }
+}

@@ -1,0 +1,28 @@
+import BlockingIO
+import FunctionRuntime
+import JobQueue
+import Redis
+
+/// Job handlers for the queue's own tests and benchmark (`ccr-local serve-worker`), run as a
+/// real worker process so that it can be killed with SIGKILL mid-job.
+public enum TestWorkerMode: String, Sendable, CaseIterable {
+    /// Does nothing (throughput benchmark).
+    case noop
+    /// Optionally sleeps (`payload.sleepMs`), optionally fails (`payload.fail`), then records its
+    /// effect idempotently: `SET queue-test:effect:{job id} NX` and `INCR queue-test:completions:{job id}`.
+    case record
+
+    public func handler(redis: RedisClient) -> JobWorker.Handler {
+        switch self {
+        case .noop:
+            return { _, _ in }
+        case .record:
+            return { claimed, _ in
+                if let sleep = claimed.job.payload["sleepMs"]?.int64Value, sleep > 0 { try await Task.sleep(nanoseconds: UInt64(sleep) * 1_000_000) }
+                if claimed.job.payload["fail"]?.boolValue == true { throw JobQueue.Failure(description: "asked to fail") }
+                let id = claimed.job.id
+                _ = try await redis.pipeline([["SET", "queue-test:effect:\(id)", "1", "NX"], ["INCR", "queue-test:runs:\(id)"]])
+            }
+        }
+    }
+}
