@@ -157,7 +157,7 @@ let package = Package(
             path: "Functions/Creators/main", swiftSettings: strict),
         .target(
             name: "EventsFunction",
-            dependencies: ["API", "FunctionRuntime", "Auth", "Postgres", "JSONValue", "Settings", "EventSub", "Ingest", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["API", "FunctionRuntime", "Auth", "Postgres", "JSONValue", "Settings", "EventSub", "Ingest", "ObjectStore", "BlockingIO", .product(name: "Logging", package: "swift-log")],
             path: "Functions/Events/EventsFunction", swiftSettings: strict),
         .executableTarget(
             name: "api-events", dependencies: ["EventsFunction", "API", "FunctionRuntime"],
@@ -349,7 +349,7 @@ let package = Package(
             dependencies: [
                 "TestSupport", "JobQueue", "SubscriptionRenewal", "StatusReconciliation", "EventArchive",
                 "TwitchAPI", "TwitchStandIn", "ObjectStore", "Redis", "Postgres", "Ingest", "EventSub", "Rooms", "JSONValue",
-                "BlockingIO", "Processes", "LocalRunner", "FunctionRuntime",
+                "BlockingIO", "Processes", "LocalRunner", "FunctionRuntime", "API", "Auth", "EventsFunction",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -150,7 +150,18 @@ struct Token: AsyncParsableCommand {
 }
 
 struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Benchmarks (print numbers).", subcommands: [Webhook.self, API.self])
+    static let configuration = CommandConfiguration(abstract: "Benchmarks (print numbers).", subcommands: [Webhook.self, API.self, Queue.self])
+
+    struct Queue: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "No-op jobs through one worker; worker cold start.")
+        @Option(help: "Jobs to run.") var jobs = 200_000
+        @Option(help: "Worker batch size.") var batch = 512
+
+        func run() async throws {
+            let logger = makeLogger("bench")
+            try await reportingErrors { try await QueueBenchmark(jobs: jobs, batch: batch, logger: logger).run() }
+        }
+    }
 
     struct API: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "api", abstract: "REST reads on a seeded database, and RLS overhead.")

@@ -293,7 +293,7 @@ public struct EventArchiver: Sendable {
         var after: Int64 = 0
         let pageSize = configuration.pageSize
         while true {
-            let page = try await pool.tenant(companyID) { connection in
+            let page = try await pool.tenant(companyID) { [after] connection in
                 try connection.query("""
                     SELECT \(ArchiveFormat.selectList) FROM events
                     WHERE company_id = current_company_id()
