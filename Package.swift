@@ -23,6 +23,7 @@ let package = Package(
         .executable(name: "job-renewal", targets: ["job-renewal"]),
         .executable(name: "job-status", targets: ["job-status"]),
         .executable(name: "job-archive", targets: ["job-archive"]),
+        .executable(name: "enqueue-job", targets: ["enqueue-job"]),
     ],
     dependencies: [
         // `traits: []` keeps full Foundation + ICU out of every binary (faster cold starts).
@@ -188,6 +189,9 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             path: "Shared/JobQueue", swiftSettings: strict),
+        .executableTarget(
+            name: "enqueue-job", dependencies: ["JobQueue", "Redis", "Settings", "StructuredLogging", "BlockingIO"],
+            path: "Functions/Scheduler/main", swiftSettings: strict),
         .target(
             name: "SubscriptionRenewal",
             dependencies: [
@@ -201,7 +205,7 @@ let package = Package(
         .target(
             name: "StatusReconciliation",
             dependencies: [
-                "TwitchAPI", "Postgres", "Ingest", "EventSub", "Rooms", "JSONValue", "Settings", "BlockingIO",
+                "TwitchAPI", "Postgres", "Ingest", "EventSub", "Rooms", "JSONValue", "Settings", "BlockingIO", "Redis",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Functions/StatusSync/StatusReconciliation", swiftSettings: strict),
@@ -350,6 +354,7 @@ let package = Package(
                 "TestSupport", "JobQueue", "SubscriptionRenewal", "StatusReconciliation", "EventArchive",
                 "TwitchAPI", "TwitchStandIn", "ObjectStore", "Redis", "Postgres", "Ingest", "EventSub", "Rooms", "JSONValue",
                 "BlockingIO", "Processes", "LocalRunner", "FunctionRuntime", "API", "Auth", "EventsFunction",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -8,6 +8,7 @@ import FunctionRuntime
 import JSONValue
 import Logging
 import MembersFunction
+import ObjectStore
 import Postgres
 import Redis
 import TestSupport
@@ -19,6 +20,10 @@ struct APIHarness {
         let key = try! AccessTokenSigner.generateKey()
         return AccessTokenSigner(kid: "test-key", privateKey: key, issuer: "https://idp.test", audience: "ccr-api")
     }()
+
+    /// Signs archive download URLs for a store no test reaches through the harness.
+    static let archiveSigner = PresignedURLSigner(configuration: try! ObjectStoreConfiguration(
+        endpoint: "http://127.0.0.1:1/objects", bucket: "ccr-test", region: "local", accessKeyID: "test", secretAccessKey: "test-secret"))
 
     let server: HTTPFunctionServer<APIFunction>
     let pool: PostgresPool
@@ -33,6 +38,7 @@ struct APIHarness {
                                            issuer: "https://idp.test", audience: "ccr-api")
         let routes = AccountRoutes(database: database, logos: logos).routes + MembersRoutes(database: database).routes
             + CreatorsRoutes(database: database, twitch: twitch).routes + EventsRoutes(database: database).routes
+            + ArchivesRoutes(database: database, signer: Self.archiveSigner).routes
         let function = APIFunction(routes: routes, verifier: verifier,
                                    rateLimiter: RateLimiter(redis: redis, requestsPerMinute: rateLimitPerMinute, logger: logger))
         server = HTTPFunctionServer(function: function, logger: logger)

@@ -257,7 +257,7 @@ import Testing
             "api-account": AccountRoutes(database: database, logos: NoLogos()).routes,
             "api-members": MembersRoutes(database: database).routes,
             "api-creators": CreatorsRoutes(database: database, twitch: NoTwitch()).routes,
-            "api-events": EventsRoutes(database: database).routes,
+            "api-events": EventsRoutes(database: database).routes + ArchivesRoutes(database: database, signer: APIHarness.archiveSigner).routes,
         ]
         let paths = try #require(try JSONParser.parse(OpenAPIDocument.json)["paths"]?.objectValue)
         for path in paths.keys {

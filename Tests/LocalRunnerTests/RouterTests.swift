@@ -34,7 +34,8 @@ import Glibc
     @Test func generatedManifestsAreUpToDate() throws {
         let root = SharedResearch.repositoryRoot()
         let table = try RouteTable(json: try #require(FileSystem.readText(root + "/infra/routes.json")))
-        for (name, content) in InfraManifests.render(table) {
+        let jobs = try JobTable.load(root + "/infra/jobs.json")
+        for (name, content) in InfraManifests.render(table) + InfraManifests.render(jobs) {
             let committed = FileSystem.readText(root + "/infra/" + name)
             #expect(committed == content, "infra/\(name) is stale: run local-runner/run infra render")
         }

@@ -1,6 +1,8 @@
 import BlockingIO
 import Logging
+import JobQueue
 import ObjectStore
+import Redis
 import Processes
 import Router
 import Settings
@@ -13,10 +15,12 @@ public struct LocalInstance: Sendable {
         public var idleSeconds: Int
         public var binaryDirectory: String
         public var routesFile: String
+        public var jobsFile: String
         public var files: InstanceFiles
         public var demo: Bool
 
-        public init(port: Int, idleSeconds: Int, binaryDirectory: String, routesFile: String, files: InstanceFiles, demo: Bool) {
+        public init(port: Int, idleSeconds: Int, binaryDirectory: String, routesFile: String, jobsFile: String, files: InstanceFiles, demo: Bool) {
+            self.jobsFile = jobsFile
             self.port = port
             self.idleSeconds = idleSeconds
             self.binaryDirectory = binaryDirectory
@@ -39,7 +43,8 @@ public struct LocalInstance: Sendable {
             throw OperatorCommands.Failure(description: "cannot read the route table \(options.routesFile)")
         }
         let table = try RouteTable(json: routesText)
-        for function in table.functions + ["twitch-stand-in"] where !FileSystem.exists("\(options.binaryDirectory)/\(function)") {
+        let jobFunctions = try JobTable.load(options.jobsFile).jobs.map(\.function)
+        for function in table.functions + jobFunctions + ["twitch-stand-in"] where !FileSystem.exists("\(options.binaryDirectory)/\(function)") {
             throw OperatorCommands.Failure(description: "\(options.binaryDirectory)/\(function) is missing; build with: swift build -c release")
         }
         let environment = Environment()
@@ -92,6 +97,20 @@ public struct LocalInstance: Sendable {
             runtime.twitchStandInURL = "http://127.0.0.1:\(port)"
             try KeyValueFile.write(runtime.pairs, to: options.files.runtimeEnvironment)
         }
+        // Job functions: the scheduler enqueues periodic jobs; the supervisor starts a worker
+        // whenever a queue has work (KEDA's role in production); workers exit when idle.
+        let jobTable = try JobTable.load(options.jobsFile)
+        var workerEnvironment = functionEnvironment
+        workerEnvironment["EVENTSUB_CALLBACK_URL"] = "http://127.0.0.1:\(options.port)/webhooks/twitch"
+        workerEnvironment["JOB_IDLE_EXIT_SECONDS"] = "30"
+        let queueRedis = RedisClient(url: try RedisURL(parsing: runtime.redisURL), size: 2, logger: logger)
+        let supervisor = WorkerSupervisor(table: jobTable, redis: queueRedis, binaryDirectory: options.binaryDirectory,
+                                          environment: workerEnvironment, logger: logger)
+        let logger = self.logger
+        let background = [
+            Task { await JobScheduler(table: jobTable, redis: queueRedis, logger: logger).run() },
+            Task { await supervisor.run() },
+        ]
         let router = RouterServer(table: table, binaryDirectory: options.binaryDirectory, environment: functionEnvironment,
                                   idleSeconds: options.idleSeconds,
                                   localEndpoints: [LocalEndpoints.jwks(keys.jwks), LocalEndpoints.objectStore(objectHandler, executor: executor)],
@@ -99,7 +118,6 @@ public struct LocalInstance: Sendable {
         let demo = options.demo
         let files = options.files
         let runtimeCopy = runtime
-        let logger = self.logger
         do {
             try await router.run(host: "127.0.0.1", port: options.port) { port in
                 StandardOutput.line("""
@@ -121,11 +139,15 @@ public struct LocalInstance: Sendable {
                 }
             }
         } catch {
+            background.forEach { $0.cancel() }
+            await supervisor.stopAll()
             FileSystem.remove(options.files.runtimeEnvironment)
             if let standIn { await standIn.terminate() }
             await stack.stop()
             throw error
         }
+        background.forEach { $0.cancel() }
+        await supervisor.stopAll()
         FileSystem.remove(options.files.runtimeEnvironment)
         if let standIn { await standIn.terminate() }
         await executor.shutdown()

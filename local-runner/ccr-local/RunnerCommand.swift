@@ -32,6 +32,9 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: "The route table.")
     var routes = "infra/routes.json"
 
+    @Option(name: .long, help: "The scheduled jobs table.")
+    var jobs = "infra/jobs.json"
+
     var files: InstanceFiles { InstanceFiles(dataDirectory: absolute(dataDir)) }
 }
 
@@ -70,7 +73,7 @@ struct Up: AsyncParsableCommand {
         try await reportingErrors {
             try await LocalInstance(options: .init(
                 port: port, idleSeconds: idleSeconds, binaryDirectory: absolute(common.binDir), routesFile: absolute(common.routes),
-                files: common.files, demo: demo), logger: logger).run()
+                jobsFile: absolute(common.jobs), files: common.files, demo: demo), logger: logger).run()
         }
     }
 }
@@ -213,7 +216,8 @@ struct Infra: AsyncParsableCommand {
                 guard let text = FileSystem.readText(absolute(common.routes)) else {
                     throw OperatorCommands.Failure(description: "cannot read \(common.routes)")
                 }
-                for (name, content) in InfraManifests.render(try RouteTable(json: text)) {
+                let files = InfraManifests.render(try RouteTable(json: text)) + InfraManifests.render(try JobTable.load(absolute(common.jobs)))
+                for (name, content) in files {
                     let path = absolute(output) + "/" + name
                     if let slash = path.lastIndex(of: "/") { try FileSystem.makeDirectories(String(path[..<slash])) }
                     try FileSystem.writeText(content, to: path)
@@ -291,7 +295,7 @@ struct Jobs: AsyncParsableCommand {
     }
 
     static func queues(_ common: CommonOptions, _ only: String?) throws -> [JobQueue] {
-        let names = try JobTable.load(absolute("infra/jobs.json")).jobs.map(\.queue)
+        let names = try JobTable.load(absolute(common.jobs)).jobs.map(\.queue)
         if let only {
             guard names.contains(only) else { throw OperatorCommands.Failure(description: "unknown queue \(only); queues: \(names.joined(separator: ", "))") }
             return [JobQueue(name: only)]

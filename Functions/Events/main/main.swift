@@ -4,6 +4,7 @@ import FunctionRuntime
 
 await FunctionMain.serve(name: "api-events") { environment, logger in
     let dependencies = try await APIDependencies.load(environment: environment, logger: logger)
-    return APIFunction(routes: EventsRoutes(database: dependencies.database).routes,
+    let archives = try ArchivesRoutes(database: dependencies.database, environment: environment)
+    return APIFunction(routes: EventsRoutes(database: dependencies.database).routes + archives.routes,
                        verifier: dependencies.verifier, rateLimiter: dependencies.rateLimiter)
 }

@@ -1,0 +1,203 @@
+import BlockingIO
+import NIOCore
+import Rooms
+
+/// A room's members on one event loop. Membership lives per event loop, so fan-out touches no
+/// lock: a broadcast hops to each loop once and walks that loop's members.
+final class Room {
+    let name: String
+    /// Set for `room:company:{id}` rooms: every member's token is for this company.
+    let companyID: String?
+    var members: ContiguousArray<Session> = []
+
+    init(name: String) {
+        self.name = name
+        let prefix = RoomName.company("")
+        companyID = name.hasPrefix(prefix) ? String(name.dropFirst(prefix.count)) : nil
+    }
+}
+
+/// A session's place in a room's member array (for O(1) swap-removal).
+struct Membership {
+    let room: Room
+    var index: Int
+}
+
+/// Everything one event loop owns: its sessions (for the shared heartbeat timer), its rooms, the
+/// recent-event record, the WebSocket links to flush at the end of the current tick, counters.
+/// Only ever touched on `eventLoop`.
+final class RoomRegistry: @unchecked Sendable {
+    let eventLoop: any EventLoop
+    let core: RelayCore
+    private(set) var sessions: ContiguousArray<Session> = []
+    private(set) var rooms: [String: Room] = [:]
+    private var recent = RecentEvents()
+    private var flushList: [WebSocketLink] = []
+    private var flushScheduled = false
+    private var timer: RepeatedTask?
+
+    // Counters (read by /metrics through `snapshot()` on this loop).
+    var delivered = 0
+    var slowConsumersDropped = 0
+    var closedByReason: [String: Int] = [:]
+    var connectedSockets = 0
+
+    init(eventLoop: any EventLoop, core: RelayCore) {
+        self.eventLoop = eventLoop
+        self.core = core
+    }
+
+    // MARK: sessions
+
+    func add(_ session: Session) {
+        session.loopIndex = sessions.count
+        sessions.append(session)
+    }
+
+    func remove(_ session: Session) {
+        let index = session.loopIndex
+        guard index >= 0, index < sessions.count, sessions[index] === session else { return }
+        let last = sessions.removeLast()
+        if index < sessions.count {
+            sessions[index] = last
+            last.loopIndex = index
+        }
+        session.loopIndex = -1
+    }
+
+    // MARK: rooms
+
+    func join(_ session: Session, room name: String) {
+        if session.memberships.contains(where: { $0.room.name == name }) { return }
+        let room: Room
+        if let existing = rooms[name] { room = existing } else {
+            room = Room(name: name)
+            rooms[name] = room
+        }
+        room.members.append(session)
+        session.memberships.append(Membership(room: room, index: room.members.count - 1))
+    }
+
+    func leave(_ session: Session, room name: String) {
+        guard let position = session.memberships.firstIndex(where: { $0.room.name == name }) else { return }
+        let membership = session.memberships.remove(at: position)
+        let room = membership.room
+        let last = room.members.removeLast()
+        if membership.index < room.members.count {
+            room.members[membership.index] = last
+            if let other = last.memberships.firstIndex(where: { $0.room === room }) {
+                last.memberships[other].index = membership.index
+            }
+        }
+        if room.members.isEmpty { rooms[name] = nil }
+    }
+
+    func leaveAll(_ session: Session) {
+        while let name = session.memberships.last?.room.name { leave(session, room: name) }
+    }
+
+    // MARK: fan-out
+
+    /// Delivers one broadcast to this loop's members of its room. `replay` marks events replayed
+    /// from Postgres after a Redis outage (sessions that recovered past them are skipped).
+    func deliver(_ message: BroadcastMessage, replay: Bool = false) {
+        guard let earlierRooms = recent.record(message.eventID, room: message.room, now: monotonicNanoseconds()) else { return }
+        guard let room = rooms[message.room] else { return }
+        if let company = room.companyID, company != message.companyID {
+            // A company room only ever carries its own company's events; anything else is dropped.
+            core.metrics.invalidMessages.add(1)
+            return
+        }
+        let checkCompany = room.companyID == nil
+        for session in room.members {
+            if checkCompany && session.companyID != message.companyID { continue }
+            if !earlierRooms.isEmpty && session.memberships.contains(where: { earlierRooms.contains($0.room.name) }) { continue }
+            if replay && message.eventID <= session.recoveredThrough { continue }
+            session.deliver(message)
+        }
+    }
+
+    /// Company ids with at least one connected socket here (for the post-outage replay).
+    func companiesWithMembers() -> Set<String> {
+        var companies = Set<String>()
+        for room in rooms.values { if let company = room.companyID { companies.insert(company) } }
+        return companies
+    }
+
+    /// Closes every session of a company on this loop (its replay failed: it reconnects and recovers).
+    func closeCompany(_ companyID: String, reason: CloseReason) {
+        guard let room = rooms[RoomName.company(companyID)] else { return }
+        for session in room.members { session.close(reason) }
+    }
+
+    // MARK: writes
+
+    /// Writes a frame to a WebSocket; flushed once at the end of this loop tick, so a burst of
+    /// broadcasts costs one syscall per socket, not one per message.
+    func write(_ frame: ByteBuffer, to link: WebSocketLink) {
+        if link.eventLoop === eventLoop {
+            link.write(frame)
+            if !link.needsFlush {
+                link.needsFlush = true
+                flushList.append(link)
+                if !flushScheduled {
+                    flushScheduled = true
+                    eventLoop.execute { self.flushAll() }
+                }
+            }
+        } else {
+            // An upgraded polling session whose WebSocket was accepted on another loop.
+            link.eventLoop.execute {
+                link.write(frame)
+                link.flush()
+            }
+        }
+    }
+
+    private func flushAll() {
+        flushScheduled = false
+        let links = flushList
+        flushList.removeAll(keepingCapacity: true)
+        for link in links {
+            link.needsFlush = false
+            link.flush()
+        }
+    }
+
+    // MARK: heartbeat, connect and token timeouts
+
+    func startTimer() {
+        let configuration = core.configuration
+        let tick = max(20, min(configuration.pingIntervalMilliseconds, configuration.pingTimeoutMilliseconds, 1_000) / 4)
+        timer = eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(Int64(tick)), delay: .milliseconds(Int64(tick))) { _ in
+            self.tickTimers()
+        }
+    }
+
+    func stopTimer() {
+        timer?.cancel()
+        timer = nil
+    }
+
+    private func tickTimers() {
+        let now = monotonicNanoseconds()
+        let wallNow = wallClockSeconds()
+        for session in sessions { session.tick(now: now, wallNow: wallNow) }
+    }
+
+    // MARK: metrics
+
+    struct Snapshot: Sendable {
+        var sessions = 0
+        var connectedSockets = 0
+        var rooms = 0
+        var delivered = 0
+        var slowConsumersDropped = 0
+        var closedByReason: [String: Int] = [:]
+    }
+
+    func snapshot() -> Snapshot {
+        Snapshot(sessions: sessions.count, connectedSockets: connectedSockets, rooms: rooms.count, delivered: delivered,
+                 slowConsumersDropped: slowConsumersDropped, closedByReason: closedByReason)
+    }
+}
