@@ -1,4 +1,6 @@
 import BlockingIO
+import JobQueue
+import Redis
 import Hummingbird
 import HTTPTypes
 import NIOCore
@@ -37,6 +39,17 @@ enum LocalEndpoints {
                 if let fieldName = HTTPField.Name(name) { fields.append(HTTPField(name: fieldName, value: value)) }
             }
             return Response(status: .init(code: result.status), headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: result.body)))
+        }
+    }
+
+    /// `GET /metrics`: queue depth, in flight, delayed, done, retried, dead per queue (Prometheus text).
+    static func queueMetrics(_ table: JobTable, redis: RedisClient) -> LocalEndpoint {
+        LocalEndpoint(prefix: "/metrics") { _, _ in
+            let names = table.jobs.map(\.queue)
+            let text = try await redis.withConnection { connection in
+                try names.map { try JobQueue(name: $0).stats(on: connection).prometheus }.joined(separator: "\n") + "\n"
+            }
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: text)))
         }
     }
 }

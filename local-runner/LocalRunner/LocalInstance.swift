@@ -113,7 +113,8 @@ public struct LocalInstance: Sendable {
         ]
         let router = RouterServer(table: table, binaryDirectory: options.binaryDirectory, environment: functionEnvironment,
                                   idleSeconds: options.idleSeconds,
-                                  localEndpoints: [LocalEndpoints.jwks(keys.jwks), LocalEndpoints.objectStore(objectHandler, executor: executor)],
+                                  localEndpoints: [LocalEndpoints.jwks(keys.jwks), LocalEndpoints.objectStore(objectHandler, executor: executor),
+                                                   LocalEndpoints.queueMetrics(jobTable, redis: queueRedis)],
                                   logger: logger)
         let demo = options.demo
         let files = options.files
