@@ -63,9 +63,11 @@ let package = Package(
             dependencies: ["CHiredis", "BlockingIO", .product(name: "Logging", package: "swift-log"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             path: "Shared/Redis", swiftSettings: strict),
         .target(name: "JSONValue", path: "Shared/JSONValue", swiftSettings: strict),
+        .target(name: "URLEncoding", path: "Shared/URLEncoding", swiftSettings: strict),
+        .target(name: "CivilTime", path: "Shared/CivilTime", swiftSettings: strict),
         .target(
             name: "EventSub",
-            dependencies: ["JSONValue", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["JSONValue", "CivilTime", .product(name: "Crypto", package: "swift-crypto")],
             path: "Shared/EventSub", swiftSettings: strict),
         .target(name: "Rooms", dependencies: ["JSONValue"], path: "Shared/Rooms", swiftSettings: strict),
         .target(name: "Migrations", dependencies: ["Postgres"], path: "Shared/Migrations", swiftSettings: strict),
@@ -79,7 +81,7 @@ let package = Package(
         .target(
             name: "FunctionRuntime",
             dependencies: [
-                "Settings", "StructuredLogging", "JSONValue",
+                "Settings", "StructuredLogging", "JSONValue", "URLEncoding",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -99,12 +101,12 @@ let package = Package(
             path: "Shared/Auth", swiftSettings: strict),
         .target(
             name: "ObjectStore",
-            dependencies: ["JSONValue", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["JSONValue", "URLEncoding", "CivilTime", .product(name: "Crypto", package: "swift-crypto")],
             path: "Shared/ObjectStore", swiftSettings: strict),
         .target(
             name: "TwitchAPI",
             dependencies: [
-                "JSONValue", "BlockingIO",
+                "JSONValue", "BlockingIO", "URLEncoding",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -114,7 +116,7 @@ let package = Package(
         .target(
             name: "API",
             dependencies: [
-                "FunctionRuntime", "Auth", "Postgres", "Redis", "JSONValue", "Ingest", "Rooms", "Settings", "BlockingIO",
+                "FunctionRuntime", "Auth", "Postgres", "Redis", "JSONValue", "Ingest", "Rooms", "Settings", "BlockingIO", "URLEncoding",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
@@ -226,7 +228,7 @@ let package = Package(
             ],
             path: "Functions/Archive/EventArchive", swiftSettings: strict),
         .executableTarget(
-            name: "job-archive", dependencies: ["EventArchive", "JobQueue", "FunctionRuntime", "Settings", "StructuredLogging"],
+            name: "job-archive", dependencies: ["EventArchive", "JobQueue", "FunctionRuntime", "Settings", "StructuredLogging", "BlockingIO"],
             path: "Functions/Archive/main", swiftSettings: strict),
 
         // MARK: local-runner (router, embedded services, operator CLI, benchmarks)
@@ -248,7 +250,7 @@ let package = Package(
         .target(
             name: "TwitchStandIn",
             dependencies: [
-                "EventSub", "JSONValue", "BlockingIO", "StructuredLogging",
+                "EventSub", "JSONValue", "BlockingIO", "StructuredLogging", "URLEncoding",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -336,7 +338,7 @@ let package = Package(
             path: "Tests/TwitchTests", swiftSettings: strict),
         .testTarget(
             name: "ObjectStoreTests",
-            dependencies: ["ObjectStore", "TestSupport", "JSONValue"],
+            dependencies: ["ObjectStore", "TestSupport", "JSONValue", "URLEncoding"],
             path: "Tests/ObjectStoreTests", swiftSettings: strict),
         .testTarget(
             name: "RelayTests",
@@ -353,7 +355,7 @@ let package = Package(
             dependencies: [
                 "TestSupport", "JobQueue", "SubscriptionRenewal", "StatusReconciliation", "EventArchive",
                 "TwitchAPI", "TwitchStandIn", "ObjectStore", "Redis", "Postgres", "Ingest", "EventSub", "Rooms", "JSONValue",
-                "BlockingIO", "Processes", "LocalRunner", "FunctionRuntime", "API", "Auth", "EventsFunction",
+                "BlockingIO", "Processes", "LocalRunner", "FunctionRuntime", "API", "Auth", "EventsFunction", "Settings",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

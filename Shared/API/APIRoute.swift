@@ -1,3 +1,4 @@
+import URLEncoding
 import Auth
 import FunctionRuntime
 import JSONValue
@@ -60,7 +61,7 @@ public struct APIRoute: Sendable {
         var parameters: [String: String] = [:]
         for (expected, actual) in zip(patternParts, pathParts) {
             if expected.hasPrefix(":") {
-                guard let decoded = PercentEncoding.decode(String(actual)), !decoded.isEmpty else { return nil }
+                guard let decoded = PercentEncoding.decode(actual), !decoded.isEmpty else { return nil }
                 parameters[String(expected.dropFirst())] = decoded
             } else if expected != actual {
                 return nil

@@ -42,6 +42,9 @@ enum Migration0003Jobs {
         USING (company_id = current_company_id()) WITH CHECK (company_id = current_company_id());
     GRANT SELECT, INSERT, DELETE ON viewer_samples TO ccr_app;
 
+    -- The archive job finds a company's days past retention by received_at.
+    CREATE INDEX events_company_received_at ON events (company_id, received_at);
+
     -- One archived object per company per day (by received_at, UTC).
     CREATE TABLE event_archives (
         company_id uuid NOT NULL REFERENCES companies (id) ON DELETE CASCADE,

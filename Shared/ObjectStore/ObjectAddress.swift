@@ -1,3 +1,5 @@
+import URLEncoding
+
 /// A bucket and key: what a path-style URL `{endpoint path}/{bucket}/{key}` addresses.
 public struct ObjectAddress: Sendable, Hashable {
     public let bucket: String
@@ -15,7 +17,7 @@ public struct ObjectAddress: Sendable, Hashable {
     /// `basePath`, does not decode, or names no valid bucket and key.
     public init?(requestPath: String, basePath: String) {
         guard requestPath.hasPrefix(basePath + "/"),
-              let rest = URIEncoding.decode(requestPath.dropFirst(basePath.count + 1)),
+              let rest = PercentEncoding.decode(requestPath.dropFirst(basePath.count + 1)),
               let slash = rest.firstIndex(of: "/")
         else { return nil }
         self.init(bucket: String(rest[..<slash]), key: String(rest[rest.index(after: slash)...]))

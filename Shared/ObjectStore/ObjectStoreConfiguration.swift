@@ -1,3 +1,5 @@
+import URLEncoding
+
 /// Where objects live and the key that signs URLs for them.
 ///
 /// Always path-style addressing: `{endpoint}/{bucket}/{key}`. That works the same for AWS
@@ -39,14 +41,14 @@ public struct ObjectStoreConfiguration: Sendable, Equatable, CustomStringConvert
         else { throw ObjectStoreConfigurationError("object store endpoint has no usable host: \(endpoint)") }
         // Only unreserved characters in the base path, so its encoded and decoded forms are equal.
         guard path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
-            .allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." && $0.utf8.allSatisfy(URIEncoding.isUnreserved) })
+            .allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." && $0.utf8.allSatisfy(PercentEncoding.isUnreserved) })
         else { throw ObjectStoreConfigurationError("object store endpoint path must be plain segments (A-Z a-z 0-9 - _ . ~): \(endpoint)") }
         var host = authority.lowercased()
         let defaultPort = scheme == "https" ? ":443" : ":80"
         if host.hasSuffix(defaultPort) { host.removeLast(defaultPort.count) }
 
         guard ObjectKey.isValidBucketName(bucket) else { throw ObjectStoreConfigurationError("invalid bucket name: \(bucket)") }
-        guard !region.isEmpty, region.utf8.allSatisfy(URIEncoding.isUnreserved) else {
+        guard !region.isEmpty, region.utf8.allSatisfy(PercentEncoding.isUnreserved) else {
             throw ObjectStoreConfigurationError("invalid region: \(region)")
         }
         // The access key id sits inside X-Amz-Credential, split on `/`.

@@ -1,3 +1,5 @@
+import URLEncoding
+
 /// The server side of presigned URLs, for the local filesystem-backed store: recomputes the
 /// SigV4 signature of an incoming request exactly as S3 would and checks its time window.
 ///
@@ -108,7 +110,7 @@ public struct PresignedRequestVerifier: Sendable {
             canonicalHeaderValues.append((name, value))
         }
 
-        guard path.hasPrefix("/"), let decodedPath = URIEncoding.decode(path) else {
+        guard path.hasPrefix("/"), let decodedPath = PercentEncoding.decode(path) else {
             throw .malformedParameter("the request path is not a valid percent-encoded absolute path")
         }
 
@@ -171,7 +173,7 @@ private struct QueryParameters {
             let equals = piece.firstIndex(of: "=")
             let rawName = equals.map { piece[..<$0] } ?? piece
             let rawValue = equals.map { piece[piece.index(after: $0)...] } ?? ""
-            guard let name = URIEncoding.decode(rawName), let value = URIEncoding.decode(rawValue) else {
+            guard let name = PercentEncoding.decode(rawName), let value = PercentEncoding.decode(rawValue) else {
                 throw .malformedParameter("the query string is not valid percent-encoding")
             }
             all.append((name, value))

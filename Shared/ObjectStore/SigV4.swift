@@ -1,3 +1,4 @@
+import URLEncoding
 import Crypto
 
 /// AWS Signature Version 4 in its query-string (presigned URL) form, for S3.
@@ -85,13 +86,13 @@ public enum SigV4 {
     /// Each segment URI-encoded, `/` kept. S3 encodes once and does not normalize `.` or `..`
     /// segments (keys containing those are refused before signing anyway).
     static func canonicalURI(path: String) -> String {
-        path.isEmpty ? "/" : URIEncoding.encode(path, keepingSlashes: true)
+        path.isEmpty ? "/" : PercentEncoding.encode(path, keepingSlashes: true)
     }
 
     /// Names and values encoded, then sorted by encoded name, then by encoded value (byte order).
     static func canonicalQueryString(_ parameters: [(name: String, value: String)]) -> String {
         parameters
-            .map { (URIEncoding.encode($0.name), URIEncoding.encode($0.value)) }
+            .map { (PercentEncoding.encode($0.name), PercentEncoding.encode($0.value)) }
             .sorted { left, right in
                 left.0 == right.0
                     ? left.1.utf8.lexicographicallyPrecedes(right.1.utf8)

@@ -1,3 +1,4 @@
+import URLEncoding
 import AsyncHTTPClient
 import BlockingIO
 import JSONValue

@@ -1,3 +1,4 @@
+import URLEncoding
 import AsyncHTTPClient
 import JSONValue
 import Logging

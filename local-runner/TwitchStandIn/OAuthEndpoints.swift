@@ -1,3 +1,4 @@
+import URLEncoding
 import JSONValue
 
 /// `POST /oauth2/token` (client credentials) and `GET /oauth2/validate`, with the OAuth error

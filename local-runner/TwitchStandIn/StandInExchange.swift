@@ -1,3 +1,4 @@
+import URLEncoding
 import JSONValue
 
 /// One request as the endpoint handlers see it (already read from the socket), so the handlers

@@ -1,3 +1,4 @@
+import URLEncoding
 import HTTPTypes
 import Hummingbird
 import Logging

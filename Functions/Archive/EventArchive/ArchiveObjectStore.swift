@@ -41,7 +41,8 @@ public struct ArchiveObjectStore: Sendable {
         }
     }
 
-    /// The object's bytes, nil if there is none (404), refusing more than `maximumBytes`.
+    /// The object's bytes, nil if there is none (404); `ArchiveObjectTooLarge` if it has more
+    /// than `maximumBytes`.
     public func get(key: String, maximumBytes: Int) async throws -> [UInt8]? {
         let presigned = try signer.presignedGET(key: key, expiresIn: urlLifetimeSeconds, now: clock())
         var request = HTTPClientRequest(url: presigned.url)
@@ -60,7 +61,7 @@ public struct ArchiveObjectStore: Sendable {
         do {
             buffer = try await response.body.collect(upTo: maximumBytes)
         } catch is NIOTooManyBytesError {
-            throw ArchiveStoreError(operation: "GET", key: key, status: status, detail: "object larger than \(maximumBytes) bytes")
+            throw ArchiveObjectTooLarge(key: key, maximumBytes: maximumBytes)
         }
         return buffer.readBytes(length: buffer.readableBytes) ?? []
     }
@@ -75,6 +76,13 @@ public struct ArchiveStoreError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         "object store \(operation) \(key) failed with HTTP \(status): \(detail.prefix(300))"
     }
+}
+
+/// The object read back is larger than it may be (so it is not the expected object).
+public struct ArchiveObjectTooLarge: Error, Sendable, CustomStringConvertible {
+    public let key: String
+    public let maximumBytes: Int
+    public var description: String { "object \(key) is larger than \(maximumBytes) bytes" }
 }
 
 /// Lowercase hex SHA-256.

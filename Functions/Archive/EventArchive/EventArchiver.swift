@@ -48,14 +48,11 @@ public struct EventArchiver: Sendable {
         public var pageSize: Int
         /// Rows deleted per transaction.
         public var deleteBatchSize: Int
-        /// Largest object read back (bounds memory on verification).
-        public var maximumObjectBytes: Int
 
-        public init(defaultRetentionDays: Int = 30, pageSize: Int = 2_000, deleteBatchSize: Int = 5_000, maximumObjectBytes: Int = 4 << 30) {
+        public init(defaultRetentionDays: Int = 30, pageSize: Int = 2_000, deleteBatchSize: Int = 5_000) {
             self.defaultRetentionDays = defaultRetentionDays
             self.pageSize = pageSize
             self.deleteBatchSize = deleteBatchSize
-            self.maximumObjectBytes = maximumObjectBytes
         }
     }
 
@@ -188,7 +185,11 @@ public struct EventArchiver: Sendable {
         try await store.put(key: key, bytes: object.bytes, contentType: ArchiveFormat.contentType)
         try checkpoint(ArchiveCheckpoint(step: .uploaded, companyID: companyID, day: day))
 
-        guard let readBack = try await store.get(key: key, maximumBytes: object.bytes.count) else {
+        let fetched: [UInt8]?
+        do { fetched = try await store.get(key: key, maximumBytes: object.bytes.count) } catch let error as ArchiveObjectTooLarge {
+            throw ArchiveVerificationError(key: key, description: "\(key): read back larger than the \(object.bytes.count) bytes uploaded (\(error))")
+        }
+        guard let readBack = fetched else {
             throw ArchiveVerificationError(key: key, description: "\(key): not found right after upload")
         }
         guard readBack.count == object.bytes.count, sha256Hex(readBack) == object.sha256 else {
@@ -241,12 +242,14 @@ public struct EventArchiver: Sendable {
         }
         guard !inRange.isEmpty else { return }
 
-        var bytes = try await store.get(key: key, maximumBytes: manifest.byteSize)
-        if bytes == nil || bytes!.count != manifest.byteSize || sha256Hex(bytes!) != manifest.sha256 {
+        var bytes: [UInt8]?
+        var tooLarge = false
+        do { bytes = try await store.get(key: key, maximumBytes: manifest.byteSize) } catch is ArchiveObjectTooLarge { tooLarge = true }
+        if tooLarge || bytes == nil || bytes!.count != manifest.byteSize || sha256Hex(bytes!) != manifest.sha256 {
             // Missing or changed. Upload it again only if the rows rebuild exactly the recorded bytes.
             let rebuilt = try await build(companyID: companyID, day: day)
             guard rebuilt.sha256 == manifest.sha256, rebuilt.bytes.count == manifest.byteSize else {
-                let problem = "\(companyID) \(day): archived object \(key) is \(bytes == nil ? "missing" : "changed") and the remaining rows do not rebuild it; \(inRange.count) rows left in place"
+                let problem = "\(companyID) \(day): archived object \(key) is \(bytes == nil && !tooLarge ? "missing" : "changed") and the remaining rows do not rebuild it; \(inRange.count) rows left in place"
                 report.problems.append(problem)
                 logger.error("archive: \(problem)")
                 return

@@ -17,7 +17,7 @@ final class BroadcastMessage: Sendable {
 
     /// Builds the frames around the compact event JSON exactly as published (not re-serialized).
     /// Nil when the text is not a compact event (no numeric `id` or string `companyId`).
-    init?(room: String, eventJSON: [UInt8], allocator: ByteBufferAllocator = ByteBufferAllocator()) {
+    convenience init?(room: String, eventJSON: [UInt8], allocator: ByteBufferAllocator = ByteBufferAllocator()) {
         guard let value = try? JSONParser.parse(eventJSON), let id = value["id"]?.int64Value,
               let company = value["companyId"]?.stringValue
         else { return nil }

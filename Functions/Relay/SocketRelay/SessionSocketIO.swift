@@ -41,13 +41,22 @@ extension Session {
 
     /// Marks a namespace connected and sends the CONNECT reply (`40[nsp,]{…}`).
     func acceptConnect(namespace: String, socketID: String, reply: JSONValue) {
+        markConnected(namespace: namespace, socketID: socketID)
+        sendConnectReply(namespace: namespace, reply)
+    }
+
+    /// Marks a namespace connected without replying yet (recovery replies once it knows the outcome).
+    func markConnected(namespace: String, socketID: String) {
         if namespace == "/" {
+            if self.socketID == nil { registry.connectedSockets += 1 }
             self.socketID = socketID
-            registry.connectedSockets += 1
         } else {
             extraNamespaces.append((namespace, socketID))
         }
         connectDeadline = 0
+    }
+
+    func sendConnectReply(namespace: String, _ reply: JSONValue) {
         sendPacket(SocketIOPacket.encode(.connect, namespace: namespace, json: JSONWriter.string(reply)))
     }
 
@@ -90,7 +99,8 @@ struct ConformanceApplication: SocketIOApplication {
             session.refuseConnect(namespace: namespace, message: "Invalid namespace")
             return
         }
-        session.acceptConnect(namespace: namespace, socketID: RandomID.make(), reply: ["sid": .string(RandomID.make())])
+        let socketID = RandomID.make()
+        session.acceptConnect(namespace: namespace, socketID: socketID, reply: ["sid": .string(socketID)])
         session.emit(namespace: namespace, ["auth", auth ?? [:]])
     }
 

@@ -4,7 +4,10 @@ import NIOWebSocket
 /// Sits first in an upgraded WebSocket pipeline (next to the socket), so that writes made through
 /// its context skip `WebSocketFrameEncoder`: the relay writes complete, pre-encoded frames, and a
 /// broadcast frame is the same buffer for every socket.
-final class RawFrameWriter: ChannelHandler, RemovableChannelHandler {}
+/// (NIO requires a handler to be inbound or outbound; this one passes writes through unchanged.)
+final class RawFrameWriter: ChannelOutboundHandler, RemovableChannelHandler {
+    typealias OutboundIn = ByteBuffer
+}
 
 /// One WebSocket connection as a session sees it. Writes happen on the channel's event loop,
 /// through the raw writer's context.

@@ -27,8 +27,10 @@ extension SubscriptionRenewer {
         let pool = PostgresPool(url: try environment.required("DATABASE_URL"),
                                 size: try environment.int("DATABASE_POOL_SIZE", default: 2, range: 1...16), logger: logger)
         let maximumWait = try environment.int("RENEWAL_MAX_RATE_LIMIT_WAIT_SECONDS", default: 65, range: 1...600)
-        return SubscriptionRenewer(
+        var renewer = SubscriptionRenewer(
             helix: HelixClient(configuration: configuration, logger: logger), pool: pool, callbackURL: callback, secret: secret,
             logger: logger, options: Options(maximumRateLimitWaitSeconds: Double(maximumWait)))
+        renewer.closeResources = { await pool.shutdown() }
+        return renewer
     }
 }

@@ -71,6 +71,8 @@ public struct SubscriptionRenewer: Sendable {
     let secret: String
     let logger: Logger
     let sleep: Sleep
+    /// Closes what `fromEnvironment` opened (nothing for a renewer built with `init`).
+    var closeResources: @Sendable () async -> Void = {}
 
     /// `pool` connects as the app role. `secret` (10–100 ASCII characters) signs deliveries of every
     /// subscription created; the webhook function verifies with the same secret.
@@ -83,6 +85,12 @@ public struct SubscriptionRenewer: Sendable {
         self.logger = logger
         self.options = options
         self.sleep = sleep
+    }
+
+    /// Closes the database pool that `fromEnvironment` opened; a renewer built with `init` leaves
+    /// its caller's pool alone.
+    public func shutdown() async {
+        await closeResources()
     }
 
     /// The default `sleep`: really waits.

@@ -27,7 +27,12 @@ extension StatusReconciler {
         let redis = RedisClient(url: redisURL, size: 1, logger: logger)
         let ingestor = EventIngestor(postgres: pool, publisher: RoomPublisher(redis: redis, logger: logger),
                                      options: .init(maxBatch: 256, writers: 1), logger: logger)
-        return StatusReconciler(helix: HelixClient(configuration: configuration, logger: logger), pool: pool, ingestor: ingestor,
-                                logger: logger, options: Options(graceSeconds: Double(grace)))
+        var reconciler = StatusReconciler(helix: HelixClient(configuration: configuration, logger: logger), pool: pool,
+                                          ingestor: ingestor, logger: logger, options: Options(graceSeconds: Double(grace)))
+        reconciler.closeResources = {
+            await pool.shutdown()
+            await redis.shutdown()
+        }
+        return reconciler
     }
 }

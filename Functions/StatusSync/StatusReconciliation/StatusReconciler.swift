@@ -58,6 +58,8 @@ public struct StatusReconciler: Sendable {
     public let options: Options
     let logger: Logger
     let sleep: Sleep
+    /// Closes what `fromEnvironment` opened (nothing for a reconciler built with `init`).
+    var closeResources: @Sendable () async -> Void = {}
 
     /// `pool` connects as the app role; `ingestor` stores and publishes the synthetic events (it
     /// may share `pool`).
@@ -69,6 +71,12 @@ public struct StatusReconciler: Sendable {
         self.logger = logger
         self.options = options
         self.sleep = sleep
+    }
+
+    /// Closes the pool and Redis client that `fromEnvironment` opened; a reconciler built with
+    /// `init` leaves its caller's pool alone.
+    public func shutdown() async {
+        await closeResources()
     }
 
     public static let sleepSeconds: Sleep = { seconds in
@@ -110,7 +118,9 @@ public struct StatusReconciler: Sendable {
         let trackers = try await trackers(of: userIDs)
         var creatorsByCompany: [String: [String]] = [:]
         var trackersByUser: [String: [Tracker]] = [:]
+        var userByCreator: [String: String] = [:]
         for tracker in trackers {
+            userByCreator[tracker.creatorID] = tracker.twitchUserID
             creatorsByCompany[tracker.companyID, default: []].append(tracker.creatorID)
             trackersByUser[tracker.twitchUserID, default: []].append(tracker)
         }
@@ -162,9 +172,7 @@ public struct StatusReconciler: Sendable {
         for (company, creators) in creatorsByCompany.sorted(by: { $0.key < $1.key }) {
             var records: [JSONValue] = []
             for creator in creators {
-                guard let tracker = trackers.first(where: { $0.creatorID == creator && $0.companyID == company }),
-                      let stream = liveStreams[tracker.twitchUserID]
-                else { continue }
+                guard let userID = userByCreator[creator], let stream = liveStreams[userID] else { continue }
                 records.append([
                     "creator_id": .string(creator), "stream_id": .string(stream.id), "title": .string(stream.title),
                     "category_id": .string(stream.gameID), "category_name": .string(stream.gameName),

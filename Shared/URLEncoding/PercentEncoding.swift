@@ -1,6 +1,7 @@
-/// Percent-encoding as SigV4 defines it (RFC 3986): every UTF-8 byte except the unreserved
-/// characters `A-Z a-z 0-9 - _ . ~` becomes `%XX` with uppercase hex. Space is `%20`, never `+`.
-public enum URIEncoding {
+/// Percent-encoding per RFC 3986, without Foundation: every UTF-8 byte except the unreserved
+/// characters `A-Z a-z 0-9 - _ . ~` becomes `%XX` (uppercase hex). This is what SigV4 signs,
+/// what Helix query strings need (cursors are base64 with `=`, `+`, `/`) and what forms carry.
+public enum PercentEncoding {
     private static let upperHex = Array("0123456789ABCDEF".utf8)
 
     /// - Parameter keepingSlashes: true for URI paths, where `/` separates the encoded segments.
@@ -19,10 +20,10 @@ public enum URIEncoding {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// Reverses percent-encoding (either hex case). `+` stays a plus sign: SigV4 clients encode
-    /// space as `%20`, so reading `+` as space would make a different string than was signed.
-    /// Nil for a broken escape or bytes that are not UTF-8.
-    public static func decode(_ text: some StringProtocol) -> String? {
+    /// Reverses percent-encoding (either hex case). With `plusAsSpace` (form and query decoding)
+    /// `+` is a space; without it (paths, SigV4) `+` stays a plus, as signed. Nil for a broken
+    /// escape or bytes that are not UTF-8.
+    public static func decode(_ text: some StringProtocol, plusAsSpace: Bool = false) -> String? {
         let utf8 = Array(text.utf8)
         var out: [UInt8] = []
         out.reserveCapacity(utf8.count)
@@ -36,14 +37,19 @@ public enum URIEncoding {
                 out.append(high << 4 | low)
                 index += 3
             } else {
-                out.append(byte)
+                out.append(plusAsSpace && byte == UInt8(ascii: "+") ? UInt8(ascii: " ") : byte)
                 index += 1
             }
         }
         return String(validating: out, as: UTF8.self)
     }
 
-    static func isUnreserved(_ byte: UInt8) -> Bool {
+    /// `name=value&name=value`, in the given order (Helix repeats names for lists).
+    public static func form(_ items: [(String, String)]) -> String {
+        items.map { encode($0.0) + "=" + encode($0.1) }.joined(separator: "&")
+    }
+
+    public static func isUnreserved(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
              UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):

@@ -1,0 +1,125 @@
+import AsyncHTTPClient
+import Auth
+import Logging
+import Postgres
+import Redis
+import Rooms
+import Settings
+import StructuredLogging
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Set by SIGTERM/SIGINT.
+private let stopSignal = Atomic<Int32>(0)
+
+/// The `socket-relay` executable: configuration from the environment (exit 2 when it is bad, like
+/// every function), JSON logs on stderr, serve until SIGTERM/SIGINT, drain, exit 0.
+public enum RelayMain {
+    public static func run(arguments: [String]) async -> Never {
+        let environment = Environment()
+        JSONLogHandler.bootstrap(level: environment.optional("LOG_LEVEL"))
+        let logger = Logger(label: "socket-relay")
+        let conformance = arguments.contains("--conformance")
+        let server: RelayServer
+        do {
+            let configuration = try RelayConfiguration.load(environment: environment, conformance: conformance)
+            server = try await start(configuration: configuration, logger: logger)
+        } catch let error as ConfigurationError {
+            exitWithMessage("socket-relay: configuration error: \(error.description)", code: 2)
+        } catch {
+            exitWithMessage("socket-relay: \(error)", code: 1)
+        }
+        for signalNumber in [SIGTERM, SIGINT] {
+            signal(signalNumber) { number in stopSignal.store(number, ordering: .relaxed) }
+        }
+        while stopSignal.load(ordering: .relaxed) == 0 {
+            try? await Task.sleep(nanoseconds: 50_000_000)
+        }
+        logger.info("socket relay draining", metadata: ["signal": "\(stopSignal.load(ordering: .relaxed))"])
+        await server.shutdown()
+        logger.info("socket relay stopped")
+        exit(0)
+    }
+
+    /// Builds the relay from a configuration and starts listening (also used by tests, in process).
+    public static func start(configuration: RelayConfiguration, logger: Logger) async throws -> RelayServer {
+        let server: RelayServer
+        if configuration.mode == .conformance {
+            let core = RelayCore(configuration: configuration, application: ConformanceApplication(), logger: logger)
+            server = try await RelayServer(core: core, broadcaster: nil, onShutdown: {})
+        } else {
+            let dependencies = try await RelayDependencies.load(configuration, logger: logger)
+            let recovery = RecoveryService(pool: dependencies.pool, windowSeconds: configuration.recoveryWindowSeconds,
+                                           maxEvents: configuration.maxRecoveryEvents)
+            let application = RelayApplication(verifier: dependencies.verifier, recovery: recovery, creators: CreatorAccess(pool: dependencies.pool))
+            let core = RelayCore(configuration: configuration, application: application, logger: logger)
+            let broadcaster = Broadcaster(core: core, subscriber: dependencies.subscriber, recovery: recovery)
+            server = try await RelayServer(core: core, broadcaster: broadcaster, onShutdown: {
+                await dependencies.subscriber.stop()
+                await dependencies.pool.shutdown()
+                try? await dependencies.httpClient?.shutdown()
+            })
+            dependencies.subscriber.start()
+        }
+        logger.info("socket relay listening", metadata: [
+            "host": "\(configuration.host)", "port": "\(server.port)", "mode": "\(configuration.mode)",
+            "pingIntervalMs": "\(configuration.pingIntervalMilliseconds)", "pingTimeoutMs": "\(configuration.pingTimeoutMilliseconds)",
+            "eventLoops": "\(configuration.eventLoops)",
+        ])
+        return server
+    }
+
+    static func exitWithMessage(_ message: String, code: Int32) -> Never {
+        StandardError.write(message + "\n")
+        exit(code)
+    }
+}
+
+/// The relay's connections to the rest of the system, configured exactly like the REST functions
+/// (`APIDependencies`): the same `AccessTokenVerifier` over `JWT_JWKS_URL` or `JWT_JWKS_FILE`.
+struct RelayDependencies: Sendable {
+    let verifier: AccessTokenVerifier
+    let pool: PostgresPool
+    let subscriber: RedisSubscriber
+    let httpClient: HTTPClient?
+
+    static func load(_ configuration: RelayConfiguration, logger: Logger) async throws -> RelayDependencies {
+        guard let issuer = configuration.jwtIssuer, let audience = configuration.jwtAudience,
+              let redisText = configuration.redisURL, let databaseURL = configuration.databaseURL
+        else { throw ConfigurationError("REDIS_URL, DATABASE_URL, JWT_ISSUER and JWT_AUDIENCE must be set") }
+        var httpClient: HTTPClient?
+        let keys: any VerificationKeySource
+        if let url = configuration.jwksURL {
+            let client = HTTPClient(eventLoopGroupProvider: .singleton)
+            httpClient = client
+            keys = RemoteKeySource(url: url, client: client, logger: logger)
+        } else if let path = configuration.jwksFile {
+            guard let text = readTextFile(path) else { throw ConfigurationError("JWT_JWKS_FILE \(path) cannot be read") }
+            do { keys = try StaticKeySource(fileContents: text) } catch { throw ConfigurationError("JWT_JWKS_FILE: \(error)") }
+        } else {
+            throw ConfigurationError("JWT_JWKS_URL or JWT_JWKS_FILE must be set")
+        }
+        let redisURL: RedisURL
+        do { redisURL = try RedisURL(parsing: redisText) } catch let error as RedisError { throw ConfigurationError(error.message) }
+        let pool = PostgresPool(url: databaseURL, size: configuration.databasePoolSize, logger: logger)
+        do { try await pool.warmUp() } catch { logger.warning("postgres not reachable at start", metadata: ["error": "\(error)"]) }
+        let subscriber = RedisSubscriber(url: redisURL, patterns: [RoomName.allRooms], logger: logger)
+        return RelayDependencies(verifier: AccessTokenVerifier(keys: keys, issuer: issuer, audience: audience), pool: pool,
+                                 subscriber: subscriber, httpClient: httpClient)
+    }
+}
+
+func readTextFile(_ path: String) -> String? {
+    guard let file = fopen(path, "r") else { return nil }
+    defer { fclose(file) }
+    var bytes: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 16_384)
+    while true {
+        let count = fread(&buffer, 1, buffer.count, file)
+        if count <= 0 { break }
+        bytes.append(contentsOf: buffer[0..<count])
+    }
+    return String(decoding: bytes, as: UTF8.self)
+}
