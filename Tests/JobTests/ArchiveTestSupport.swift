@@ -137,7 +137,7 @@ enum ArchiveData {
 
     /// Every event of the company, ordered by id (as the superuser: sees through RLS).
     static func rows(company: String) throws -> [Row] {
-        try TestServices.superuserQuery("SELECT \(captureColumns) FROM events WHERE company_id = $1 ORDER BY id", [company]).rows.map { row in
+        try TestServices.superuserQuery("SELECT \(captureColumns) FROM events WHERE company_id = $1 ORDER BY events.id", [company]).rows.map { row in
             Row(values: columnNames.map { row[$0] })
         }
     }

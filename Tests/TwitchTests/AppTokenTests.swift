@@ -149,11 +149,14 @@ import TwitchStandIn
             let client = standIn.makeClient()
             _ = try await client.users(ids: ["1"])
             let first = try #require(client.lastRateLimit)
-            _ = try await client.users(ids: ["1"])
-            let second = try #require(client.lastRateLimit)
+            for _ in 0..<10 { _ = try await client.users(ids: ["1"]) }
+            let later = try #require(client.lastRateLimit)
             #expect(first.limit == 800)
             #expect(first.remaining == 799)
-            #expect(second.remaining == 798)
+            // The bucket refills 800 points a minute (about one per 75 ms), so on a busy machine a
+            // point may come back between calls; ten calls still count down.
+            #expect(later.remaining < first.remaining)
+            #expect(later.remaining >= first.remaining - 10)
         }
     }
 }

@@ -70,6 +70,12 @@ final class WebSocketHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
+        // RFC 6455 §5.1-5.2: client frames are masked, and no extension was negotiated, so the
+        // reserved bits must be clear. Anything else is not a WebSocket client talking.
+        guard frame.maskKey != nil, !frame.rsv1, !frame.rsv2, !frame.rsv3 else {
+            fail(.protocolError("invalid websocket frame"))
+            return
+        }
         switch frame.opcode {
         case .text:
             var payload = frame.unmaskedData
@@ -82,8 +88,10 @@ final class WebSocketHandler: ChannelInboundHandler {
             link.flush()
         case .connectionClose:
             link.close(code: 1000)
-        default:
+        case .pong:
             break
+        default:
+            fail(.protocolError("unknown websocket opcode"))
         }
     }
 
@@ -109,7 +117,10 @@ final class WebSocketHandler: ChannelInboundHandler {
         } else {
             tooLarge = false
         }
-        let reason: CloseReason = tooLarge ? .payloadTooLarge : .protocolError("websocket: \(error)")
+        fail(tooLarge ? .payloadTooLarge : .protocolError("websocket: \(error)"))
+    }
+
+    private func fail(_ reason: CloseReason) {
         if session == nil {
             link.close(code: reason.webSocketCode)
         } else {
