@@ -333,17 +333,23 @@ struct Jobs: AsyncParsableCommand {
         }
     }
 
+    /// The queue holding a dead letter: the one named, or whichever has that id.
+    static func locate(_ id: String, queue: String?, _ common: CommonOptions, _ connection: RedisConnection) throws -> (JobQueue, DeadLetter) {
+        for candidate in try queues(common, queue) {
+            if let letter = try candidate.deadLetter(id: id, on: connection) { return (candidate, letter) }
+        }
+        throw OperatorCommands.Failure(description: "no dead letter \(id)\(queue.map { " in \($0)" } ?? "") (list them with: local-runner/run jobs dead)")
+    }
+
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show one dead letter.")
         @OptionGroup var common: CommonOptions
-        @Option(help: "The queue.") var queue: String
+        @Option(help: "The queue (default: search every queue).") var queue: String?
         @Argument(help: "The dead letter id (from jobs dead).") var id: String
         func run() async throws {
             try await reportingErrors {
-                guard let letter = try Jobs.queues(common, queue)[0].deadLetter(id: id, on: try Jobs.redis(common)) else {
-                    throw OperatorCommands.Failure(description: "no dead letter \(id) in \(queue)")
-                }
-                print("id: \(letter.id)\nqueue: \(queue)\nattempts: \(letter.attempts)\nerror: \(letter.error)\njob: \(letter.job.json)")
+                let (found, letter) = try Jobs.locate(id, queue: queue, common, try Jobs.redis(common))
+                print("id: \(letter.id)\nqueue: \(found.name)\nattempts: \(letter.attempts)\nerror: \(letter.error)\njob: \(letter.job.json)")
             }
         }
     }
@@ -351,14 +357,16 @@ struct Jobs: AsyncParsableCommand {
     struct Retry: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Requeue a dead letter as a fresh job.")
         @OptionGroup var common: CommonOptions
-        @Option(help: "The queue.") var queue: String
+        @Option(help: "The queue (default: search every queue).") var queue: String?
         @Argument(help: "The dead letter id (from jobs dead).") var id: String
         func run() async throws {
             try await reportingErrors {
-                guard try Jobs.queues(common, queue)[0].requeueDeadLetter(id: id, on: try Jobs.redis(common)) else {
-                    throw OperatorCommands.Failure(description: "no dead letter \(id) in \(queue)")
+                let connection = try Jobs.redis(common)
+                let (found, _) = try Jobs.locate(id, queue: queue, common, connection)
+                guard try found.requeueDeadLetter(id: id, on: connection) else {
+                    throw OperatorCommands.Failure(description: "no dead letter \(id) in \(found.name)")
                 }
-                print("requeued \(id)")
+                print("requeued \(id) on \(found.name)")
             }
         }
     }
