@@ -48,7 +48,7 @@ let package = Package(
         .target(name: "Settings", path: "Shared/Settings", swiftSettings: strict),
         .target(
             name: "StructuredLogging",
-            dependencies: [.product(name: "Logging", package: "swift-log"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
+            dependencies: ["JSONValue", .product(name: "Logging", package: "swift-log"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             path: "Shared/StructuredLogging", swiftSettings: strict),
         .target(
             name: "BlockingIO",
@@ -60,7 +60,7 @@ let package = Package(
             path: "Shared/Postgres", swiftSettings: strict),
         .target(
             name: "Redis",
-            dependencies: ["CHiredis", "BlockingIO", .product(name: "Logging", package: "swift-log"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
+            dependencies: ["CHiredis", "BlockingIO", "Settings", .product(name: "Logging", package: "swift-log"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             path: "Shared/Redis", swiftSettings: strict),
         .target(name: "JSONValue", path: "Shared/JSONValue", swiftSettings: strict),
         .target(name: "URLEncoding", path: "Shared/URLEncoding", swiftSettings: strict),
@@ -106,7 +106,7 @@ let package = Package(
         .target(
             name: "TwitchAPI",
             dependencies: [
-                "JSONValue", "BlockingIO", "URLEncoding",
+                "JSONValue", "BlockingIO", "URLEncoding", "Settings",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

@@ -40,10 +40,7 @@ public struct APIDependencies: Sendable {
         } else {
             throw ConfigurationError("JWT_JWKS_URL or JWT_JWKS_FILE must be set")
         }
-        let redisURL: RedisURL
-        do { redisURL = try RedisURL(parsing: try environment.required("REDIS_URL")) } catch let error as RedisError {
-            throw ConfigurationError(error.message)
-        }
+        let redisURL = try RedisURL.fromEnvironment(environment)
         let pool = PostgresPool(url: try environment.required("DATABASE_URL"),
                                 size: try environment.int("DATABASE_POOL_SIZE", default: 4, range: 1...64), logger: logger)
         do { try await pool.warmUp() } catch { logger.warning("postgres not reachable at start", metadata: ["error": "\(error)"]) }

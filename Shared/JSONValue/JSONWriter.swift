@@ -38,9 +38,10 @@ public enum JSONWriter {
         }
     }
 
-    /// A JSON string literal with the escapes RFC 8259 requires (and `<`, `>`, `&` escaped too, so
-    /// the text is safe to embed in HTML script contexts).
-    public static func writeString(_ text: String, into output: inout String) {
+    /// A JSON string literal with the escapes RFC 8259 requires. With `escapingHTML` (the default)
+    /// `<`, `>`, `&`, U+2028 and U+2029 are escaped too, so the text is safe inside HTML script
+    /// contexts; without it the output is the minimal RFC form (archives, log lines).
+    public static func writeString(_ text: String, into output: inout String, escapingHTML: Bool = true) {
         output += "\""
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -49,11 +50,11 @@ public enum JSONWriter {
             case "\n": output += "\\n"
             case "\r": output += "\\r"
             case "\t": output += "\\t"
-            case "<": output += "\\u003c"
-            case ">": output += "\\u003e"
-            case "&": output += "\\u0026"
-            case "\u{2028}": output += "\\u2028"
-            case "\u{2029}": output += "\\u2029"
+            case "<" where escapingHTML: output += "\\u003c"
+            case ">" where escapingHTML: output += "\\u003e"
+            case "&" where escapingHTML: output += "\\u0026"
+            case "\u{2028}" where escapingHTML: output += "\\u2028"
+            case "\u{2029}" where escapingHTML: output += "\\u2029"
             default:
                 if scalar.value < 0x20 {
                     let hex = String(scalar.value, radix: 16)

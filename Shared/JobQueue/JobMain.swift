@@ -20,10 +20,7 @@ public enum JobMain {
         let logger = Logger(label: name)
         JobWorker.installSignalHandlers()
         do {
-            let redisURL: RedisURL
-            do { redisURL = try RedisURL(parsing: try environment.required("REDIS_URL")) } catch let error as RedisError {
-                throw ConfigurationError(error.message)
-            }
+            let redisURL = try RedisURL.fromEnvironment(environment)
             let options = try QueueOptions.fromEnvironment(environment)
             let idle = try environment.int("JOB_IDLE_EXIT_SECONDS", default: 30, range: 0...86_400)
             let batch = try environment.int("JOB_BATCH_SIZE", default: 16, range: 1...1_000)

@@ -64,3 +64,15 @@ public struct Environment: Sendable {
 
     public var all: [String: String] { values }
 }
+
+extension Environment {
+    /// A shared secret such as Twitch's EventSub secret: required, `lengths` printable ASCII
+    /// characters. Refusing a bad one at start beats refusing every request later.
+    public func secret(_ name: String, lengths: ClosedRange<Int> = 10...100) throws -> String {
+        let value = try required(name)
+        guard lengths.contains(value.utf8.count), value.utf8.allSatisfy({ $0 >= 0x21 && $0 < 0x7F }) else {
+            throw ConfigurationError("\(name) must be \(lengths.lowerBound) to \(lengths.upperBound) printable ASCII characters")
+        }
+        return value
+    }
+}

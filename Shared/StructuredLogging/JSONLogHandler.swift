@@ -1,3 +1,4 @@
+import JSONValue
 import Logging
 import NIOConcurrencyHelpers
 #if canImport(Glibc)
@@ -52,24 +53,7 @@ public struct JSONLogHandler: LogHandler {
     }
 
     private func appendString(_ text: String, to line: inout String) {
-        line += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": line += "\\\""
-            case "\\": line += "\\\\"
-            case "\n": line += "\\n"
-            case "\r": line += "\\r"
-            case "\t": line += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    line += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    line.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        line += "\""
+        JSONWriter.writeString(text, into: &line, escapingHTML: false)
     }
 
     private func isoTimestamp(_ time: timespec) -> String {

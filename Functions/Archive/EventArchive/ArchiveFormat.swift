@@ -1,3 +1,4 @@
+import JSONValue
 import Postgres
 
 /// The archive object format: NDJSON, one `events` row per line, gzip-compressed, one object per
@@ -63,24 +64,7 @@ public enum ArchiveFormat {
 
     /// A JSON string literal with the escapes RFC 8259 requires, nothing more.
     static func appendString(_ text: String, to output: inout String) {
-        output += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    output.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        output += "\""
+        JSONWriter.writeString(text, into: &output, escapingHTML: false)
     }
 
     /// The `id` of an archived line: the digits after the leading `{"id":` (every line starts so).

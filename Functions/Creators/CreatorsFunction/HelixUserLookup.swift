@@ -12,10 +12,7 @@ public struct HelixUserLookup: TwitchUserLookup {
     }
 
     public init(environment: Environment) throws {
-        let configuration = HelixConfiguration(
-            clientID: try environment.required("TWITCH_CLIENT_ID"), clientSecret: try environment.required("TWITCH_CLIENT_SECRET"),
-            apiBaseURL: environment.optional("TWITCH_API_BASE_URL") ?? HelixConfiguration.twitchAPIBaseURL,
-            authBaseURL: environment.optional("TWITCH_AUTH_BASE_URL") ?? HelixConfiguration.twitchAuthBaseURL)
+        let configuration = try HelixConfiguration.fromEnvironment(environment)
         self.init(client: HelixClient(configuration: configuration))
     }
 

@@ -29,6 +29,7 @@ public final class RawWebSocketClient: Sendable {
     /// 101). With `handshake: false` it is a plain TCP connection whose input arrives as `.raw`.
     public static func connect(host: String = "127.0.0.1", port: Int, path: String = "/socket.io/?EIO=4&transport=websocket",
                                group: any EventLoopGroup, handshake: Bool = true, autoPong: Bool = true,
+                               sendAfterOpen: String? = nil,
                                onText: (@Sendable (ByteBuffer) -> Void)? = nil) async throws -> RawWebSocketClient {
         let state = NIOLockedValueBox<(frames: [Frame], closed: Bool)>(([], false))
         let channel = try await ClientBootstrap(group: group)
@@ -36,7 +37,7 @@ public final class RawWebSocketClient: Sendable {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
-                        ClientHandler(state: state, handshake: handshake, autoPong: autoPong, onText: onText))
+                        ClientHandler(state: state, handshake: handshake, autoPong: autoPong, sendAfterOpen: sendAfterOpen, onText: onText))
                 }
             }
             .connect(host: host, port: port).get()
@@ -147,13 +148,16 @@ private final class ClientHandler: ChannelInboundHandler {
     private let isRawMode: Bool
     private let autoPong: Bool
     private let onText: (@Sendable (ByteBuffer) -> Void)?
+    /// Sent as soon as the Engine.IO open packet arrives (the benchmark's CONNECT).
+    private var sendAfterOpen: String?
     private var buffer = ByteBuffer()
     private var handshakePromise: EventLoopPromise<Int>?
     private var fragments: [UInt8] = []
     private var fragmentOpcode: UInt8 = 0
 
     init(state: NIOLockedValueBox<(frames: [RawWebSocketClient.Frame], closed: Bool)>, handshake: Bool, autoPong: Bool,
-         onText: (@Sendable (ByteBuffer) -> Void)?) {
+         sendAfterOpen: String?, onText: (@Sendable (ByteBuffer) -> Void)?) {
+        self.sendAfterOpen = sendAfterOpen
         self.state = state
         self.handshaking = handshake
         self.isRawMode = !handshake
@@ -244,6 +248,10 @@ private final class ClientHandler: ChannelInboundHandler {
 
     private func deliver(opcode: UInt8, payload: ByteBuffer, context: ChannelHandlerContext) {
         if opcode == 0x1 {
+            if let text = sendAfterOpen, payload.readableBytesView.first == UInt8(ascii: "0") {
+                sendAfterOpen = nil
+                context.writeAndFlush(NIOAny(ByteBuffer(bytes: RawWebSocketClient.maskedFrame(opcode: 0x1, payload: Array(text.utf8)))), promise: nil)
+            }
             if autoPong, payload.readableBytes == 1, payload.readableBytesView.first == UInt8(ascii: "2") {
                 context.writeAndFlush(NIOAny(ByteBuffer(bytes: RawWebSocketClient.maskedFrame(opcode: 0x1, payload: [UInt8(ascii: "3")]))), promise: nil)
                 if onText != nil { return }

@@ -11,19 +11,12 @@ extension SubscriptionRenewer {
     /// webhook function's secret), optional `DATABASE_POOL_SIZE` (default 2) and
     /// `RENEWAL_MAX_RATE_LIMIT_WAIT_SECONDS` (default 65).
     public static func fromEnvironment(_ environment: Environment, logger: Logger) throws -> SubscriptionRenewer {
-        let configuration = HelixConfiguration(
-            clientID: try environment.required("TWITCH_CLIENT_ID"),
-            clientSecret: try environment.required("TWITCH_CLIENT_SECRET"),
-            apiBaseURL: environment.optional("TWITCH_API_BASE_URL") ?? HelixConfiguration.twitchAPIBaseURL,
-            authBaseURL: environment.optional("TWITCH_AUTH_BASE_URL") ?? HelixConfiguration.twitchAuthBaseURL)
+        let configuration = try HelixConfiguration.fromEnvironment(environment)
         let callback = try environment.required("EVENTSUB_CALLBACK_URL")
         guard callback.hasPrefix("https://") || callback.hasPrefix("http://") else {
             throw ConfigurationError("EVENTSUB_CALLBACK_URL must be an http(s) URL (Twitch requires https on port 443)")
         }
-        let secret = try environment.required("TWITCH_EVENTSUB_SECRET")
-        guard (10...100).contains(secret.utf8.count), secret.utf8.allSatisfy({ $0 >= 0x21 && $0 < 0x7F }) else {
-            throw ConfigurationError("TWITCH_EVENTSUB_SECRET must be 10 to 100 printable ASCII characters")
-        }
+        let secret = try environment.secret("TWITCH_EVENTSUB_SECRET")
         let pool = PostgresPool(url: try environment.required("DATABASE_URL"),
                                 size: try environment.int("DATABASE_POOL_SIZE", default: 2, range: 1...16), logger: logger)
         let maximumWait = try environment.int("RENEWAL_MAX_RATE_LIMIT_WAIT_SECONDS", default: 65, range: 1...600)

@@ -12,15 +12,8 @@ extension StatusReconciler {
     /// rooms), optional `DATABASE_POOL_SIZE` (default 3: one ingest writer plus two) and
     /// `STATUS_GRACE_SECONDS` (default 120: how long after a live change a contradicting poll waits).
     public static func fromEnvironment(_ environment: Environment, logger: Logger) throws -> StatusReconciler {
-        let configuration = HelixConfiguration(
-            clientID: try environment.required("TWITCH_CLIENT_ID"),
-            clientSecret: try environment.required("TWITCH_CLIENT_SECRET"),
-            apiBaseURL: environment.optional("TWITCH_API_BASE_URL") ?? HelixConfiguration.twitchAPIBaseURL,
-            authBaseURL: environment.optional("TWITCH_AUTH_BASE_URL") ?? HelixConfiguration.twitchAuthBaseURL)
-        let redisURL: RedisURL
-        do { redisURL = try RedisURL(parsing: try environment.required("REDIS_URL")) } catch let error as RedisError {
-            throw ConfigurationError(error.message)
-        }
+        let configuration = try HelixConfiguration.fromEnvironment(environment)
+        let redisURL = try RedisURL.fromEnvironment(environment)
         let pool = PostgresPool(url: try environment.required("DATABASE_URL"),
                                 size: try environment.int("DATABASE_POOL_SIZE", default: 3, range: 2...16), logger: logger)
         let grace = try environment.int("STATUS_GRACE_SECONDS", default: 120, range: 0...3_600)

@@ -11,15 +11,12 @@ import Redis
 /// `DATABASE_POOL_SIZE` (default 4), `INGEST_MAX_BATCH` (default 512), `INGEST_WRITERS` (default 2).
 public enum WebhookConfiguration {
     public static func makeFunction(environment: Environment, logger: Logger) async throws -> TwitchWebhookFunction {
-        var secrets = [try secret(environment, "TWITCH_EVENTSUB_SECRET")]
+        var secrets = [try environment.secret("TWITCH_EVENTSUB_SECRET")]
         if environment.optional("TWITCH_EVENTSUB_SECRET_PREVIOUS") != nil {
-            secrets.append(try secret(environment, "TWITCH_EVENTSUB_SECRET_PREVIOUS"))
+            secrets.append(try environment.secret("TWITCH_EVENTSUB_SECRET_PREVIOUS"))
         }
         let databaseURL = try environment.required("DATABASE_URL")
-        let redisURL: RedisURL
-        do { redisURL = try RedisURL(parsing: try environment.required("REDIS_URL")) } catch let error as RedisError {
-            throw ConfigurationError(error.message)
-        }
+        let redisURL = try RedisURL.fromEnvironment(environment)
         let writers = try environment.int("INGEST_WRITERS", default: 2, range: 1...16)
         let poolSize = try environment.int("DATABASE_POOL_SIZE", default: writers + 2, range: writers + 1...64)
         let maxBatch = try environment.int("INGEST_MAX_BATCH", default: 512, range: 1...10_000)
@@ -35,15 +32,5 @@ public enum WebhookConfiguration {
         return TwitchWebhookFunction(
             verifier: DeliveryVerifier(signatures: SignatureVerifier(secrets: secrets)),
             ingestor: ingestor, subscriptions: SubscriptionStatusStore(postgres: postgres))
-    }
-
-    /// Twitch requires 10–100 ASCII characters; refusing anything else at start beats refusing
-    /// every delivery later.
-    static func secret(_ environment: Environment, _ name: String) throws -> String {
-        let value = try environment.required(name)
-        guard (10...100).contains(value.utf8.count), value.utf8.allSatisfy({ $0 >= 0x21 && $0 < 0x7F }) else {
-            throw ConfigurationError("\(name) must be 10 to 100 printable ASCII characters")
-        }
-        return value
     }
 }
