@@ -91,7 +91,7 @@ let package = Package(
         .target(
             name: "Auth",
             dependencies: [
-                "JSONValue", "BlockingIO",
+                "JSONValue", "BlockingIO", "Settings",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -248,6 +248,15 @@ let package = Package(
             ],
             path: "local-runner/Router", swiftSettings: strict),
         .target(
+            name: "DashboardAssets",
+            dependencies: [
+                "Router",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Shared/DashboardAssets", swiftSettings: strict),
+        .target(
             name: "TwitchStandIn",
             dependencies: [
                 "EventSub", "JSONValue", "BlockingIO", "StructuredLogging", "URLEncoding",
@@ -266,7 +275,7 @@ let package = Package(
             name: "LocalRunner",
             dependencies: [
                 "Router", "Processes", "Postgres", "Redis", "Migrations", "EventSub", "JSONValue", "BlockingIO",
-                "Settings", "StructuredLogging", "Auth", "ObjectStore", "JobQueue",
+                "Settings", "StructuredLogging", "Auth", "ObjectStore", "JobQueue", "DashboardAssets",
                 .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -280,7 +289,7 @@ let package = Package(
         .executableTarget(
             name: "ccr-local",
             dependencies: [
-                "LocalRunner", "Router", "Settings", "StructuredLogging", "Auth", "BlockingIO", "JobQueue", "Redis",
+                "LocalRunner", "Router", "Settings", "StructuredLogging", "Auth", "BlockingIO", "JobQueue", "Redis", "SocketRelay",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -349,7 +358,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            path: "Tests/RelayTests", swiftSettings: strict),
+            path: "Tests/RelayTests", exclude: ["python"], swiftSettings: strict),
         .testTarget(
             name: "JobTests",
             dependencies: [
@@ -362,5 +371,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/JobTests", swiftSettings: strict),
+        .testTarget(
+            name: "DashboardTests",
+            dependencies: [
+                "DashboardAssets", "Router", "TestSupport", "LocalRunner", "Processes", "EventSub", "JSONValue", "BlockingIO", "Settings",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/DashboardTests", swiftSettings: strict),
     ]
 )

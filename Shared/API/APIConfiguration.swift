@@ -28,18 +28,8 @@ public struct APIDependencies: Sendable {
     }
 
     public static func load(environment: Environment, logger: Logger) async throws -> APIDependencies {
-        let issuer = try environment.required("JWT_ISSUER")
-        let audience = try environment.required("JWT_AUDIENCE")
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
-        let keys: any VerificationKeySource
-        if let url = environment.optional("JWT_JWKS_URL") {
-            keys = RemoteKeySource(url: url, client: httpClient, logger: logger)
-        } else if let path = environment.optional("JWT_JWKS_FILE") {
-            guard let text = readFile(path) else { throw ConfigurationError("JWT_JWKS_FILE \(path) cannot be read") }
-            do { keys = try StaticKeySource(fileContents: text) } catch { throw ConfigurationError("JWT_JWKS_FILE: \(error)") }
-        } else {
-            throw ConfigurationError("JWT_JWKS_URL or JWT_JWKS_FILE must be set")
-        }
+        let verifier = try AccessTokenVerifier.fromEnvironment(environment, httpClient: httpClient, logger: logger)
         let redisURL = try RedisURL.fromEnvironment(environment)
         let pool = PostgresPool(url: try environment.required("DATABASE_URL"),
                                 size: try environment.int("DATABASE_POOL_SIZE", default: 4, range: 1...64), logger: logger)
@@ -47,26 +37,9 @@ public struct APIDependencies: Sendable {
         let redis = RedisClient(url: redisURL, size: 2, logger: logger)
         let limit = try environment.int("API_RATE_LIMIT_PER_MINUTE", default: 1200, range: 1...1_000_000)
         return APIDependencies(
-            verifier: AccessTokenVerifier(keys: keys, issuer: issuer, audience: audience),
+            verifier: verifier,
             database: TenantDatabase(pool: pool), redis: redis,
             rateLimiter: RateLimiter(redis: redis, requestsPerMinute: limit, logger: logger),
             httpClient: httpClient, logger: logger)
     }
-}
-
-#if canImport(Glibc)
-import Glibc
-#endif
-
-func readFile(_ path: String) -> String? {
-    guard let file = fopen(path, "r") else { return nil }
-    defer { fclose(file) }
-    var bytes: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 16_384)
-    while true {
-        let count = fread(&buffer, 1, buffer.count, file)
-        if count <= 0 { break }
-        bytes.append(contentsOf: buffer[0..<count])
-    }
-    return String(decoding: bytes, as: UTF8.self)
 }

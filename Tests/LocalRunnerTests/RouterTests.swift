@@ -35,7 +35,7 @@ import Glibc
         let root = SharedResearch.repositoryRoot()
         let table = try RouteTable(json: try #require(FileSystem.readText(root + "/infra/routes.json")))
         let jobs = try JobTable.load(root + "/infra/jobs.json")
-        for (name, content) in InfraManifests.render(table) + InfraManifests.render(jobs) {
+        for (name, content) in InfraManifests.render(table) + InfraManifests.render(jobs) + InfraManifests.renderRelay() {
             let committed = FileSystem.readText(root + "/infra/" + name)
             #expect(committed == content, "infra/\(name) is stale: run local-runner/run infra render")
         }

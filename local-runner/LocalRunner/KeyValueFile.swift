@@ -1,3 +1,4 @@
+import Settings
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -30,16 +31,7 @@ public enum FileSystem {
     public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
     public static func readText(_ path: String) -> String? {
-        guard let file = fopen(path, "r") else { return nil }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let count = fread(&buffer, 1, buffer.count, file)
-            if count <= 0 { break }
-            bytes.append(contentsOf: buffer[0..<count])
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        TextFile.read(path)
     }
 
     public static func writeText(_ text: String, to path: String, mode: mode_t = 0o644) throws {

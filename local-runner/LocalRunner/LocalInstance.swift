@@ -12,6 +12,7 @@ import StructuredLogging
 public struct LocalInstance: Sendable {
     public struct Options: Sendable {
         public var port: Int
+        public var relayPort: Int
         public var idleSeconds: Int
         public var binaryDirectory: String
         public var routesFile: String
@@ -19,7 +20,9 @@ public struct LocalInstance: Sendable {
         public var files: InstanceFiles
         public var demo: Bool
 
-        public init(port: Int, idleSeconds: Int, binaryDirectory: String, routesFile: String, jobsFile: String, files: InstanceFiles, demo: Bool) {
+        public init(port: Int, relayPort: Int, idleSeconds: Int, binaryDirectory: String, routesFile: String, jobsFile: String,
+                    files: InstanceFiles, demo: Bool) {
+            self.relayPort = relayPort
             self.jobsFile = jobsFile
             self.port = port
             self.idleSeconds = idleSeconds
@@ -44,7 +47,7 @@ public struct LocalInstance: Sendable {
         }
         let table = try RouteTable(json: routesText)
         let jobFunctions = try JobTable.load(options.jobsFile).jobs.map(\.function)
-        for function in table.functions + jobFunctions + ["twitch-stand-in"] where !FileSystem.exists("\(options.binaryDirectory)/\(function)") {
+        for function in table.functions + jobFunctions + ["twitch-stand-in", "socket-relay"] where !FileSystem.exists("\(options.binaryDirectory)/\(function)") {
             throw OperatorCommands.Failure(description: "\(options.binaryDirectory)/\(function) is missing; build with: swift build -c release")
         }
         let environment = Environment()
@@ -97,6 +100,23 @@ public struct LocalInstance: Sendable {
             runtime.twitchStandInURL = "http://127.0.0.1:\(port)"
             try KeyValueFile.write(runtime.pairs, to: options.files.runtimeEnvironment)
         }
+        // The socket relay: its own process and port (WebSockets do not go through the router).
+        let relay = try ChildProcess(executable: options.binaryDirectory + "/socket-relay", environment: [
+            "PORT": String(options.relayPort), "HOST": "127.0.0.1", "PATH": "/usr/bin:/bin", "LOG_LEVEL": environment.optional("LOG_LEVEL") ?? "info",
+            "REDIS_URL": runtime.redisURL, "DATABASE_URL": runtime.databaseURL,
+            "JWT_ISSUER": DevelopmentKeys.issuer, "JWT_AUDIENCE": DevelopmentKeys.audience,
+            "JWT_JWKS_URL": "http://127.0.0.1:\(options.port)/.well-known/jwks.json",
+            "RELAY_CORS_ORIGINS": "http://127.0.0.1:\(options.port)",
+        ])
+        for _ in 0..<2000 where !Ports.isAccepting(port: options.relayPort) {
+            if let status = relay.exitStatusIfExited() {
+                throw OperatorCommands.Failure(description: "socket-relay exited at start (status \(status)); is port \(options.relayPort) free?")
+            }
+            try await Task.sleep(nanoseconds: 2_000_000)
+        }
+        runtime.relayURL = "http://127.0.0.1:\(options.relayPort)"
+        try KeyValueFile.write(runtime.pairs, to: options.files.runtimeEnvironment)
+
         // Job functions: the scheduler enqueues periodic jobs; the supervisor starts a worker
         // whenever a queue has work (KEDA's role in production); workers exit when idle.
         let jobTable = try JobTable.load(options.jobsFile)
@@ -124,7 +144,8 @@ public struct LocalInstance: Sendable {
                 StandardOutput.line("""
 
                     Creator Control Room is running.
-                      router    http://127.0.0.1:\(port)   (POST /webhooks/twitch)
+                      router    http://127.0.0.1:\(port)   (POST /webhooks/twitch, /api, dashboard at /)
+                      relay     \(runtimeCopy.relayURL ?? "")   (Socket.IO)
                       postgres  \(Self.redacted(runtimeCopy.databaseURL))
                       redis     \(Self.redacted(runtimeCopy.redisURL))
                     Print the full environment with: local-runner/run env
@@ -140,6 +161,7 @@ public struct LocalInstance: Sendable {
                 }
             }
         } catch {
+            await relay.terminate()
             background.forEach { $0.cancel() }
             await supervisor.stopAll()
             FileSystem.remove(options.files.runtimeEnvironment)
@@ -147,6 +169,7 @@ public struct LocalInstance: Sendable {
             await stack.stop()
             throw error
         }
+        await relay.terminate()
         background.forEach { $0.cancel() }
         await supervisor.stopAll()
         FileSystem.remove(options.files.runtimeEnvironment)

@@ -11,6 +11,8 @@ public struct RuntimeEnvironment: Sendable {
     public var redisURL: String
     public var eventSubSecret: String
     public var routerURL: String?
+    /// The socket relay dashboards connect to.
+    public var relayURL: String?
     /// The local Twitch stand-in, when no Twitch credentials are configured.
     public var twitchStandInURL: String?
     /// Secret key of the local object store's access key.
@@ -21,6 +23,7 @@ public struct RuntimeEnvironment: Sendable {
     public var pairs: [(String, String)] {
         var pairs = [("DATABASE_URL", databaseURL), ("DATABASE_ADMIN_URL", databaseAdminURL), ("REDIS_URL", redisURL)]
         if let routerURL { pairs.append(("ROUTER_URL", routerURL)) }
+        if let relayURL { pairs.append(("RELAY_URL", relayURL)) }
         if let twitchStandInURL { pairs.append(("TWITCH_STAND_IN_URL", twitchStandInURL)) }
         pairs.append(("TWITCH_EVENTSUB_SECRET", eventSubSecret))
         return pairs

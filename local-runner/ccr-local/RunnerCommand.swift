@@ -1,4 +1,5 @@
 import ArgumentParser
+import SocketRelay
 import JobQueue
 import Redis
 import Auth
@@ -65,6 +66,7 @@ struct Up: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Start everything (the default command).")
     @OptionGroup var common: CommonOptions
     @Option(help: "Router port on 127.0.0.1.") var port = 8080
+    @Option(help: "Socket relay port on 127.0.0.1.") var relayPort = 8081
     @Option(help: "Stop a function's process after this many idle seconds (scale to zero).") var idleSeconds = 60
     @Flag(help: "Seed two demo agencies and replay a signed EventSub script.") var demo = false
 
@@ -72,7 +74,7 @@ struct Up: AsyncParsableCommand {
         let logger = makeLogger("local-runner")
         try await reportingErrors {
             try await LocalInstance(options: .init(
-                port: port, idleSeconds: idleSeconds, binaryDirectory: absolute(common.binDir), routesFile: absolute(common.routes),
+                port: port, relayPort: relayPort, idleSeconds: idleSeconds, binaryDirectory: absolute(common.binDir), routesFile: absolute(common.routes),
                 jobsFile: absolute(common.jobs), files: common.files, demo: demo), logger: logger).run()
         }
     }
@@ -85,7 +87,7 @@ struct Env: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let values = try common.files.readRuntimeEnvironment()
-            for key in ["DATABASE_URL", "DATABASE_ADMIN_URL", "REDIS_URL", "ROUTER_URL", "TWITCH_EVENTSUB_SECRET"] {
+            for key in ["DATABASE_URL", "DATABASE_ADMIN_URL", "REDIS_URL", "ROUTER_URL", "RELAY_URL", "TWITCH_STAND_IN_URL", "TWITCH_EVENTSUB_SECRET"] {
                 if let value = values[key] { print("\(key)=\(value)") }
             }
         }
@@ -153,7 +155,36 @@ struct Token: AsyncParsableCommand {
 }
 
 struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Benchmarks (print numbers).", subcommands: [Webhook.self, API.self, Queue.self])
+    static let configuration = CommandConfiguration(abstract: "Benchmarks (print numbers).", subcommands: [Webhook.self, API.self, Queue.self, Fanout.self])
+
+    struct Fanout: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Socket relay: connections held, deliveries/s, latency, RSS per connection.")
+        @OptionGroup var common: CommonOptions
+        @Option(help: "WebSocket clients.") var clients = 1_000
+        @Option(help: "Companies the clients are spread over.") var companies = 2
+        @Option(help: "Events in the burst phase.") var events = 1_000
+        @Option(help: "Events per second in the fixed-rate phase.") var rate = 1_000
+        @Option(help: "Seconds of the fixed-rate phase.") var seconds = 5
+
+        func run() async throws {
+            let logger = makeLogger("bench")
+            try await reportingErrors {
+                let stack = try ServiceStack(mode: .throwaway(durable: true), environment: Environment([:]), logger: logger)
+                let runtime = try await stack.start()
+                do {
+                    let work = try FileSystem.temporaryDirectory(prefix: "ccr-bench-fanout")
+                    _ = try await RelayFanoutBenchmark.run(.init(
+                        clients: clients, companies: companies, events: events, rate: rate, seconds: seconds,
+                        relayExecutable: absolute(common.binDir) + "/socket-relay", redisURL: runtime.redisURL,
+                        databaseURL: runtime.databaseURL, workDirectory: work)) { StandardOutput.line($0) }
+                } catch {
+                    await stack.stop()
+                    throw error
+                }
+                await stack.stop()
+            }
+        }
+    }
 
     struct Queue: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "No-op jobs through one worker; worker cold start.")
@@ -217,6 +248,7 @@ struct Infra: AsyncParsableCommand {
                     throw OperatorCommands.Failure(description: "cannot read \(common.routes)")
                 }
                 let files = InfraManifests.render(try RouteTable(json: text)) + InfraManifests.render(try JobTable.load(absolute(common.jobs)))
+                    + InfraManifests.renderRelay()
                 for (name, content) in files {
                     let path = absolute(output) + "/" + name
                     if let slash = path.lastIndex(of: "/") { try FileSystem.makeDirectories(String(path[..<slash])) }

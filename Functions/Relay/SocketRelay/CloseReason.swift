@@ -47,6 +47,12 @@ enum CloseReason: Sendable, Equatable {
         }
     }
 
+    /// Send an Engine.IO close packet first: python-socketio then does not retry (a refused or
+    /// expired login would only fail again). JS clients ignore it on WebSocket.
+    var sendsEngineIOClose: Bool {
+        self == .connectTimeout || self == .tokenExpired
+    }
+
     /// The WebSocket close status (RFC 6455 §7.4.1).
     var webSocketCode: UInt16 {
         switch self {

@@ -1,3 +1,4 @@
+import BlockingIO
 import NIOCore
 import NIOHTTP1
 import NIOWebSocket
@@ -56,15 +57,38 @@ final class RelayHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         self.core = core
     }
 
+    /// Closes HTTP connections that sit idle (no request, no held poll) for this long, so
+    /// half-open or slow-loris connections do not pile up before they ever become sessions.
+    static let idleLimitNanoseconds: UInt64 = 60_000_000_000
+    private var lastActivity: UInt64 = 0
+    private var idleCheck: Scheduled<Void>?
+
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        lastActivity = monotonicNanoseconds()
+        scheduleIdleCheck(context: context)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
+        // Upgraded to a WebSocket (the session's timers take over) or closed.
+        idleCheck?.cancel()
+        idleCheck = nil
         self.context = nil
     }
 
+    private func scheduleIdleCheck(context: ChannelHandlerContext) {
+        idleCheck = context.eventLoop.assumeIsolated().scheduleTask(in: .seconds(15)) { [self] in
+            guard let context = self.context else { return }
+            if heldPoll == nil && !responsePending && monotonicNanoseconds() - lastActivity > Self.idleLimitNanoseconds {
+                context.close(promise: nil)
+            } else {
+                scheduleIdleCheck(context: context)
+            }
+        }
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        lastActivity = monotonicNanoseconds()
         switch unwrapInboundIn(data) {
         case .head(let request):
             head = request
@@ -197,6 +221,7 @@ final class RelayHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         guard let context, responsePending else { return }
         responsePending = false
         heldPoll = nil
+        lastActivity = monotonicNanoseconds()
         var headers = HTTPHeaders()
         if let contentType { headers.add(name: "content-type", value: contentType) }
         headers.add(name: "content-length", value: String(body.readableBytes))

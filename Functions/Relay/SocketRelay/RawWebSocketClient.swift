@@ -1,3 +1,4 @@
+import BlockingIO
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -107,10 +108,11 @@ public final class RawWebSocketClient: Sendable {
 
     /// The next text frame that is not an Engine.IO ping.
     public func nextText(timeout milliseconds: Int = 5_000) async -> String? {
-        let deadline = ContinuousClock.now + .milliseconds(milliseconds)
-        while ContinuousClock.now < deadline {
-            let left = Int((deadline - ContinuousClock.now).components.seconds * 1000 + (deadline - ContinuousClock.now).components.attoseconds / 1_000_000_000_000_000)
-            guard let frame = await next(timeout: max(1, left)) else { return nil }
+        let deadline = monotonicNanoseconds() + UInt64(milliseconds) * 1_000_000
+        while true {
+            let now = monotonicNanoseconds()
+            guard now < deadline else { return nil }
+            guard let frame = await next(timeout: max(1, Int((deadline - now) / 1_000_000))) else { return nil }
             switch frame {
             case .text("2"): continue
             case .text(let text): return text
@@ -118,7 +120,6 @@ public final class RawWebSocketClient: Sendable {
             default: continue
             }
         }
-        return nil
     }
 
     /// Waits until the server closed the connection; false on timeout.

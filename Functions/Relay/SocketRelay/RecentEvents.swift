@@ -5,14 +5,15 @@ import NIOCore
 /// Two jobs: (1) a socket in several rooms that one event is published to (its company room
 /// and a creator room) gets it once, whatever order the channels' messages arrive in; (2) after a
 /// Redis outage, events replayed from Postgres that were in fact delivered live before the outage
-/// are not delivered twice. Bounded by count and age.
+/// are not delivered twice. Bounded by count and age (15 minutes: nothing is recorded while Redis
+/// is down, so the entries from just before an outage are still here when it ends).
 struct RecentEvents {
     private var roomsByEvent: [Int64: [String]] = [:]
     private var order = CircularBuffer<(id: Int64, at: UInt64)>(initialCapacity: 1024)
     let capacity: Int
     let maxAgeNanoseconds: UInt64
 
-    init(capacity: Int = 65_536, maxAgeSeconds: Int = 120) {
+    init(capacity: Int = 65_536, maxAgeSeconds: Int = 900) {
         self.capacity = capacity
         self.maxAgeNanoseconds = UInt64(maxAgeSeconds) * 1_000_000_000
     }

@@ -15,10 +15,14 @@ struct RecoveryRequest: Sendable {
     var wantsOffsets = false
 
     init(auth: JSONValue?) {
-        if let pid = auth?["pid"]?.stringValue, let offset = auth?["offset"]?.stringValue, let id = Int64(offset), id >= 0 {
+        if let pid = auth?["pid"]?.stringValue {
+            // A connection-state-recovery client (it got a pid before): it reads offsets. Its
+            // first reconnect may carry no offset yet (no offset-bearing event seen).
             self.pid = pid
-            afterID = id
             wantsOffsets = true
+        }
+        if pid != nil, let offset = auth?["offset"]?.stringValue, let id = Int64(offset), id >= 0 {
+            afterID = id
         } else if let last = auth?["lastEventId"] {
             afterID = last.int64Value ?? last.stringValue.flatMap { Int64($0) }
         }

@@ -124,7 +124,7 @@ public enum RelayFanoutBenchmark {
         if let loops = options.relayEventLoops { environment["RELAY_EVENT_LOOPS"] = String(loops) }
         let relay = try ChildProcess(executable: options.relayExecutable, environment: environment,
                                      outputPath: options.workDirectory + "/bench-relay.log")
-        defer { relay.signal(SIGKILL); _ = relay.exitStatusIfExited() }
+        defer { if relay.exitStatusIfExited() == nil { relay.signal(SIGKILL) } }
         try await waitUntilSubscribed(port: port, relay: relay)
         try await Task.sleep(nanoseconds: 500_000_000)
         let rssBefore = ProcessStats.residentKiB(pid: relay.pid) ?? 0
@@ -381,7 +381,7 @@ final class ClientState: @unchecked Sendable {
         counters.lastArrival.store(now, ordering: .relaxed)
     }
 
-    /// Latencies, count and out-of-order arrivals for ids in `first..<last`; forgets them.
+    /// Latencies, distinct count and out-of-order arrivals for ids in `first..<last`.
     func take(first: Int64, last: Int64) -> ([UInt32], Int, Int) {
         var values: [UInt32] = []
         var previous: Int64 = 0

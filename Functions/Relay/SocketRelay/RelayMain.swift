@@ -89,37 +89,18 @@ struct RelayDependencies: Sendable {
         guard let issuer = configuration.jwtIssuer, let audience = configuration.jwtAudience,
               let redisText = configuration.redisURL, let databaseURL = configuration.databaseURL
         else { throw ConfigurationError("REDIS_URL, DATABASE_URL, JWT_ISSUER and JWT_AUDIENCE must be set") }
-        var httpClient: HTTPClient?
-        let keys: any VerificationKeySource
-        if let url = configuration.jwksURL {
-            let client = HTTPClient(eventLoopGroupProvider: .singleton)
-            httpClient = client
-            keys = RemoteKeySource(url: url, client: client, logger: logger)
-        } else if let path = configuration.jwksFile {
-            guard let text = readTextFile(path) else { throw ConfigurationError("JWT_JWKS_FILE \(path) cannot be read") }
-            do { keys = try StaticKeySource(fileContents: text) } catch { throw ConfigurationError("JWT_JWKS_FILE: \(error)") }
-        } else {
-            throw ConfigurationError("JWT_JWKS_URL or JWT_JWKS_FILE must be set")
-        }
+        // The same verifier configuration as the REST functions (one code path for both).
+        var settings: [String: String] = ["JWT_ISSUER": issuer, "JWT_AUDIENCE": audience]
+        settings["JWT_JWKS_URL"] = configuration.jwksURL
+        settings["JWT_JWKS_FILE"] = configuration.jwksFile
+        let httpClient = configuration.jwksURL == nil ? nil : HTTPClient(eventLoopGroupProvider: .singleton)
+        let verifier = try AccessTokenVerifier.fromEnvironment(Environment(settings), httpClient: httpClient ?? .shared, logger: logger)
         let redisURL: RedisURL
         do { redisURL = try RedisURL(parsing: redisText) } catch let error as RedisError { throw ConfigurationError(error.message) }
         let pool = PostgresPool(url: databaseURL, size: configuration.databasePoolSize, logger: logger)
         do { try await pool.warmUp() } catch { logger.warning("postgres not reachable at start", metadata: ["error": "\(error)"]) }
         let subscriber = RedisSubscriber(url: redisURL, patterns: [RoomName.allRooms], logger: logger)
-        return RelayDependencies(verifier: AccessTokenVerifier(keys: keys, issuer: issuer, audience: audience), pool: pool,
+        return RelayDependencies(verifier: verifier, pool: pool,
                                  subscriber: subscriber, httpClient: httpClient)
     }
-}
-
-func readTextFile(_ path: String) -> String? {
-    guard let file = fopen(path, "r") else { return nil }
-    defer { fclose(file) }
-    var bytes: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 16_384)
-    while true {
-        let count = fread(&buffer, 1, buffer.count, file)
-        if count <= 0 { break }
-        bytes.append(contentsOf: buffer[0..<count])
-    }
-    return String(decoding: bytes, as: UTF8.self)
 }

@@ -43,8 +43,6 @@ final class Session: @unchecked Sendable {
     var companyID: String?
     var connectInFlight = false
     var memberships: [Membership] = []
-    /// The highest event id written to this socket.
-    var lastDeliveredID: Int64 = 0
     /// The highest event id this socket's own recovery replayed (a later outage replay skips up to it).
     var recoveredThrough: Int64 = 0
     /// Append the event id as the Socket.IO offset argument (connection-state-recovery clients).
@@ -115,7 +113,6 @@ final class Session: @unchecked Sendable {
     func write(_ message: BroadcastMessage) {
         let (frame, start) = message.frame(withOffset: wantsOffsets)
         transmit(frame, packetStart: start)
-        if message.eventID > lastDeliveredID { lastDeliveredID = message.eventID }
         registry.delivered += 1
     }
 
@@ -199,12 +196,8 @@ final class Session: @unchecked Sendable {
         replayBuffer = nil
         switch transport {
         case .websocket(let link):
-            if !reason.clientShouldReconnect && reason != .clientRequested && !isDropping {
-                // An Engine.IO close tells python-socketio not to retry (the JS client ignores it on
-                // WebSocket and reconnects after the socket closes, as the JS server's clients do).
-                if reason == .connectTimeout || reason == .tokenExpired {
-                    registry.write(WebSocketFraming.text("1"), to: link)
-                }
+            if reason.sendsEngineIOClose && !isDropping {
+                registry.write(WebSocketFraming.text("1"), to: link)
             }
             link.close(code: reason.webSocketCode, immediately: reason == .slowConsumer)
         case .polling:
@@ -213,7 +206,15 @@ final class Session: @unchecked Sendable {
                 if reason.clientShouldReconnect {
                     pendingGet.abort()
                 } else {
-                    pendingGet.respond(text: reason == .clientRequested ? "6" : "1")
+                    // Whatever is still queued (a `41` on token expiry), then close (or noop when
+                    // the client asked to close, as the JS server answers).
+                    var body = ByteBufferAllocator().buffer(capacity: pollQueuedBytes + pollQueue.count + 1)
+                    for var packet in pollQueue {
+                        body.writeBuffer(&packet)
+                        body.writeInteger(EngineIOPacket.separator)
+                    }
+                    body.writeString(reason == .clientRequested ? "6" : "1")
+                    pendingGet.respond(body: body)
                 }
             }
         }

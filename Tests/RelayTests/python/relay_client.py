@@ -14,6 +14,7 @@ subscribe [creatorId], unsubscribe [creatorId], seconds (how long to stay), exit
 reconnect (bool), recover (bool: on every (re)connect send lastEventId = highest id seen),
 last_event_id (initial lastEventId), connect_retry (bool: retry the first connect).
 """
+import inspect
 import json
 import sys
 import threading
@@ -103,8 +104,11 @@ def on_event(*args):
 
 
 transports = {"websocket": ["websocket"], "polling": ["polling"]}.get(plan.get("transports", "default"))
+options = {"auth": auth, "transports": transports, "wait_timeout": 10}
+if "retry" in inspect.signature(sio.connect).parameters:  # python-socketio >= 5.10
+    options["retry"] = plan.get("connect_retry", False)
 try:
-    sio.connect(plan["url"], auth=auth, transports=transports, wait_timeout=10, retry=plan.get("connect_retry", False))
+    sio.connect(plan["url"], **options)
 except socketio.exceptions.ConnectionError as error:
     emit({"type": "connect_failed", "error": str(error)})
     emit({"type": "done", "events": state["events"], "disconnects": state["disconnects"]})

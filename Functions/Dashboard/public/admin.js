@@ -1,0 +1,439 @@
+// Admin pages: creators, members and roles, branding (with the logo upload through a pre-signed
+// URL), the audit log, archives. A section — and each control inside it — is only rendered for
+// roles that may use it. That is presentation only: the API checks every request again and
+// refuses what the role may not do (403), which the pages then show as an error.
+
+import { el, formatDateTime, formatBytes, isHexColor, safeHTTPURL } from "./format.js";
+
+export const ROLE_RANK = { viewer: 0, operator: 1, admin: 2, owner: 3 };
+export const ROLES = ["owner", "admin", "operator", "viewer"];
+
+export function atLeast(role, minimum) {
+  return (ROLE_RANK[role] ?? -1) >= ROLE_RANK[minimum];
+}
+
+/**
+ * The admin sections and the least role that sees each. The server lets every role *read*
+ * members, the audit log and archives; the dashboard keeps viewers on the live view and shows
+ * these pages to the roles that administer the company.
+ */
+export const SECTIONS = [
+  { id: "creators", label: "Creators", minimum: "operator" },
+  { id: "members", label: "Members", minimum: "admin" },
+  { id: "branding", label: "Branding", minimum: "admin" },
+  { id: "audit", label: "Audit log", minimum: "admin" },
+  { id: "archives", label: "Archives", minimum: "admin" },
+];
+
+export function sectionsFor(role) {
+  return SECTIONS.filter((section) => atLeast(role, section.minimum));
+}
+
+/** Roles an actor may grant or manage: an owner any, an admin only roles below its own. */
+function manageableRoles(actorRole) {
+  return actorRole === "owner" ? ROLES : ROLES.filter((role) => ROLE_RANK[role] < ROLE_RANK[actorRole]);
+}
+
+const LOGO_TYPES = ["image/png", "image/jpeg", "image/svg+xml", "image/webp"];
+
+function errorText(error) {
+  if (error?.status === 403) return "Not allowed for your role.";
+  const fields = error?.fields && Object.keys(error.fields).length
+    ? ` (${Object.entries(error.fields).map(([name, problem]) => `${name} ${problem}`).join("; ")})`
+    : "";
+  return `${error?.message ?? "Request failed"}${fields}`;
+}
+
+function statusLine() {
+  return el("p", { class: "status", attrs: { role: "status" } });
+}
+
+function setStatus(node, text, isError = false) {
+  node.textContent = text;
+  node.classList.toggle("error", isError);
+}
+
+function field(labelText, input) {
+  return el("label", {}, [document.createTextNode(labelText), input]);
+}
+
+export class Admin {
+  #api;
+  #store;
+  #nav;
+  #body;
+  #session;
+  #onCreatorsChanged;
+  #onBrandingChanged;
+  #generation = 0;
+
+  /**
+   * `session()` returns `{ role, email }` of the signed-in user; the callbacks let the live view
+   * pick up changes made here (new creators, new branding).
+   */
+  constructor({ api, store, nav, body, session, onCreatorsChanged, onBrandingChanged }) {
+    this.#api = api;
+    this.#store = store;
+    this.#nav = nav;
+    this.#body = body;
+    this.#session = session;
+    this.#onCreatorsChanged = onCreatorsChanged;
+    this.#onBrandingChanged = onBrandingChanged;
+  }
+
+  /** Renders a section; one the role may not use renders a notice and no controls. */
+  show(sectionId) {
+    this.#generation += 1;
+    const { role } = this.#session();
+    const allowed = sectionsFor(role);
+    this.#nav.replaceChildren(...allowed.map((section) => el("a", {
+      text: section.label,
+      attrs: { href: `#/admin/${section.id}`, "aria-current": section.id === sectionId ? "page" : null },
+    })));
+    const section = allowed.find((candidate) => candidate.id === sectionId);
+    if (!section) {
+      this.#body.replaceChildren(el("h1", { text: "Not available" }),
+        el("p", { class: "notice", text: "Your role does not include this page." }));
+      return;
+    }
+    this.#body.replaceChildren();
+    const generation = this.#generation;
+    // A section whose answer arrives after the user moved on must not draw over the new one.
+    const stillCurrent = () => generation === this.#generation;
+    switch (section.id) {
+      case "creators": this.#creators(stillCurrent); break;
+      case "members": this.#members(stillCurrent); break;
+      case "branding": this.#branding(stillCurrent); break;
+      case "audit": this.#audit(stillCurrent); break;
+      case "archives": this.#archives(stillCurrent); break;
+      default: break;
+    }
+  }
+
+  // ---------- creators (operator and above)
+
+  #creators(stillCurrent) {
+    const status = statusLine();
+    const login = el("input", { attrs: { name: "login", required: true, maxlength: "25", pattern: "[A-Za-z0-9_]{1,25}", autocomplete: "off", placeholder: "twitch login" } });
+    const topics = el("input", { attrs: { name: "topics", placeholder: "topics, comma separated", autocomplete: "off" } });
+    const form = el("form", { class: "inline", attrs: { id: "creator-add-form" } }, [
+      field("Twitch login", login), field("Topics", topics), el("button", { text: "Add creator", attrs: { type: "submit" } }),
+    ]);
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      setStatus(status, "Adding…");
+      try {
+        const created = await this.#api.addCreator(login.value.trim(), splitTopics(topics.value));
+        setStatus(status, `Added ${created.displayName || created.login}.`);
+        form.reset();
+        await this.#onCreatorsChanged();
+        if (stillCurrent()) renderTable();
+      } catch (error) {
+        setStatus(status, errorText(error), true);
+      }
+    });
+
+    const search = el("input", { attrs: { type: "search", placeholder: "Filter", "aria-label": "Filter creators" } });
+    const tbody = el("tbody");
+    const table = el("table", { attrs: { id: "creators-table" } }, [
+      el("thead", {}, [el("tr", {}, [el("th", { text: "Creator" }), el("th", { text: "Topics" }), el("th", { text: "" })])]),
+      tbody,
+    ]);
+    const renderTable = () => {
+      const needle = search.value.trim().toLowerCase();
+      const rows = [];
+      for (const creator of this.#store.sortedCreators()) {
+        if (needle && !creator.displayName.toLowerCase().includes(needle) && !creator.login.toLowerCase().includes(needle)) continue;
+        rows.push(this.#creatorRow(creator, status, renderTable));
+      }
+      tbody.replaceChildren(...rows);
+    };
+    search.addEventListener("input", renderTable);
+    renderTable();
+    this.#body.append(el("h1", { text: "Creators" }), form, status, search, table);
+  }
+
+  #creatorRow(creator, status, rerender) {
+    const topics = el("input", { attrs: { value: creator.topics.join(", "), "aria-label": `Topics of ${creator.displayName}` } });
+    const save = el("button", { text: "Save topics", attrs: { type: "button" } });
+    save.addEventListener("click", async () => {
+      try {
+        await this.#api.updateCreator(creator.id, { topics: splitTopics(topics.value) });
+        setStatus(status, `Saved topics of ${creator.displayName}.`);
+        await this.#onCreatorsChanged();
+      } catch (error) {
+        setStatus(status, errorText(error), true);
+      }
+    });
+    const remove = el("button", { text: "Remove", class: "danger", attrs: { type: "button" } });
+    remove.addEventListener("click", async () => {
+      if (!confirm(`Stop tracking ${creator.displayName}?`)) return;
+      try {
+        await this.#api.removeCreator(creator.id);
+        setStatus(status, `Removed ${creator.displayName}.`);
+        await this.#onCreatorsChanged();
+        rerender();
+      } catch (error) {
+        setStatus(status, errorText(error), true);
+      }
+    });
+    return el("tr", { dataset: { creatorId: creator.id } }, [
+      el("td", {}, [el("strong", { text: creator.displayName }), document.createTextNode(` (${creator.login})`)]),
+      el("td", {}, [topics, document.createTextNode(" "), save]),
+      el("td", {}, [remove]),
+    ]);
+  }
+
+  // ---------- members (admin and above)
+
+  async #members(stillCurrent) {
+    const { role, email: myEmail } = this.#session();
+    const status = statusLine();
+    const tbody = el("tbody");
+    const grantable = manageableRoles(role);
+    const email = el("input", { attrs: { type: "email", name: "email", required: true, autocomplete: "off", placeholder: "name@example.com" } });
+    const newRole = el("select", { attrs: { name: "role" } }, grantable.map((value) => el("option", { text: value, attrs: { value } })));
+    newRole.value = grantable.includes("viewer") ? "viewer" : grantable[0];
+    const form = el("form", { class: "inline", attrs: { id: "member-add-form" } }, [
+      field("Email", email), field("Role", newRole), el("button", { text: "Add member", attrs: { type: "submit" } }),
+    ]);
+    const load = async () => {
+      try {
+        const result = await this.#api.members();
+        if (!stillCurrent()) return;
+        tbody.replaceChildren(...(result?.data ?? []).map((member) => this.#memberRow(member, role, myEmail, status, load)));
+      } catch (error) {
+        setStatus(status, errorText(error), true);
+      }
+    };
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      try {
+        await this.#api.addMember(email.value.trim(), newRole.value);
+        setStatus(status, `Added ${email.value.trim()}.`);
+        form.reset();
+        await load();
+      } catch (error) {
+        setStatus(status, errorText(error), true);
+      }
+    });
+    this.#body.append(el("h1", { text: "Members" }), form, status, el("table", { attrs: { id: "members-table" } }, [
+      el("thead", {}, [el("tr", {}, [el("th", { text: "Email" }), el("th", { text: "Name" }), el("th", { text: "Role" }), el("th", { text: "Since" }), el("th", { text: "" })])]),
+      tbody,
+    ]));
+    await load();
+  }
+
+  #memberRow(member, actorRole, myEmail, status, reload) {
+    const canManage = manageableRoles(actorRole).includes(member.role);
+    let roleCell;
+    if (canManage) {
+      const select = el("select", { attrs: { "aria-label": `Role of ${member.email}` } },
+        manageableRoles(actorRole).map((value) => el("option", { text: value, attrs: { value } })));
+      select.value = member.role;
+      select.addEventListener("change", async () => {
+        try {
+          await this.#api.changeMemberRole(member.userId, select.value);
+          setStatus(status, `${member.email} is now ${select.value}.`);
+          await reload();
+        } catch (error) {
+          select.value = member.role;
+          setStatus(status, errorText(error), true);
+        }
+      });
+      roleCell = select;
+    } else {
+      roleCell = document.createTextNode(member.role);
+    }
+    let removeCell = null;
+    if (canManage) {
+      removeCell = el("button", { text: "Remove", class: "danger", attrs: { type: "button" } });
+      removeCell.addEventListener("click", async () => {
+        const self = myEmail && member.email === myEmail;
+        if (!confirm(self ? "Remove yourself from this company?" : `Remove ${member.email}?`)) return;
+        try {
+          await this.#api.removeMember(member.userId);
+          setStatus(status, `Removed ${member.email}.`);
+          await reload();
+        } catch (error) {
+          setStatus(status, errorText(error), true);
+        }
+      });
+    }
+    return el("tr", { dataset: { userId: String(member.userId ?? "") } }, [
+      el("td", { text: member.email }),
+      el("td", { text: member.displayName ?? "" }),
+      el("td", {}, [roleCell]),
+      el("td", { text: formatDateTime(member.createdAt) }),
+      el("td", {}, [removeCell]),
+    ]);
+  }
+
+  // ---------- branding (admin and above)
+
+  async #branding(stillCurrent) {
+    const status = statusLine();
+    let current;
+    try {
+      current = await this.#api.branding();
+    } catch (error) {
+      this.#body.append(el("h1", { text: "Branding" }), status);
+      setStatus(status, errorText(error), true);
+      return;
+    }
+    if (!stillCurrent()) return;
+    const name = el("input", { attrs: { name: "displayName", maxlength: "100", value: current.displayName ?? "" } });
+    const colorPair = (fieldName, value, fallback) => {
+      const picker = el("input", { attrs: { type: "color", value: isHexColor(value) && value.length === 7 ? value : fallback, "aria-label": `${fieldName} picker` } });
+      const text = el("input", { attrs: { name: fieldName, value: isHexColor(value) ? value : "", placeholder: fallback, pattern: "#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})", size: "8" } });
+      picker.addEventListener("input", () => { text.value = picker.value; });
+      text.addEventListener("input", () => { if (isHexColor(text.value) && text.value.length === 7) picker.value = text.value; });
+      return { text, row: el("span", { class: "color-row" }, [picker, text]) };
+    };
+    const primary = colorPair("primaryColor", current.primaryColor, "#6441a5");
+    const accent = colorPair("accentColor", current.accentColor, "#00c8af");
+    const logo = el("input", { attrs: { type: "file", name: "logo", accept: LOGO_TYPES.join(",") } });
+    const removeLogo = el("input", { attrs: { type: "checkbox", name: "removeLogo" } });
+    const preview = el("img", { class: "logo-preview", attrs: { alt: "Current logo" } });
+    const logoURL = safeHTTPURL(current.logoUrl);
+    if (logoURL) preview.src = logoURL;
+    else preview.hidden = true;
+    const form = el("form", { class: "stack", attrs: { id: "branding-form" } }, [
+      field("Display name", name),
+      field("Primary colour", primary.row),
+      field("Accent colour", accent.row),
+      preview,
+      field("Logo (PNG, JPEG, SVG or WebP, at most 2 MiB)", logo),
+      el("label", { class: "check" }, [removeLogo, document.createTextNode(" Remove the logo")]),
+      el("div", {}, [el("button", { text: "Save branding", attrs: { type: "submit" } })]),
+    ]);
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const body = {};
+      if (name.value.trim()) body.displayName = name.value.trim();
+      for (const [key, pair] of [["primaryColor", primary], ["accentColor", accent]]) {
+        const value = pair.text.value.trim();
+        if (value && !isHexColor(value)) {
+          setStatus(status, `${key} must be a hex colour like #1a2b3c.`, true);
+          return;
+        }
+        if (value) body[key] = value;
+      }
+      // PUT replaces the whole branding: keep the current logo unless it is replaced or removed.
+      if (!removeLogo.checked && current.logoKey) body.logoKey = current.logoKey;
+      try {
+        const file = logo.files?.[0];
+        if (file && !removeLogo.checked) {
+          if (!LOGO_TYPES.includes(file.type)) throw new Error("The logo must be a PNG, JPEG, SVG or WebP image.");
+          setStatus(status, "Uploading logo…");
+          const upload = await this.#api.logoUploadURL(file.type);
+          if (file.size > (upload.maxBytes ?? 2 * 1024 * 1024)) throw new Error("The logo is larger than 2 MiB.");
+          await this.#api.uploadToPresignedURL(upload, file);
+          body.logoKey = upload.key;
+        }
+        setStatus(status, "Saving…");
+        current = await this.#api.putBranding(body);
+        setStatus(status, "Branding saved.");
+        const url = safeHTTPURL(current.logoUrl);
+        preview.hidden = !url;
+        if (url) preview.src = url;
+        logo.value = "";
+        removeLogo.checked = false;
+        this.#onBrandingChanged(current);
+      } catch (error) {
+        setStatus(status, errorText(error), true);
+      }
+    });
+    this.#body.append(el("h1", { text: "Branding" }), form, status);
+  }
+
+  // ---------- audit log (admin and above)
+
+  #audit(stillCurrent) {
+    const status = statusLine();
+    const action = el("select", { attrs: { name: "action" } }, ["", "creator.add", "creator.update", "creator.remove", "member.add",
+      "member.role_change", "member.remove", "branding.update"].map((value) => el("option", { text: value || "Any action", attrs: { value } })));
+    const targetType = el("select", { attrs: { name: "target_type" } }, ["", "creator", "member", "company"]
+      .map((value) => el("option", { text: value || "Any target", attrs: { value } })));
+    const actor = el("input", { attrs: { name: "actor", placeholder: "actor user id", autocomplete: "off" } });
+    const form = el("form", { class: "inline", attrs: { id: "audit-filter-form" } }, [
+      field("Action", action), field("Target", targetType), field("Actor", actor), el("button", { text: "Filter", attrs: { type: "submit" } }),
+    ]);
+    const tbody = el("tbody");
+    const more = el("button", { text: "Load more", attrs: { type: "button" }, hidden: true });
+    let before = null;
+    const load = async (append) => {
+      try {
+        const result = await this.#api.auditLogs({
+          action: action.value, target_type: targetType.value, actor: actor.value.trim(), before: append ? before : null, limit: 100,
+        });
+        if (!stillCurrent()) return;
+        const rows = (result?.data ?? []).map((entry) => el("tr", {}, [
+          el("td", { text: formatDateTime(entry.createdAt) }),
+          el("td", { text: `${entry.actorUserId ?? ""} (${entry.actorRole ?? ""})` }),
+          el("td", { text: entry.action }),
+          el("td", { text: `${entry.targetType ?? ""} ${entry.targetId ?? ""}` }),
+          el("td", { class: "json", text: JSON.stringify(entry.after ?? entry.before ?? null) }),
+        ]));
+        if (append) tbody.append(...rows);
+        else tbody.replaceChildren(...rows);
+        before = result?.next?.before ?? null;
+        more.hidden = before === null;
+        setStatus(status, rows.length || append ? "" : "No entries.");
+      } catch (error) {
+        setStatus(status, errorText(error), true);
+      }
+    };
+    form.addEventListener("submit", (event) => { event.preventDefault(); load(false); });
+    more.addEventListener("click", () => load(true));
+    this.#body.append(el("h1", { text: "Audit log" }), form, status, el("table", { attrs: { id: "audit-table" } }, [
+      el("thead", {}, [el("tr", {}, ["Time", "Actor", "Action", "Target", "Change"].map((text) => el("th", { text })))]),
+      tbody,
+    ]), more);
+    load(false);
+  }
+
+  // ---------- archives (admin and above)
+
+  #archives(stillCurrent) {
+    const status = statusLine();
+    const tbody = el("tbody");
+    const more = el("button", { text: "Load more", attrs: { type: "button" }, hidden: true });
+    let before = null;
+    const load = async (append) => {
+      try {
+        const result = await this.#api.archives({ before: append ? before : null });
+        if (!stillCurrent()) return;
+        const rows = (result?.data ?? []).map((archive) => {
+          const url = safeHTTPURL(archive.url);
+          const link = url ? el("a", { text: "Download", attrs: { href: url, rel: "noopener noreferrer", download: `${archive.day}.ndjson.gz` } }) : document.createTextNode("—");
+          return el("tr", {}, [
+            el("td", { text: archive.day }),
+            el("td", { text: String(archive.rowCount) }),
+            el("td", { text: formatBytes(archive.byteSize) }),
+            el("td", { text: `${archive.firstEventId}–${archive.lastEventId}` }),
+            el("td", { class: "json", text: archive.sha256 }),
+            el("td", {}, [link]),
+          ]);
+        });
+        if (append) tbody.append(...rows);
+        else tbody.replaceChildren(...rows);
+        before = result?.next?.before ?? null;
+        more.hidden = before === null;
+        setStatus(status, rows.length || append ? "" : "No archived days yet: events move to archives after the retention period.");
+      } catch (error) {
+        setStatus(status, errorText(error), true);
+      }
+    };
+    more.addEventListener("click", () => load(true));
+    this.#body.append(el("h1", { text: "Archives" }), status, el("table", { attrs: { id: "archives-table" } }, [
+      el("thead", {}, [el("tr", {}, ["Day", "Events", "Size", "Event ids", "SHA-256", ""].map((text) => el("th", { text })))]),
+      tbody,
+    ]), more);
+    load(false);
+  }
+}
+
+function splitTopics(text) {
+  return text.split(",").map((topic) => topic.trim()).filter(Boolean);
+}

@@ -1,0 +1,112 @@
+// REST calls with the bearer token (contract: GET /api/openapi.json). The company and role come
+// only from the token; the server checks every permission again, so nothing here is a security
+// boundary — it only keeps the page honest about what it may show.
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    const error = body && typeof body === "object" ? body.error ?? {} : {};
+    super(error.message || `request failed with status ${status}`);
+    this.name = "ApiError";
+    this.status = status;
+    this.code = error.code ?? null;
+    /** Field → problem, for 422 answers. */
+    this.fields = error.fields ?? {};
+    this.requestId = error.requestId ?? null;
+  }
+}
+
+/**
+ * `base`: the API origin ("" = same origin). `getToken()` returns the current bearer token;
+ * `onUnauthorized()` is called on any 401 (expired or revoked token).
+ */
+export function createApi({ base = "", getToken, onUnauthorized = () => {} }) {
+  async function request(method, path, { query, body, signal } = {}) {
+    let url = base + path;
+    if (query) {
+      const params = new URLSearchParams();
+      for (const [key, value] of Object.entries(query)) {
+        if (value === undefined || value === null || value === "") continue;
+        params.set(key, String(value));
+      }
+      const text = params.toString();
+      if (text) url += `?${text}`;
+    }
+    const headers = { Accept: "application/json", Authorization: `Bearer ${getToken()}` };
+    const init = { method, headers, signal, cache: "no-store", credentials: "omit", redirect: "error" };
+    if (body !== undefined) {
+      headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(body);
+    }
+    const response = await fetch(url, init);
+    if (response.status === 204) return null;
+    let payload = null;
+    const type = response.headers.get("content-type") ?? "";
+    if (type.includes("json")) {
+      try { payload = await response.json(); } catch { payload = null; }
+    }
+    if (!response.ok) {
+      if (response.status === 401) onUnauthorized();
+      throw new ApiError(response.status, payload);
+    }
+    return payload;
+  }
+
+  /**
+   * Events after `afterId`, oldest first, page by page (`onPage(events)` per page) until the
+   * server has nothing newer. With `after=` the server always answers a `next` cursor (the
+   * client keeps polling from the newest id it has), so a short page is the end, as is a
+   * missing/empty cursor. `maxPages` bounds a catch-up after a very long outage.
+   */
+  async function eventsAfter(afterId, onPage, { limit = 500, maxPages = 200, signal } = {}) {
+    let cursor = Math.max(0, Number(afterId) || 0);
+    let total = 0;
+    for (let page = 0; page < maxPages; page += 1) {
+      const result = await request("GET", "/api/events", { query: { after: cursor, limit }, signal });
+      const events = Array.isArray(result?.data) ? result.data : [];
+      if (events.length) {
+        total += events.length;
+        onPage(events);
+      }
+      const next = result?.next;
+      const nextAfter = next && typeof next === "object" ? Number(next.after) : NaN;
+      const newest = events.length ? Number(events[events.length - 1].id) : cursor;
+      if (events.length < limit || !Number.isFinite(nextAfter) || nextAfter <= cursor) break;
+      cursor = Math.max(nextAfter, newest);
+    }
+    return total;
+  }
+
+  /** PUT a file to a pre-signed URL (no Authorization header: the URL carries the signature). */
+  async function uploadToPresignedURL(upload, file) {
+    const headers = { ...(upload.headers ?? {}) };
+    const response = await fetch(upload.url, { method: upload.method ?? "PUT", headers, body: file, credentials: "omit", cache: "no-store" });
+    if (!response.ok) {
+      let message = `upload failed with status ${response.status}`;
+      const text = await response.text().catch(() => "");
+      const code = /<Code>([^<]{1,80})<\/Code>/.exec(text)?.[1];
+      if (code) message += ` (${code})`;
+      throw new ApiError(response.status, { error: { message } });
+    }
+  }
+
+  return {
+    request,
+    me: () => request("GET", "/api/me"),
+    creators: () => request("GET", "/api/creators"),
+    addCreator: (login, topics = [], notes) => request("POST", "/api/creators", { body: notes ? { login, topics, notes } : { login, topics } }),
+    updateCreator: (id, patch) => request("PATCH", `/api/creators/${encodeURIComponent(id)}`, { body: patch }),
+    removeCreator: (id) => request("DELETE", `/api/creators/${encodeURIComponent(id)}`),
+    recentEvents: (limit = 100) => request("GET", "/api/events", { query: { limit } }),
+    eventsAfter,
+    members: () => request("GET", "/api/members"),
+    addMember: (email, role) => request("POST", "/api/members", { body: { email, role } }),
+    changeMemberRole: (userId, role) => request("PATCH", `/api/members/${encodeURIComponent(userId)}`, { body: { role } }),
+    removeMember: (userId) => request("DELETE", `/api/members/${encodeURIComponent(userId)}`),
+    branding: () => request("GET", "/api/branding"),
+    putBranding: (branding) => request("PUT", "/api/branding", { body: branding }),
+    logoUploadURL: (contentType) => request("POST", "/api/branding/logo-upload-url", { body: { contentType } }),
+    uploadToPresignedURL,
+    auditLogs: (filters = {}) => request("GET", "/api/audit-logs", { query: filters }),
+    archives: (query = {}) => request("GET", "/api/archives", { query }),
+  };
+}

@@ -1,0 +1,227 @@
+// The creator grid: one tile per creator, live tiles first, filtered by search text, topic and
+// "live only". Built for 1,000 tiles: each tile is created once, and a frame's changes touch only
+// the tiles that changed, and only the fields whose text actually differs. Tiles are re-ordered
+// only when a creator went live/offline or the list changed.
+
+import { el, formatCount, formatDuration, formatTime, describeEvent } from "./format.js";
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+function sameOrder(a, b) {
+  if (a.length !== b.length) return false;
+  for (let index = 0; index < a.length; index += 1) if (a[index] !== b[index]) return false;
+  return true;
+}
+
+export class Grid {
+  #store;
+  #container;
+  #countNode;
+  #emptyNode;
+  #onSelect;
+  /** id → { node, refs, shown } where `shown` holds what is currently written in the DOM. */
+  #tiles = new Map();
+  #order = [];
+  #filter = { text: "", topic: "", liveOnly: false };
+  #selected = "";
+
+  constructor({ store, container, countNode, emptyNode, onSelect = () => {} }) {
+    this.#store = store;
+    this.#container = container;
+    this.#countNode = countNode;
+    this.#emptyNode = emptyNode;
+    this.#onSelect = onSelect;
+    // One delegated listener for all tiles instead of 1,000.
+    container.addEventListener("click", (event) => this.#activate(event));
+    container.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" || event.key === " ") {
+        event.preventDefault();
+        this.#activate(event);
+      }
+    });
+  }
+
+  #activate(event) {
+    const tile = event.target.closest?.(".tile");
+    if (!tile || !this.#container.contains(tile)) return;
+    const id = tile.dataset.creatorId;
+    this.select(this.#selected === id ? "" : id);
+    this.#onSelect(this.#selected);
+  }
+
+  /** Marks one tile as selected (the feed is filtered to it), "" for none. */
+  select(id) {
+    if (this.#selected) this.#tiles.get(this.#selected)?.node.classList.remove("selected");
+    this.#selected = id && this.#tiles.has(id) ? id : "";
+    if (this.#selected) this.#tiles.get(this.#selected).node.classList.add("selected");
+  }
+
+  setFilter(filter) {
+    this.#filter = { ...this.#filter, ...filter };
+    this.#filter.text = this.#filter.text.trim().toLowerCase();
+    for (const [id, tile] of this.#tiles) this.#applyFilter(this.#store.creators.get(id), tile);
+    this.#updateCount();
+  }
+
+  /** Applies one frame's changes from the store. */
+  update(changes) {
+    if (changes.creatorsChanged) this.#syncTiles();
+    const now = Date.now();
+    for (const id of changes.dirty) {
+      const creator = this.#store.creators.get(id);
+      const tile = this.#tiles.get(id);
+      if (creator && tile) this.#patch(creator, tile, now);
+    }
+    if (changes.orderChanged || changes.creatorsChanged) this.#reorder();
+    if (changes.dirty.size || changes.creatorsChanged) this.#updateCount();
+  }
+
+  /** Refreshes the time-dependent text (uptime) of live tiles; called every few seconds. */
+  tick() {
+    const now = Date.now();
+    for (const [id, tile] of this.#tiles) {
+      const creator = this.#store.creators.get(id);
+      if (creator?.live || tile.shown.uptime) this.#patch(creator, tile, now);
+    }
+  }
+
+  #syncTiles() {
+    for (const [id, tile] of this.#tiles) {
+      if (!this.#store.creators.has(id)) {
+        tile.node.remove();
+        this.#tiles.delete(id);
+        if (this.#selected === id) this.#selected = "";
+      }
+    }
+    const now = Date.now();
+    for (const creator of this.#store.creators.values()) {
+      if (this.#tiles.has(creator.id)) continue;
+      const tile = this.#createTile(creator);
+      this.#tiles.set(creator.id, tile);
+      this.#patch(creator, tile, now);
+    }
+    this.#emptyNode.hidden = this.#tiles.size > 0;
+  }
+
+  #createTile(creator) {
+    const refs = {
+      name: el("h3", { class: "tile-name" }),
+      badge: el("span", { class: "tile-badge" }),
+      viewers: el("span", { class: "tile-viewers" }),
+      title: el("p", { class: "tile-title" }),
+      category: el("span", { class: "tile-category" }),
+      uptime: el("span", { class: "tile-uptime" }),
+      spark: document.createElementNS(SVG_NS, "svg"),
+      line: document.createElementNS(SVG_NS, "polyline"),
+      last: el("p", { class: "tile-last" }),
+      topics: el("ul", { class: "tile-topics" }),
+    };
+    refs.spark.setAttribute("class", "tile-spark");
+    refs.spark.setAttribute("viewBox", "0 0 100 24");
+    refs.spark.setAttribute("preserveAspectRatio", "none");
+    refs.spark.setAttribute("aria-hidden", "true");
+    refs.spark.append(refs.line);
+    const node = el("article", {
+      class: "tile",
+      attrs: { tabindex: "0", "aria-label": creator.displayName },
+      dataset: { creatorId: creator.id },
+    }, [
+      el("div", { class: "tile-head" }, [refs.badge, refs.name, refs.viewers]),
+      refs.title,
+      el("p", { class: "tile-meta" }, [refs.category, refs.uptime]),
+      refs.spark,
+      refs.last,
+      refs.topics,
+    ]);
+    return { node, refs, shown: {} };
+  }
+
+  /** Writes a field only when its value changed (DOM writes are the expensive part). */
+  #set(tile, key, value, write) {
+    if (tile.shown[key] === value) return;
+    tile.shown[key] = value;
+    write(value);
+  }
+
+  #patch(creator, tile, now) {
+    const { refs, node } = tile;
+    const text = (ref) => (value) => { ref.textContent = value; };
+    this.#set(tile, "name", creator.displayName, (value) => {
+      refs.name.textContent = value;
+      node.setAttribute("aria-label", value);
+    });
+    this.#set(tile, "live", creator.live, (value) => {
+      node.dataset.live = String(value);
+      refs.badge.textContent = value ? "live" : "offline";
+    });
+    this.#set(tile, "viewers", creator.live ? `${formatCount(creator.viewerCount)} viewers` : "", text(refs.viewers));
+    this.#set(tile, "title", creator.title || "—", text(refs.title));
+    this.#set(tile, "category", creator.category, text(refs.category));
+    const started = creator.live && creator.startedAt ? Date.parse(creator.startedAt) : NaN;
+    this.#set(tile, "uptime", Number.isFinite(started) ? formatDuration(now - started) : "", text(refs.uptime));
+    const last = creator.lastEvent;
+    const lastText = last ? `${describeEvent(last.event, creator.twitchUserId)} · ${formatTime(last.at)}` : "";
+    this.#set(tile, "last", lastText, text(refs.last));
+    this.#set(tile, "lastId", last ? String(last.id) : "", (value) => { node.dataset.lastEventId = value; });
+    this.#set(tile, "topics", creator.topics.join("\u0000"), () => {
+      refs.topics.replaceChildren(...creator.topics.map((topic) => el("li", { text: topic })));
+    });
+    const samples = creator.samples;
+    const sampleKey = samples.length >= 2 ? `${samples.length}:${samples[0].t}:${samples[samples.length - 1].t}:${samples[samples.length - 1].v}` : "";
+    this.#set(tile, "spark", sampleKey, () => this.#drawSpark(refs, samples));
+    this.#applyFilter(creator, tile);
+  }
+
+  /** The viewer-count chart of the current stream: a polyline over the samples. */
+  #drawSpark(refs, samples) {
+    if (samples.length < 2) {
+      refs.spark.style.visibility = "hidden";
+      refs.line.setAttribute("points", "");
+      return;
+    }
+    const first = samples[0].t;
+    const span = Math.max(1, samples[samples.length - 1].t - first);
+    const max = Math.max(1, ...samples.map((sample) => sample.v));
+    const points = samples.map((sample) => {
+      const x = ((sample.t - first) / span) * 100;
+      const y = 22 - (sample.v / max) * 20;
+      return `${x.toFixed(1)},${y.toFixed(1)}`;
+    });
+    refs.line.setAttribute("points", points.join(" "));
+    refs.spark.style.visibility = "visible";
+  }
+
+  #applyFilter(creator, tile) {
+    if (!creator) return;
+    const { text, topic, liveOnly } = this.#filter;
+    const visible = (!liveOnly || creator.live)
+      && (!topic || creator.topics.includes(topic))
+      && (!text || creator.displayName.toLowerCase().includes(text) || creator.login.toLowerCase().includes(text));
+    if (tile.node.hidden === visible) tile.node.hidden = !visible;
+  }
+
+  #reorder() {
+    const order = this.#store.sortedCreators().map((creator) => creator.id);
+    if (sameOrder(order, this.#order)) return;
+    // Moving nodes through one fragment: a single layout afterwards, however many moved.
+    const fragment = document.createDocumentFragment();
+    for (const id of order) {
+      const tile = this.#tiles.get(id);
+      if (tile) fragment.append(tile.node);
+    }
+    this.#container.append(fragment);
+    this.#order = order;
+  }
+
+  #updateCount() {
+    let live = 0;
+    let shown = 0;
+    for (const [id, tile] of this.#tiles) {
+      if (this.#store.creators.get(id)?.live) live += 1;
+      if (!tile.node.hidden) shown += 1;
+    }
+    const total = this.#tiles.size;
+    const text = shown === total ? `${live} live · ${total} creators` : `${live} live · ${shown} of ${total} shown`;
+    if (this.#countNode.textContent !== text) this.#countNode.textContent = text;
+  }
+}

@@ -1,0 +1,291 @@
+// The dashboard's state: the company's creators with their live status, and the recent events.
+//
+// Events arrive from three places that overlap — the live socket, the relay's replay after a
+// reconnect, and REST (`/api/events`, initial load and catch-up) — so every event is admitted
+// once, by id. Changes are not rendered here: the store records what changed (which creators,
+// which new events, whether the tile order may have changed) and the page takes those changes
+// once per animation frame. A burst of 100 events costs one DOM update, not 100.
+
+function parseTime(iso) {
+  const time = Date.parse(iso);
+  return Number.isFinite(time) ? time : null;
+}
+
+/** Merges two arrays sorted by id descending (each without duplicates) into one, newest first. */
+function mergeDescending(a, b) {
+  if (!b.length) return a;
+  if (!a.length) return b;
+  if (b[b.length - 1].id > a[0].id) return b.concat(a); // the usual live case: all newer
+  const out = new Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) out[k++] = a[i].id > b[j].id ? a[i++] : b[j++];
+  while (i < a.length) out[k++] = a[i++];
+  while (j < b.length) out[k++] = b[j++];
+  return out;
+}
+
+export class Store {
+  /** id → creator (see #blankCreator for the shape). */
+  creators = new Map();
+  /** Twitch user id → creator id (raids name the other side by Twitch id). */
+  byTwitchID = new Map();
+  /** Recent events, newest first, at most `maxEvents`. */
+  events = [];
+  /** Highest event id admitted: what the relay and `/api/events?after=` resume from. */
+  lastEventId = null;
+
+  #maxEvents;
+  #maxSeen;
+  #maxSamples;
+  #seen = new Set();
+  #seenOrder = [];
+  #onChange;
+  #onUnknownCreator;
+  // Pending changes for the next frame.
+  #dirty = new Set();
+  #added = [];
+  #feedReset = false;
+  #orderChanged = false;
+  #creatorsChanged = false;
+
+  constructor({ maxEvents = 2000, maxSeen = 50000, maxSamples = 120, onChange = () => {}, onUnknownCreator = () => {} } = {}) {
+    this.#maxEvents = maxEvents;
+    this.#maxSeen = maxSeen;
+    this.#maxSamples = maxSamples;
+    this.#onChange = onChange;
+    this.#onUnknownCreator = onUnknownCreator;
+  }
+
+  #blankCreator(id) {
+    return {
+      id,
+      twitchUserId: "",
+      login: "",
+      displayName: "",
+      topics: [],
+      notes: "",
+      live: false,
+      title: "",
+      category: "",
+      viewerCount: 0,
+      startedAt: null,
+      /** Event time of the last live/offline change and title/category change applied. */
+      liveChangedAt: null,
+      infoChangedAt: null,
+      /** Highest id of a status-changing event applied (compared with REST's status.lastEventId). */
+      statusEventId: null,
+      /** { id, type, text, at } of the newest event that concerned this creator. */
+      lastEvent: null,
+      /** Viewer counts of the current stream: [{ t: ms, v: viewers }], oldest first. */
+      samples: [],
+      samplesStream: null,
+    };
+  }
+
+  /** Replaces the creator list with the server's (`GET /api/creators`). */
+  setCreators(list, now = Date.now()) {
+    const incoming = new Set();
+    for (const item of list) {
+      if (!item || typeof item.id !== "string") continue;
+      incoming.add(item.id);
+      let creator = this.creators.get(item.id);
+      if (!creator) {
+        creator = this.#blankCreator(item.id);
+        this.creators.set(item.id, creator);
+        this.#creatorsChanged = true;
+      }
+      const before = `${creator.displayName}|${creator.login}|${creator.topics.join(",")}`;
+      creator.twitchUserId = String(item.twitchUserId ?? "");
+      creator.login = String(item.login ?? "");
+      creator.displayName = String(item.displayName || item.login || "");
+      creator.topics = Array.isArray(item.topics) ? item.topics.map(String) : [];
+      creator.notes = String(item.notes ?? "");
+      if (before !== `${creator.displayName}|${creator.login}|${creator.topics.join(",")}`) this.#orderChanged = true;
+
+      const status = item.status ?? {};
+      const restEventId = status.lastEventId === null || status.lastEventId === undefined ? null : Number(status.lastEventId);
+      // REST is a snapshot; an event applied since may be newer than it. Take REST's live/title
+      // only when it has seen at least every status event we applied.
+      if (creator.statusEventId === null || (restEventId !== null && restEventId >= creator.statusEventId)) {
+        if (creator.live !== Boolean(status.live)) this.#orderChanged = true;
+        creator.live = Boolean(status.live);
+        creator.title = String(status.title ?? "");
+        creator.category = String(status.category ?? "");
+        creator.startedAt = status.startedAt ?? null;
+        if (restEventId !== null) creator.statusEventId = restEventId;
+      }
+      // Only REST knows the viewer count (status reconciliation polls Twitch for it).
+      creator.viewerCount = Number(status.viewerCount) || 0;
+      this.#sample(creator, now);
+      this.#dirty.add(creator.id);
+    }
+    for (const id of [...this.creators.keys()]) {
+      if (!incoming.has(id)) {
+        this.creators.delete(id);
+        this.#creatorsChanged = true;
+      }
+    }
+    this.byTwitchID.clear();
+    for (const creator of this.creators.values()) if (creator.twitchUserId) this.byTwitchID.set(creator.twitchUserId, creator.id);
+    this.#onChange();
+  }
+
+  /** Records a viewer-count sample for the tile's chart; a new stream starts a new series. */
+  #sample(creator, now) {
+    if (!creator.live) {
+      if (creator.samples.length) creator.samples = [];
+      creator.samplesStream = null;
+      return;
+    }
+    if (creator.samplesStream !== creator.startedAt) {
+      creator.samples = [];
+      creator.samplesStream = creator.startedAt;
+    }
+    const last = creator.samples[creator.samples.length - 1];
+    if (last && now - last.t < 5000) last.v = creator.viewerCount;
+    else creator.samples.push({ t: now, v: creator.viewerCount });
+    if (creator.samples.length > this.#maxSamples) creator.samples.splice(0, creator.samples.length - this.#maxSamples);
+  }
+
+  /** Whether an event id was already admitted. */
+  has(id) {
+    return this.#seen.has(Number(id));
+  }
+
+  /**
+   * Admits events (any order, duplicates allowed) and applies them to the creators. Returns the
+   * events that were new, newest first.
+   */
+  addEvents(list) {
+    const fresh = [];
+    for (const raw of list) {
+      const id = Number(raw?.id);
+      if (!Number.isSafeInteger(id) || this.#seen.has(id)) continue;
+      this.#remember(id);
+      fresh.push({ ...raw, id });
+    }
+    if (!fresh.length) return fresh;
+    fresh.sort((a, b) => b.id - a.id);
+    // Apply oldest first so that "last event" and status end up at the newest.
+    let unknown = false;
+    for (let index = fresh.length - 1; index >= 0; index -= 1) {
+      if (!this.#apply(fresh[index])) unknown = true;
+    }
+    this.events = mergeDescending(this.events, fresh);
+    if (this.events.length > this.#maxEvents) this.events.length = this.#maxEvents;
+    if (this.lastEventId === null || fresh[0].id > this.lastEventId) this.lastEventId = fresh[0].id;
+    this.#added = mergeDescending(this.#added, fresh);
+    if (this.#added.length > this.#maxEvents) {
+      // The page did not render for a while (hidden tab): rebuild the feed instead of patching.
+      this.#added.length = 0;
+      this.#feedReset = true;
+    }
+    if (unknown) this.#onUnknownCreator();
+    this.#onChange();
+    return fresh;
+  }
+
+  #remember(id) {
+    this.#seen.add(id);
+    this.#seenOrder.push(id);
+    if (this.#seenOrder.length > this.#maxSeen * 1.25) {
+      // Forget the oldest ids (in chunks, so the cost is amortized); they are far below
+      // anything a replay or catch-up can return.
+      const drop = this.#seenOrder.splice(0, this.#seenOrder.length - this.#maxSeen);
+      for (const old of drop) this.#seen.delete(old);
+    }
+  }
+
+  /** Applies one event to its creator(s). False when the creator is not in the list (yet). */
+  #apply(event) {
+    const creator = event.creatorId ? this.creators.get(event.creatorId) : undefined;
+    const data = event.data && typeof event.data === "object" ? event.data : {};
+    if (event.type === "channel.raid" && data.from?.id) {
+      // The raiding side, if this company tracks it too (one row is stored for both sides).
+      const fromID = this.byTwitchID.get(String(data.from.id));
+      const raider = fromID ? this.creators.get(fromID) : undefined;
+      if (raider && raider !== creator) this.#touch(raider, event);
+    }
+    if (!creator) return !event.creatorId;
+    const occurred = parseTime(event.occurredAt) ?? 0;
+    switch (event.type) {
+      case "stream.online":
+      case "stream.offline": {
+        // Live status only moves forward in event time (a late redelivery cannot roll it back).
+        if (creator.liveChangedAt !== null && occurred < creator.liveChangedAt) break;
+        const live = event.type === "stream.online";
+        if (creator.live !== live) this.#orderChanged = true;
+        creator.live = live;
+        creator.liveChangedAt = occurred;
+        creator.startedAt = live ? (data.startedAt || event.occurredAt) : null;
+        creator.viewerCount = 0;
+        creator.statusEventId = Math.max(creator.statusEventId ?? 0, event.id);
+        this.#sample(creator, Date.now());
+        break;
+      }
+      case "channel.update":
+        if (creator.infoChangedAt !== null && occurred < creator.infoChangedAt) break;
+        creator.infoChangedAt = occurred;
+        if (typeof data.title === "string") creator.title = data.title;
+        if (typeof data.categoryName === "string") creator.category = data.categoryName;
+        creator.statusEventId = Math.max(creator.statusEventId ?? 0, event.id);
+        break;
+      default:
+        break;
+    }
+    this.#touch(creator, event);
+    return true;
+  }
+
+  #touch(creator, event) {
+    if (!creator.lastEvent || event.id > creator.lastEvent.id) {
+      creator.lastEvent = { id: event.id, type: event.type, at: event.occurredAt, event };
+    }
+    this.#dirty.add(creator.id);
+  }
+
+  /** Everything that changed since the last call; resets the record. */
+  takeChanges() {
+    const changes = {
+      dirty: this.#dirty,
+      added: this.#added,
+      feedReset: this.#feedReset,
+      orderChanged: this.#orderChanged,
+      creatorsChanged: this.#creatorsChanged,
+    };
+    this.#dirty = new Set();
+    this.#added = [];
+    this.#feedReset = false;
+    this.#orderChanged = false;
+    this.#creatorsChanged = false;
+    return changes;
+  }
+
+  /** Creators sorted for the grid: live first, then by name. */
+  sortedCreators() {
+    return [...this.creators.values()].sort((a, b) => {
+      if (a.live !== b.live) return a.live ? -1 : 1;
+      const byName = a.displayName.localeCompare(b.displayName, undefined, { sensitivity: "base" });
+      return byName !== 0 ? byName : a.id.localeCompare(b.id);
+    });
+  }
+
+  /** Every topic in use, sorted. */
+  topics() {
+    const all = new Set();
+    for (const creator of this.creators.values()) for (const topic of creator.topics) all.add(topic);
+    return [...all].sort((a, b) => a.localeCompare(b));
+  }
+
+  clear() {
+    this.creators.clear();
+    this.byTwitchID.clear();
+    this.events = [];
+    this.lastEventId = null;
+    this.#seen.clear();
+    this.#seenOrder = [];
+    this.takeChanges();
+  }
+}

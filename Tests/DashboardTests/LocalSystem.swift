@@ -1,0 +1,524 @@
+import AsyncHTTPClient
+import BlockingIO
+import DashboardAssets
+import EventSub
+import Hummingbird
+import HTTPTypes
+import JSONValue
+import LocalRunner
+import Logging
+import NIOCore
+import Processes
+import Settings
+import TestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// The whole system as a developer runs it: `.build/debug/ccr-local up` in a temporary data
+/// folder (its own embedded Postgres and Redis on free ports, the router, the functions, the
+/// Twitch stand-in and — once `local-runner` wires it — the socket relay).
+///
+/// Where the running system does not serve a piece the browser needs yet, the harness supplies
+/// it and says so on stdout:
+/// - no `RELAY_URL` in runtime.env: it starts `.build/debug/socket-relay` itself against the
+///   same Redis, Postgres and development JWKS;
+/// - the router does not serve `/dashboard/config.json`: it serves the dashboard from a small
+///   front server of its own (DashboardAssets + a reverse proxy to the router for everything
+///   else), so the page still talks to the real API same-origin.
+final class LocalSystem: @unchecked Sendable {
+    let root: String
+    let dataDirectory: String
+    let runtime: [String: String]
+    let routerURL: String
+    private let process: ChildProcess
+    private(set) var relay: RelayControl
+    /// Where the browser opens the dashboard (the router, or the harness's front server).
+    let dashboardURL: String
+    /// "router" when the router serves the dashboard itself, "front" for the harness fallback.
+    let dashboardMode: String
+    private let front: FrontServer?
+
+    var ccrLocal: String { root + "/.build/debug/ccr-local" }
+
+    static func start(label: String) async throws -> LocalSystem {
+        let root = SharedResearch.repositoryRoot()
+        for binary in ["ccr-local", "twitch-webhook", "api-account", "api-creators", "api-events", "api-members", "twitch-stand-in", "socket-relay"]
+        where !FileSystem.exists(root + "/.build/debug/" + binary) {
+            throw TestFailure(".build/debug/\(binary) is missing: build first with `swift build --build-tests`")
+        }
+        let data = try FileSystem.temporaryDirectory(prefix: "ccr-dashboard-\(label)")
+        // Persistent mode defaults to fixed ports (55432/56379); a developer's own instance may
+        // hold those, so this one gets free ports through its secrets file.
+        try KeyValueFile.write([("PG_PORT", String(try Ports.freeLoopbackPort())), ("REDIS_PORT", String(try Ports.freeLoopbackPort()))],
+                               to: data + "/secrets.env")
+        let port = try Ports.freeLoopbackPort()
+        var environment = Environment().all
+        for key in ["DATABASE_URL", "DATABASE_ADMIN_URL", "REDIS_URL", "TWITCH_CLIENT_ID", "TWITCH_CLIENT_SECRET", "TWITCH_EVENTSUB_SECRET"] {
+            environment[key] = nil
+        }
+        environment["LOG_LEVEL"] = "warning"
+        let logPath = data + "/ccr-local.log"
+        let process = try ChildProcess(
+            executable: root + "/.build/debug/ccr-local",
+            arguments: ["up", "--port", String(port), "--data-dir", data, "--bin-dir", root + "/.build/debug", "--idle-seconds", "30",
+                        "--routes", root + "/infra/routes.json", "--jobs", root + "/infra/jobs.json"],
+            environment: environment, outputPath: logPath)
+
+        // Ready when runtime.env names the router and the router answers.
+        var runtime: [String: String] = [:]
+        let deadline = wallClockSeconds() + 180
+        while true {
+            if let status = process.exitStatusIfExited() {
+                throw TestFailure("ccr-local up exited with \(status):\n\(FileSystem.readText(logPath) ?? "")")
+            }
+            if let values = KeyValueFile.read(data + "/runtime.env"), values["ROUTER_URL"] != nil, values["TWITCH_STAND_IN_URL"] != nil,
+               Ports.isAccepting(port: port) {
+                runtime = values
+                break
+            }
+            if wallClockSeconds() > deadline {
+                await process.terminate()
+                throw TestFailure("ccr-local up did not become ready in 180 s:\n\(FileSystem.readText(logPath) ?? "")")
+            }
+            try await Task.sleep(nanoseconds: 100_000_000)
+        }
+        let routerURL = "http://127.0.0.1:\(port)"
+
+        let relay: RelayControl
+        if let relayURL = runtime["RELAY_URL"] {
+            relay = try RelayControl.wired(url: relayURL)
+            print("dashboard tests: using the relay local-runner started (RELAY_URL=\(relayURL))")
+        } else {
+            print("dashboard tests: RELAY_URL is absent from runtime.env (local-runner does not start the relay yet); "
+                  + "starting .build/debug/socket-relay for the browser tests")
+            relay = try await RelayControl.owned(root: root, runtime: runtime, routerURL: routerURL, logPath: data + "/relay.log")
+        }
+
+        // Does the router serve the dashboard (LocalInstance mounts DashboardAssets)?
+        let servesDashboard = (try? await HTTPProbe.status(url: routerURL + "/dashboard/config.json")) == 200
+        var front: FrontServer?
+        let dashboardURL: String
+        let mode: String
+        if servesDashboard {
+            dashboardURL = routerURL
+            mode = "router"
+        } else {
+            print("dashboard tests: the router does not serve /dashboard yet (LocalInstance does not mount DashboardAssets); "
+                  + "serving it from a front server that proxies everything else to the router")
+            let assets = try DashboardAssets(directory: root + "/Functions/Dashboard/public", imageOrigins: [routerURL],
+                                             connectOrigins: DashboardAssets.connectOrigins(forRelayURL: relay.url) + [routerURL])
+            let server = try await FrontServer.start(assets: assets, upstream: routerURL,
+                                                     config: DashboardAssets.configJSON(relayURL: relay.url))
+            front = server
+            dashboardURL = "http://127.0.0.1:\(server.port)"
+            mode = "front"
+        }
+        return LocalSystem(root: root, dataDirectory: data, runtime: runtime, routerURL: routerURL, process: process, relay: relay,
+                           dashboardURL: dashboardURL, dashboardMode: mode, front: front)
+    }
+
+    private init(root: String, dataDirectory: String, runtime: [String: String], routerURL: String, process: ChildProcess,
+                 relay: RelayControl, dashboardURL: String, dashboardMode: String, front: FrontServer?) {
+        self.root = root
+        self.dataDirectory = dataDirectory
+        self.runtime = runtime
+        self.routerURL = routerURL
+        self.process = process
+        self.relay = relay
+        self.dashboardURL = dashboardURL
+        self.dashboardMode = dashboardMode
+        self.front = front
+    }
+
+    func stop() async {
+        await front?.stop()
+        await relay.stopOwned()
+        await process.terminate(graceMilliseconds: 15_000)
+    }
+
+    // MARK: operator commands (the CLI a developer uses)
+
+    /// Runs `ccr-local <arguments> --data-dir <data>` and returns its stdout's last non-log line.
+    func cli(_ arguments: [String]) async throws -> String {
+        let output = dataDirectory + "/cli-\(UInt64.random(in: 0...UInt64.max)).out"
+        var environment = Environment().all
+        environment["LOG_LEVEL"] = "error"
+        let status = try await ChildProcess.run(ccrLocal, arguments + ["--data-dir", dataDirectory], environment: environment, outputPath: output)
+        let text = FileSystem.readText(output) ?? ""
+        FileSystem.remove(output)
+        guard status == 0 else { throw TestFailure("ccr-local \(arguments.joined(separator: " ")) failed (\(status)): \(text)") }
+        guard let line = text.split(separator: "\n").map(String.init).last(where: { !$0.hasPrefix("{") && !$0.isEmpty }) else {
+            throw TestFailure("ccr-local \(arguments.joined(separator: " ")) printed nothing")
+        }
+        return line
+    }
+
+    func createCompany(_ name: String) async throws -> String {
+        try await cli(["company", "create", name])
+    }
+
+    func addCreator(company: String, twitchUserID: String, login: String, displayName: String) async throws -> String {
+        try await cli(["creator", "add", "--company", company, "--twitch-user-id", twitchUserID, "--login", login, "--display-name", displayName])
+    }
+
+    func token(company: String, role: String, user: String) async throws -> String {
+        try await cli(["token", "--company", company, "--role", role, "--user", user, "--ttl", "7200"])
+    }
+
+    // MARK: signed webhooks
+
+    var eventSubSecret: String { runtime["TWITCH_EVENTSUB_SECRET"] ?? "" }
+    var webhookURL: String { routerURL + "/webhooks/twitch" }
+
+    /// A signed EventSub notification (the project's SignedDelivery) for the browser scripts to
+    /// post at the moment they choose: `{url, headers: [[name, value]], body}`.
+    func delivery(type: String, version: String = "1", event: JSONValue, condition: JSONValue) -> JSONValue {
+        let now = RFC3339.format(unixSeconds: wallClockSeconds())
+        let signed = SignedDelivery.notification(type: type, version: version, event: event, condition: condition, secret: eventSubSecret,
+                                                 messageID: SignedDelivery.newMessageID(), timestamp: now)
+        return ["url": .string(webhookURL),
+                "headers": .array(signed.headers.map { .array([.string($0.0), .string($0.1)]) }),
+                "body": .string(String(decoding: signed.body, as: UTF8.self))]
+    }
+
+    static func broadcaster(_ creator: TestCreator) -> [String: JSONValue] {
+        ["broadcaster_user_id": .string(creator.twitchUserID), "broadcaster_user_login": .string(creator.login),
+         "broadcaster_user_name": .string(creator.displayName)]
+    }
+
+    func online(_ creator: TestCreator) -> JSONValue {
+        var event = Self.broadcaster(creator)
+        event["id"] = .string(String(UInt64.random(in: 1_000_000...9_999_999)))
+        event["type"] = "live"
+        event["started_at"] = .string(RFC3339.format(unixSeconds: wallClockSeconds() - 5))
+        return delivery(type: "stream.online", event: .object(event), condition: ["broadcaster_user_id": .string(creator.twitchUserID)])
+    }
+
+    func offline(_ creator: TestCreator) -> JSONValue {
+        delivery(type: "stream.offline", event: .object(Self.broadcaster(creator)), condition: ["broadcaster_user_id": .string(creator.twitchUserID)])
+    }
+
+    func titleChange(_ creator: TestCreator, title: String, category: String = "Just Chatting") -> JSONValue {
+        var event = Self.broadcaster(creator)
+        event["title"] = .string(title)
+        event["language"] = "en"
+        event["category_id"] = "509658"
+        event["category_name"] = .string(category)
+        event["content_classification_labels"] = []
+        return delivery(type: "channel.update", version: "2", event: .object(event), condition: ["broadcaster_user_id": .string(creator.twitchUserID)])
+    }
+
+    func follow(_ creator: TestCreator, follower: String) -> JSONValue {
+        var event = Self.broadcaster(creator)
+        event["user_id"] = .string(String(UInt64.random(in: 1_000_000...9_999_999)))
+        event["user_login"] = .string(follower.lowercased())
+        event["user_name"] = .string(follower)
+        event["followed_at"] = .string(RFC3339.format(unixSeconds: wallClockSeconds()))
+        return delivery(type: "channel.follow", version: "2", event: .object(event),
+                        condition: ["broadcaster_user_id": .string(creator.twitchUserID), "moderator_user_id": .string(creator.twitchUserID)])
+    }
+
+    func raid(to creator: TestCreator, from raider: String, viewers: Int) -> JSONValue {
+        let event: JSONValue = [
+            "from_broadcaster_user_id": .string(String(UInt64.random(in: 1_000_000...9_999_999))),
+            "from_broadcaster_user_login": .string(raider.lowercased()), "from_broadcaster_user_name": .string(raider),
+            "to_broadcaster_user_id": .string(creator.twitchUserID), "to_broadcaster_user_login": .string(creator.login),
+            "to_broadcaster_user_name": .string(creator.displayName), "viewers": .int(Int64(viewers)),
+        ]
+        return delivery(type: "channel.raid", event: event, condition: ["to_broadcaster_user_id": .string(creator.twitchUserID)])
+    }
+
+    func cheer(_ creator: TestCreator, user: String, bits: Int, message: String) -> JSONValue {
+        var event = Self.broadcaster(creator)
+        event["is_anonymous"] = false
+        event["user_id"] = .string(String(UInt64.random(in: 1_000_000...9_999_999)))
+        event["user_login"] = .string(user.lowercased())
+        event["user_name"] = .string(user)
+        event["bits"] = .int(Int64(bits))
+        event["message"] = .string(message)
+        return delivery(type: "channel.cheer", event: .object(event), condition: ["broadcaster_user_id": .string(creator.twitchUserID)])
+    }
+
+    func hypeTrain(_ creator: TestCreator, level: Int) -> JSONValue {
+        var event = Self.broadcaster(creator)
+        event["id"] = .string(SignedDelivery.newMessageID())
+        event["level"] = .int(Int64(level))
+        event["total"] = 1200
+        event["progress"] = 200
+        event["goal"] = 1800
+        event["top_contributions"] = []
+        event["started_at"] = .string(RFC3339.format(unixSeconds: wallClockSeconds() - 30))
+        event["expires_at"] = .string(RFC3339.format(unixSeconds: wallClockSeconds() + 300))
+        return delivery(type: "channel.hype_train.begin", event: .object(event), condition: ["broadcaster_user_id": .string(creator.twitchUserID)])
+    }
+}
+
+struct TestCreator: Sendable {
+    let id: String
+    let twitchUserID: String
+    let login: String
+    let displayName: String
+
+    var json: JSONValue {
+        ["id": .string(id), "twitchUserId": .string(twitchUserID), "login": .string(login), "displayName": .string(displayName)]
+    }
+}
+
+extension LocalSystem {
+    /// A company with creators (named after `names`) and a token per role asked for.
+    func makeCompany(_ name: String, creators names: [String], roles: [String]) async throws -> (id: String, creators: [TestCreator], tokens: [String: String]) {
+        let company = try await createCompany(name)
+        var creators: [TestCreator] = []
+        for displayName in names {
+            let login = String(displayName.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "_" })
+            let twitch = String(UInt64.random(in: 100_000_000...999_999_999))
+            let id = try await addCreator(company: company, twitchUserID: twitch, login: login, displayName: displayName)
+            creators.append(TestCreator(id: id, twitchUserID: twitch, login: login, displayName: displayName))
+        }
+        var tokens: [String: String] = [:]
+        for role in roles {
+            tokens[role] = try await token(company: company, role: role, user: "\(role)@\(login(name)).example")
+        }
+        return (company, creators, tokens)
+    }
+
+    private func login(_ name: String) -> String {
+        String(name.lowercased().filter { $0.isLetter || $0.isNumber })
+    }
+}
+
+/// The socket relay the browser talks to: the one local-runner started (found by its port) or
+/// one this harness started. `stop()`/`start()` restart it on the same port.
+final class RelayControl: @unchecked Sendable {
+    let url: String
+    let port: Int
+    private var owned: ChildProcess?
+    /// How to start it again: executable, arguments, environment (read from the running process
+    /// when it is local-runner's).
+    private var recipe: (executable: String, arguments: [String], environment: [String: String], logPath: String)?
+
+    private init(url: String, port: Int, owned: ChildProcess?, recipe: (String, [String], [String: String], String)?) {
+        self.url = url
+        self.port = port
+        self.owned = owned
+        self.recipe = recipe
+    }
+
+    static func wired(url: String) throws -> RelayControl {
+        guard let port = url.split(separator: ":").last.flatMap({ Int($0.prefix { $0.isNumber }) }) else {
+            throw TestFailure("RELAY_URL has no port: \(url)")
+        }
+        return RelayControl(url: url, port: port, owned: nil, recipe: nil)
+    }
+
+    static func owned(root: String, runtime: [String: String], routerURL: String, logPath: String) async throws -> RelayControl {
+        let port = try Ports.freeLoopbackPort()
+        var environment: [String: String] = ["PATH": "/usr/bin:/bin", "LOG_LEVEL": "warning", "HOST": "127.0.0.1", "PORT": String(port)]
+        environment["REDIS_URL"] = runtime["REDIS_URL"]
+        environment["DATABASE_URL"] = runtime["DATABASE_URL"]
+        environment["JWT_ISSUER"] = DevelopmentKeys.issuer
+        environment["JWT_AUDIENCE"] = DevelopmentKeys.audience
+        environment["JWT_JWKS_URL"] = routerURL + "/.well-known/jwks.json"
+        let relay = RelayControl(url: "http://127.0.0.1:\(port)", port: port, owned: nil,
+                                 recipe: (root + "/.build/debug/socket-relay", [], environment, logPath))
+        try await relay.start()
+        return relay
+    }
+
+    /// Starts the relay from the recipe and waits until it is subscribed to Redis.
+    func start() async throws {
+        guard let recipe else { throw TestFailure("no way to start the relay again") }
+        if Ports.isAccepting(port: port) { return }  // someone (local-runner) already brought it back
+        owned = try ChildProcess(executable: recipe.executable, arguments: recipe.arguments, environment: recipe.environment,
+                                 outputPath: recipe.logPath)
+        try await waitReady()
+    }
+
+    func waitReady(seconds: Double = 30) async throws {
+        let deadline = wallClockSeconds() + seconds
+        while wallClockSeconds() < deadline {
+            if let text = try? await HTTPProbe.body(url: url + "/metrics"), text.contains("redis_connected 1") { return }
+            if let owned, let status = owned.exitStatusIfExited() {
+                throw TestFailure("socket-relay exited with \(status): \(recipe.flatMap { FileSystem.readText($0.logPath) } ?? "")")
+            }
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+        throw TestFailure("socket-relay on port \(port) did not become ready")
+    }
+
+    /// SIGTERM (a deploy or a crash-restart from the clients' point of view), and wait until the
+    /// port is closed. For local-runner's relay, its command line and environment are kept so
+    /// the harness can start it again if local-runner does not.
+    func stop() async throws {
+        if let owned {
+            _ = await owned.terminate(graceMilliseconds: 10_000)
+            self.owned = nil
+        } else {
+            guard let pid = ProcessTable.listener(port: port) else { throw TestFailure("no process listens on the relay port \(port)") }
+            if recipe == nil {
+                let arguments = ProcessTable.commandLine(pid)
+                guard let executable = arguments.first else { throw TestFailure("cannot read the relay's command line (pid \(pid))") }
+                recipe = (executable, Array(arguments.dropFirst()), ProcessTable.environment(pid), "/tmp/ccr-dashboard-relay-\(port).log")
+            }
+            kill(pid, SIGTERM)
+        }
+        let deadline = wallClockSeconds() + 15
+        while Ports.isAccepting(port: port) && wallClockSeconds() < deadline {
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+    }
+
+    /// Stops a relay this harness started (end of the test).
+    func stopOwned() async {
+        if let owned { _ = await owned.terminate(graceMilliseconds: 5_000) }
+        owned = nil
+    }
+}
+
+/// /proc lookups for the relay local-runner started (its pid by listening port, its command
+/// line and environment).
+enum ProcessTable {
+    static func listener(port: Int) -> pid_t? {
+        var inodes: Set<String> = []
+        for file in ["/proc/net/tcp", "/proc/net/tcp6"] {
+            for line in (FileSystem.readText(file) ?? "").split(separator: "\n").dropFirst() {
+                let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+                guard fields.count > 9, fields[3] == "0A" else { continue }  // LISTEN
+                let local = fields[1].split(separator: ":")
+                if local.count == 2, Int(local[1], radix: 16) == port { inodes.insert(String(fields[9])) }
+            }
+        }
+        guard !inodes.isEmpty, let proc = opendir("/proc") else { return nil }
+        defer { closedir(proc) }
+        while let entry = readdir(proc) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard let pid = pid_t(name), let fds = opendir("/proc/\(name)/fd") else { continue }
+            defer { closedir(fds) }
+            while let fd = readdir(fds) {
+                let fdName = withUnsafeBytes(of: fd.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                var buffer = [CChar](repeating: 0, count: 256)
+                let count = readlink("/proc/\(name)/fd/\(fdName)", &buffer, 255)
+                guard count > 0 else { continue }
+                let target = String(decoding: buffer.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                if target.hasPrefix("socket:["), inodes.contains(String(target.dropFirst(8).dropLast())) { return pid }
+            }
+        }
+        return nil
+    }
+
+    static func commandLine(_ pid: pid_t) -> [String] {
+        nulSeparated("/proc/\(pid)/cmdline")
+    }
+
+    static func environment(_ pid: pid_t) -> [String: String] {
+        var values: [String: String] = [:]
+        for item in nulSeparated("/proc/\(pid)/environ") {
+            guard let equals = item.firstIndex(of: "=") else { continue }
+            values[String(item[..<equals])] = String(item[item.index(after: equals)...])
+        }
+        return values
+    }
+
+    private static func nulSeparated(_ path: String) -> [String] {
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else { return [] }
+        defer { close(descriptor) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+            if count <= 0 { break }
+            bytes += buffer[0..<count]
+        }
+        return bytes.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+    }
+}
+
+/// Small HTTP helper for readiness probes.
+enum HTTPProbe {
+    static func status(url: String) async throws -> Int {
+        try await fetch(url: url).status
+    }
+
+    static func body(url: String) async throws -> String {
+        try await fetch(url: url).body
+    }
+
+    static func fetch(url: String, method: String = "GET", headers: [(String, String)] = [], body: [UInt8]? = nil) async throws
+        -> (status: Int, headers: [(String, String)], body: String)
+    {
+        var request = HTTPClientRequest(url: url)
+        request.method = .RAW(value: method)
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let collected = try await response.body.collect(upTo: 16 << 20)
+        return (Int(response.status.code), response.headers.map { ($0.name, $0.value) }, String(buffer: collected))
+    }
+}
+
+/// The harness's stand-in for a router that mounts the dashboard: DashboardAssets for `/` and
+/// `/dashboard/…`, everything else proxied to the real router (so the API stays same-origin).
+final class FrontServer: @unchecked Sendable {
+    let port: Int
+    private let task: Task<Void, any Error>
+
+    private init(port: Int, task: Task<Void, any Error>) {
+        self.port = port
+        self.task = task
+    }
+
+    static func start(assets: DashboardAssets, upstream: String, config: String) async throws -> FrontServer {
+        let port = try Ports.freeLoopbackPort()
+        let responder = FrontResponder(assets: assets, upstream: upstream, config: config)
+        var logger = Logger(label: "dashboard-front")
+        logger.logLevel = .error
+        let app = Application(responder: responder, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: logger)
+        let task = Task { try await app.run() }
+        for _ in 0..<500 where !Ports.isAccepting(port: port) { try await Task.sleep(nanoseconds: 10_000_000) }
+        return FrontServer(port: port, task: task)
+    }
+
+    func stop() async {
+        task.cancel()
+        _ = try? await task.value
+    }
+}
+
+struct FrontResponder: HTTPResponder {
+    typealias Context = BasicRequestContext
+    let assets: DashboardAssets
+    let upstream: String
+    let config: String
+
+    static let hopByHop: Set<String> = ["connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
+                                        "transfer-encoding", "upgrade", "host", "content-length"]
+
+    func respond(to request: Request, context: BasicRequestContext) async throws -> Response {
+        let path = request.uri.path
+        let config = self.config
+        if path == "/" || path == DashboardAssets.basePath || path.hasPrefix(DashboardAssets.basePath + "/") {
+            return assets.response(to: request, configJSON: { config })
+        }
+        var outbound = HTTPClientRequest(url: upstream + request.uri.description)
+        outbound.method = .RAW(value: request.method.rawValue)
+        for field in request.headers where !Self.hopByHop.contains(field.name.canonicalName) {
+            outbound.headers.add(name: field.name.rawName, value: field.value)
+        }
+        let body = try await request.body.collect(upTo: 16 << 20)
+        if body.readableBytes > 0 || ["POST", "PUT", "PATCH"].contains(request.method.rawValue) { outbound.body = .bytes(body) }
+        let upstreamResponse = try await HTTPClient.shared.execute(outbound, timeout: .seconds(60))
+        var fields = HTTPFields()
+        for header in upstreamResponse.headers where !Self.hopByHop.contains(header.name.lowercased()) {
+            if let name = HTTPField.Name(header.name) { fields.append(HTTPField(name: name, value: header.value)) }
+        }
+        let responseBody = try await upstreamResponse.body.collect(upTo: 64 << 20)
+        return Response(status: .init(code: Int(upstreamResponse.status.code)), headers: fields, body: .init(byteBuffer: responseBody))
+    }
+}
