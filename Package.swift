@@ -374,7 +374,7 @@ let package = Package(
         .testTarget(
             name: "DashboardTests",
             dependencies: [
-                "DashboardAssets", "Router", "TestSupport", "LocalRunner", "Processes", "EventSub", "JSONValue", "BlockingIO", "Settings",
+                "DashboardAssets", "Router", "TestSupport", "LocalRunner", "Processes", "EventSub", "JSONValue", "BlockingIO", "Settings", "Postgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

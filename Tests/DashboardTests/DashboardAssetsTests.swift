@@ -169,7 +169,7 @@ extension DashboardSuites {
             #expect(endpoint.prefix == "/dashboard")
             let port = try Ports.freeLoopbackPort()
             var logger = Logger(label: "dashboard-endpoint-test")
-            logger.logLevel = .error
+            logger.logLevel = .critical
             let app = Application(responder: EndpointResponder(endpoint: endpoint),
                                   configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: logger)
             let server = Task { try await app.run() }

@@ -66,7 +66,7 @@ final class LocalSystem: @unchecked Sendable {
         let logPath = data + "/ccr-local.log"
         let process = try ChildProcess(
             executable: root + "/.build/debug/ccr-local",
-            arguments: ["up", "--port", String(port), "--data-dir", data, "--bin-dir", root + "/.build/debug", "--idle-seconds", "30",
+            arguments: ["up", "--port", String(port), "--relay-port", String(try Ports.freeLoopbackPort()), "--data-dir", data, "--bin-dir", root + "/.build/debug", "--idle-seconds", "30",
                         "--routes", root + "/infra/routes.json", "--jobs", root + "/infra/jobs.json"],
             environment: environment, outputPath: logPath)
 
@@ -478,7 +478,7 @@ final class FrontServer: @unchecked Sendable {
         let port = try Ports.freeLoopbackPort()
         let responder = FrontResponder(assets: assets, upstream: upstream, config: config)
         var logger = Logger(label: "dashboard-front")
-        logger.logLevel = .error
+        logger.logLevel = .critical
         let app = Application(responder: responder, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: logger)
         let task = Task { try await app.run() }
         for _ in 0..<500 where !Ports.isAccepting(port: port) { try await Task.sleep(nanoseconds: 10_000_000) }

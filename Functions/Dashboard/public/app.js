@@ -146,7 +146,7 @@ function scheduleRender() {
     const changes = state.store.takeChanges();
     state.grid.update(changes);
     state.feed.update(changes);
-    if (changes.creatorsChanged || changes.orderChanged) updateTopicOptions();
+    if (changes.creatorsChanged || changes.detailsChanged) updateTopicOptions();
   });
 }
 

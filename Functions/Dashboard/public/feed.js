@@ -3,6 +3,7 @@
 // inserted in place (usually at the top, in one fragment per frame) and the oldest rows drop off.
 
 import { el, formatTime, describeEvent, HIGHLIGHT_TYPES, TYPE_GROUPS } from "./format.js";
+import { compareCreators } from "./store.js";
 
 export class Feed {
   #store;
@@ -57,8 +58,8 @@ export class Feed {
 
   /** Applies one frame's changes from the store. */
   update(changes) {
-    // Names change only with the creator list (orderChanged covers renames); not per event.
-    if (changes.creatorsChanged || changes.orderChanged) this.#syncCreatorOptions();
+    // Names change only with the creator list, never per event.
+    if (changes.creatorsChanged || changes.detailsChanged) this.#syncCreatorOptions();
     if (changes.feedReset || changes.creatorsChanged) {
       this.rebuild();
       return;
@@ -138,7 +139,7 @@ export class Feed {
   }
 
   #syncCreatorOptions() {
-    const creators = [...this.#store.creators.values()].sort((a, b) => a.displayName.localeCompare(b.displayName));
+    const creators = [...this.#store.creators.values()].sort(compareCreators);
     const key = creators.map((creator) => `${creator.id}:${creator.displayName}`).join("|");
     if (key === this.#creatorOptionsKey) return;
     this.#creatorOptionsKey = key;

@@ -1,9 +1,15 @@
 // The creator grid: one tile per creator, live tiles first, filtered by search text, topic and
-// "live only". Built for 1,000 tiles: each tile is created once, and a frame's changes touch only
-// the tiles that changed, and only the fields whose text actually differs. Tiles are re-ordered
-// only when a creator went live/offline or the list changed.
+// "live only". Built for 1,000 tiles:
+// - each tile is created once; a frame's changes touch only the tiles that changed, and only the
+//   fields whose text actually differs;
+// - tiles live in two groups (live, offline), each sorted by name, laid out as one grid
+//   (`display: contents`). A creator going live or offline is one DOM move into the other group
+//   at its place; the whole order is rebuilt only when names or the list change;
+// - tiles have a fixed size and CSS containment, so new text in one tile never re-lays-out the
+//   others, and off-screen tiles are not rendered at all (content-visibility).
 
 import { el, formatCount, formatDuration, formatTime, describeEvent } from "./format.js";
+import { compareCreators } from "./store.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 
@@ -21,7 +27,11 @@ export class Grid {
   #onSelect;
   /** id → { node, refs, shown } where `shown` holds what is currently written in the DOM. */
   #tiles = new Map();
-  #order = [];
+  /** The two groups: their container elements and the ids in DOM order. */
+  #groups = {
+    live: { node: el("div", { class: "grid-group", dataset: { group: "live" } }), ids: [] },
+    offline: { node: el("div", { class: "grid-group", dataset: { group: "offline" } }), ids: [] },
+  };
   #filter = { text: "", topic: "", liveOnly: false };
   #selected = "";
 
@@ -31,6 +41,7 @@ export class Grid {
     this.#countNode = countNode;
     this.#emptyNode = emptyNode;
     this.#onSelect = onSelect;
+    container.replaceChildren(this.#groups.live.node, this.#groups.offline.node);
     // One delegated listener for all tiles instead of 1,000.
     container.addEventListener("click", (event) => this.#activate(event));
     container.addEventListener("keydown", (event) => {
@@ -72,7 +83,8 @@ export class Grid {
       const tile = this.#tiles.get(id);
       if (creator && tile) this.#patch(creator, tile, now);
     }
-    if (changes.orderChanged || changes.creatorsChanged) this.#reorder();
+    if (changes.creatorsChanged || changes.detailsChanged) this.#reorderAll();
+    else for (const id of changes.liveToggled) this.#move(id);
     if (changes.dirty.size || changes.creatorsChanged) this.#updateCount();
   }
 
@@ -90,6 +102,10 @@ export class Grid {
       if (!this.#store.creators.has(id)) {
         tile.node.remove();
         this.#tiles.delete(id);
+        for (const group of Object.values(this.#groups)) {
+          const index = group.ids.indexOf(id);
+          if (index !== -1) group.ids.splice(index, 1);
+        }
         if (this.#selected === id) this.#selected = "";
       }
     }
@@ -200,17 +216,41 @@ export class Grid {
     if (tile.node.hidden === visible) tile.node.hidden = !visible;
   }
 
-  #reorder() {
-    const order = this.#store.sortedCreators().map((creator) => creator.id);
-    if (sameOrder(order, this.#order)) return;
-    // Moving nodes through one fragment: a single layout afterwards, however many moved.
-    const fragment = document.createDocumentFragment();
-    for (const id of order) {
-      const tile = this.#tiles.get(id);
-      if (tile) fragment.append(tile.node);
+  /** Full re-sort (names or the list changed): rare. */
+  #reorderAll() {
+    const sorted = this.#store.sortedCreators();
+    for (const [name, wantLive] of [["live", true], ["offline", false]]) {
+      const group = this.#groups[name];
+      const ids = sorted.filter((creator) => creator.live === wantLive && this.#tiles.has(creator.id)).map((creator) => creator.id);
+      if (sameOrder(ids, group.ids)) continue;
+      // Moving nodes through one fragment: a single layout afterwards, however many moved.
+      const fragment = document.createDocumentFragment();
+      for (const id of ids) fragment.append(this.#tiles.get(id).node);
+      group.node.append(fragment);
+      group.ids = ids;
     }
-    this.#container.append(fragment);
-    this.#order = order;
+  }
+
+  /** A creator went live or offline: move its tile into the other group, at its place by name. */
+  #move(id) {
+    const creator = this.#store.creators.get(id);
+    const tile = this.#tiles.get(id);
+    if (!creator || !tile) return;
+    const from = this.#groups[creator.live ? "offline" : "live"];
+    const to = this.#groups[creator.live ? "live" : "offline"];
+    const index = from.ids.indexOf(id);
+    if (index !== -1) from.ids.splice(index, 1);
+    if (to.ids.includes(id)) return;
+    let low = 0;
+    let high = to.ids.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (compareCreators(this.#store.creators.get(to.ids[middle]), creator) < 0) low = middle + 1;
+      else high = middle;
+    }
+    const before = low < to.ids.length ? this.#tiles.get(to.ids[low]).node : null;
+    to.node.insertBefore(tile.node, before);
+    to.ids.splice(low, 0, id);
   }
 
   #updateCount() {

@@ -26,6 +26,14 @@ function mergeDescending(a, b) {
   return out;
 }
 
+// One collator for every comparison (String#localeCompare builds one per call).
+const collator = new Intl.Collator(undefined, { sensitivity: "base", numeric: true });
+
+/** Order of creators by name (then id, so the order is total and stable). */
+export function compareCreators(a, b) {
+  return collator.compare(a.displayName, b.displayName) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
 export class Store {
   /** id → creator (see #blankCreator for the shape). */
   creators = new Map();
@@ -47,8 +55,9 @@ export class Store {
   #dirty = new Set();
   #added = [];
   #feedReset = false;
-  #orderChanged = false;
+  #detailsChanged = false;
   #creatorsChanged = false;
+  #liveToggled = new Set();
 
   constructor({ maxEvents = 2000, maxSeen = 50000, maxSamples = 120, onChange = () => {}, onUnknownCreator = () => {} } = {}) {
     this.#maxEvents = maxEvents;
@@ -102,14 +111,14 @@ export class Store {
       creator.displayName = String(item.displayName || item.login || "");
       creator.topics = Array.isArray(item.topics) ? item.topics.map(String) : [];
       creator.notes = String(item.notes ?? "");
-      if (before !== `${creator.displayName}|${creator.login}|${creator.topics.join(",")}`) this.#orderChanged = true;
+      if (before !== `${creator.displayName}|${creator.login}|${creator.topics.join(",")}`) this.#detailsChanged = true;
 
       const status = item.status ?? {};
       const restEventId = status.lastEventId === null || status.lastEventId === undefined ? null : Number(status.lastEventId);
       // REST is a snapshot; an event applied since may be newer than it. Take REST's live/title
       // only when it has seen at least every status event we applied.
       if (creator.statusEventId === null || (restEventId !== null && restEventId >= creator.statusEventId)) {
-        if (creator.live !== Boolean(status.live)) this.#orderChanged = true;
+        if (creator.live !== Boolean(status.live)) this.#liveToggled.add(creator.id);
         creator.live = Boolean(status.live);
         creator.title = String(status.title ?? "");
         creator.category = String(status.category ?? "");
@@ -216,7 +225,7 @@ export class Store {
         // Live status only moves forward in event time (a late redelivery cannot roll it back).
         if (creator.liveChangedAt !== null && occurred < creator.liveChangedAt) break;
         const live = event.type === "stream.online";
-        if (creator.live !== live) this.#orderChanged = true;
+        if (creator.live !== live) this.#liveToggled.add(creator.id);
         creator.live = live;
         creator.liveChangedAt = occurred;
         creator.startedAt = live ? (data.startedAt || event.occurredAt) : null;
@@ -249,34 +258,38 @@ export class Store {
   /** Everything that changed since the last call; resets the record. */
   takeChanges() {
     const changes = {
+      /** Creators whose tile may show something new. */
       dirty: this.#dirty,
+      /** New events, newest first. */
       added: this.#added,
+      /** Too many new events to patch the feed: rebuild it. */
       feedReset: this.#feedReset,
-      orderChanged: this.#orderChanged,
+      /** Creators came or went. */
       creatorsChanged: this.#creatorsChanged,
+      /** A name, login or topic changed (sort order, filters, option lists). */
+      detailsChanged: this.#detailsChanged,
+      /** Creators that went live or offline (their tile moves between the two groups). */
+      liveToggled: this.#liveToggled,
     };
     this.#dirty = new Set();
     this.#added = [];
     this.#feedReset = false;
-    this.#orderChanged = false;
+    this.#detailsChanged = false;
     this.#creatorsChanged = false;
+    this.#liveToggled = new Set();
     return changes;
   }
 
   /** Creators sorted for the grid: live first, then by name. */
   sortedCreators() {
-    return [...this.creators.values()].sort((a, b) => {
-      if (a.live !== b.live) return a.live ? -1 : 1;
-      const byName = a.displayName.localeCompare(b.displayName, undefined, { sensitivity: "base" });
-      return byName !== 0 ? byName : a.id.localeCompare(b.id);
-    });
+    return [...this.creators.values()].sort((a, b) => (a.live !== b.live ? (a.live ? -1 : 1) : compareCreators(a, b)));
   }
 
   /** Every topic in use, sorted. */
   topics() {
     const all = new Set();
     for (const creator of this.creators.values()) for (const topic of creator.topics) all.add(topic);
-    return [...all].sort((a, b) => a.localeCompare(b));
+    return [...all].sort(collator.compare);
   }
 
   clear() {

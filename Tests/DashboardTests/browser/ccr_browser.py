@@ -113,7 +113,7 @@ def api(base, token, method, path, body=None):
             return error.code, None
 
 
-def new_driver(width=1600, height=1000):
+def new_driver(width=1600, height=1000, trace=False):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -132,7 +132,13 @@ def new_driver(width=1600, height=1000):
         "--lang=en-US",
     ]:
         options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    if trace:
+        # chromedriver records a devtools.timeline trace, read back with get_log("performance").
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+        options.add_experimental_option("perfLoggingPrefs", {"enableNetwork": False, "enablePage": False,
+                                                             "traceCategories": "devtools.timeline,disabled-by-default-devtools.timeline"})
+    else:
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     service = Service(executable_path=CHROMEDRIVER)
     driver = webdriver.Chrome(service=service, options=options)
     driver.set_script_timeout(30)
