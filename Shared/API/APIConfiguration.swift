@@ -28,7 +28,9 @@ public struct APIDependencies: Sendable {
     }
 
     public static func load(environment: Environment, logger: Logger) async throws -> APIDependencies {
-        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
+        // The process-wide client: it lives as long as the process, so shutting it down at exit
+        // (and crashing in deinit when one forgets) is not a concern.
+        let httpClient = HTTPClient.shared
         let verifier = try AccessTokenVerifier.fromEnvironment(environment, httpClient: httpClient, logger: logger)
         let redisURL = try RedisURL.fromEnvironment(environment)
         let pool = PostgresPool(url: try environment.required("DATABASE_URL"),

@@ -64,7 +64,9 @@ final class BrowserScript: @unchecked Sendable {
         }
     }
 
-    var transcript: String { FileSystem.readText(outputPath) ?? "" }
+    /// Everything the script printed (for failure messages; read before `run` returns).
+    var transcript: String { lastTranscript ?? FileSystem.readText(outputPath) ?? "" }
+    private var lastTranscript: String?
 
     /// Runs to the end, carrying out requests with `handlers`; returns every record. Kills the
     /// script after `timeoutSeconds`.
@@ -84,12 +86,20 @@ final class BrowserScript: @unchecked Sendable {
                 }
             }
             if wallClockSeconds() > deadline {
-                await process.terminate(graceMilliseconds: 2_000)
+                // The script quits its browsers on SIGTERM; whatever is left (chromedriver,
+                // Chromium) is stopped by pid.
+                let children = ProcessTable.descendants(of: process.pid)
+                await process.terminate(graceMilliseconds: 5_000)
+                await ProcessTable.terminate(children)
                 break
             }
             try? await Task.sleep(nanoseconds: 20_000_000)
         }
-        return records()
+        let all = records()
+        lastTranscript = FileSystem.readText(outputPath)
+        // The folder holds tokens and signed deliveries; the records are all the caller needs.
+        _ = try? await ChildProcess.run("/bin/rm", ["-rf", workDirectory], environment: ["PATH": "/usr/bin:/bin"])
+        return all
     }
 
     /// Prints the script's notes, metrics and failed checks (test output), and returns the

@@ -32,6 +32,7 @@ extension DashboardSuites {
                     "retro": "Retro Saturday: Chrono Trigger",
                     "luna": "Cozy builds & chill",
                     "maya": "Midnight horror marathon",
+                    "xssName": #"<svg onload="window.__ccrXss=3">"#,
                 ]
                 var deliveries: [String: JSONValue] = [
                     "star-online": system.online(star),
@@ -41,6 +42,7 @@ extension DashboardSuites {
                     "follow": system.follow(star, follower: "FanOne"),
                     "cheer": system.cheer(raided, user: "GenerousGwen", bits: 500, message: "GG!"),
                     "xss-title": system.titleChange(xss, title: titles["xss"]!),
+                    "xss-follow": system.follow(xss, follower: titles["xssName"]!),
                     "b-online": system.online(b.creators[0]),
                 ]
                 // The rest of the demo state, so the screenshots look like a working day.

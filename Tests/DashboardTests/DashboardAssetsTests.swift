@@ -118,7 +118,7 @@ extension DashboardSuites {
             #expect(head.body.isEmpty)
         }
 
-        @Test func loadsADirectorySkippingLinksAndDotFiles() throws {
+        @Test func loadsADirectorySkippingLinksAndDotFiles() async throws {
             let directory = try FileSystem.temporaryDirectory(prefix: "ccr-dashboard-assets")
             try FileSystem.makeDirectories(directory + "/js")
             try FileSystem.writeText("<!doctype html>", to: directory + "/index.html")
@@ -132,6 +132,7 @@ extension DashboardSuites {
             #expect(assets.reply(method: "GET", path: "/dashboard/link.txt", ifNoneMatch: nil, config: { "{}" }).status == 404)
             #expect(assets.reply(method: "GET", path: "/dashboard/etc/passwd", ifNoneMatch: nil, config: { "{}" }).status == 404)
             #expect(throws: DashboardAssets.LoadError.self) { try DashboardAssets(directory: directory + "/js") }
+            _ = try await ChildProcess.run("/bin/rm", ["-rf", directory, directory + "-outside.txt"], environment: ["PATH": "/usr/bin:/bin"])
         }
 
         /// The real dashboard: every file the page references is there, the page has no inline

@@ -92,7 +92,7 @@ final class LocalSystem: @unchecked Sendable {
 
         let relay: RelayControl
         if let relayURL = runtime["RELAY_URL"] {
-            relay = try RelayControl.wired(url: relayURL)
+            relay = try RelayControl.wired(url: relayURL, logPath: data + "/relay-restarted.log")
             print("dashboard tests: using the relay local-runner started (RELAY_URL=\(relayURL))")
         } else {
             print("dashboard tests: RELAY_URL is absent from runtime.env (local-runner does not start the relay yet); "
@@ -136,10 +136,24 @@ final class LocalSystem: @unchecked Sendable {
         self.front = front
     }
 
+    /// Stops everything this system started and deletes its folder. ccr-local stops its children
+    /// itself; but when it cannot finish (a function crashing during shutdown), what it started
+    /// must not outlive the test: its remaining descendants (by pid and start time, so a reused
+    /// pid is never hit) and the embedded Postgres (daemonized by pg_ctl, found by its pid file)
+    /// are stopped here.
     func stop() async {
         await front?.stop()
         await relay.stopOwned()
-        await process.terminate(graceMilliseconds: 15_000)
+        let descendants = ProcessTable.descendants(of: process.pid)
+        _ = await process.terminate(graceMilliseconds: 60_000)
+        await ProcessTable.terminate(descendants)
+        let cluster = dataDirectory + "/postgres/cluster"
+        if let text = FileSystem.readText(cluster + "/postmaster.pid"), let pid = pid_t(text.split(separator: "\n").first ?? ""),
+           ProcessTable.commandLine(pid).contains(where: { $0.contains(cluster) }) {
+            kill(pid, SIGINT)  // PostgreSQL's "fast" shutdown
+            for _ in 0..<500 where kill(pid, 0) == 0 { try? await Task.sleep(nanoseconds: 20_000_000) }
+        }
+        _ = try? await ChildProcess.run("/bin/rm", ["-rf", dataDirectory], environment: ["PATH": "/usr/bin:/bin"])
     }
 
     // MARK: operator commands (the CLI a developer uses)
@@ -303,18 +317,22 @@ final class RelayControl: @unchecked Sendable {
     /// when it is local-runner's).
     private var recipe: (executable: String, arguments: [String], environment: [String: String], logPath: String)?
 
-    private init(url: String, port: Int, owned: ChildProcess?, recipe: (String, [String], [String: String], String)?) {
+    /// Where a relay restarted from local-runner's command line writes its output.
+    private let restartLogPath: String
+
+    private init(url: String, port: Int, owned: ChildProcess?, recipe: (String, [String], [String: String], String)?, restartLogPath: String) {
         self.url = url
         self.port = port
         self.owned = owned
         self.recipe = recipe
+        self.restartLogPath = restartLogPath
     }
 
-    static func wired(url: String) throws -> RelayControl {
+    static func wired(url: String, logPath: String) throws -> RelayControl {
         guard let port = url.split(separator: ":").last.flatMap({ Int($0.prefix { $0.isNumber }) }) else {
             throw TestFailure("RELAY_URL has no port: \(url)")
         }
-        return RelayControl(url: url, port: port, owned: nil, recipe: nil)
+        return RelayControl(url: url, port: port, owned: nil, recipe: nil, restartLogPath: logPath)
     }
 
     static func owned(root: String, runtime: [String: String], routerURL: String, logPath: String) async throws -> RelayControl {
@@ -326,7 +344,7 @@ final class RelayControl: @unchecked Sendable {
         environment["JWT_AUDIENCE"] = DevelopmentKeys.audience
         environment["JWT_JWKS_URL"] = routerURL + "/.well-known/jwks.json"
         let relay = RelayControl(url: "http://127.0.0.1:\(port)", port: port, owned: nil,
-                                 recipe: (root + "/.build/debug/socket-relay", [], environment, logPath))
+                                 recipe: (root + "/.build/debug/socket-relay", [], environment, logPath), restartLogPath: logPath)
         try await relay.start()
         return relay
     }
@@ -364,7 +382,7 @@ final class RelayControl: @unchecked Sendable {
             if recipe == nil {
                 let arguments = ProcessTable.commandLine(pid)
                 guard let executable = arguments.first else { throw TestFailure("cannot read the relay's command line (pid \(pid))") }
-                recipe = (executable, Array(arguments.dropFirst()), ProcessTable.environment(pid), "/tmp/ccr-dashboard-relay-\(port).log")
+                recipe = (executable, Array(arguments.dropFirst()), ProcessTable.environment(pid), restartLogPath)
             }
             kill(pid, SIGTERM)
         }
@@ -410,6 +428,47 @@ enum ProcessTable {
             }
         }
         return nil
+    }
+
+    /// Every process below `root` (children, their children, …) as (pid, start time).
+    static func descendants(of root: pid_t) -> [(pid: pid_t, start: String)] {
+        var parents: [pid_t: pid_t] = [:]
+        var starts: [pid_t: String] = [:]
+        guard let proc = opendir("/proc") else { return [] }
+        while let entry = readdir(proc) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard let pid = pid_t(name), let info = status(pid) else { continue }
+            parents[pid] = info.parent
+            starts[pid] = info.start
+        }
+        closedir(proc)
+        var found: [(pid_t, String)] = []
+        var frontier: Set<pid_t> = [root]
+        while !frontier.isEmpty {
+            let children = parents.filter { frontier.contains($0.value) }.map(\.key)
+            for child in children { found.append((child, starts[child] ?? "")) }
+            frontier = Set(children)
+        }
+        return found
+    }
+
+    /// SIGTERM to the ones still running as the same process, then SIGKILL after 5 s.
+    static func terminate(_ processes: [(pid: pid_t, start: String)]) async {
+        let alive = { processes.filter { status($0.pid)?.start == $0.start } }
+        let running = alive()
+        guard !running.isEmpty else { return }
+        for process in running { kill(process.pid, SIGTERM) }
+        for _ in 0..<250 where !alive().isEmpty { try? await Task.sleep(nanoseconds: 20_000_000) }
+        for process in alive() { kill(process.pid, SIGKILL) }
+    }
+
+    /// (parent pid, start time) from /proc/<pid>/stat; nil when gone or a zombie.
+    private static func status(_ pid: pid_t) -> (parent: pid_t, start: String)? {
+        guard let text = FileSystem.readText("/proc/\(pid)/stat"), let close = text.lastIndex(of: ")") else { return nil }
+        // After "pid (comm)": state ppid … ; starttime is field 22 overall, 20th after the comm.
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        guard fields.count > 19, fields[0] != "Z", let parent = pid_t(fields[1]) else { return nil }
+        return (parent, String(fields[19]))
     }
 
     static func commandLine(_ pid: pid_t) -> [String] {

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Auth
 import BlockingIO
 import EventSub
 import JSONValue
@@ -45,8 +46,13 @@ public struct DemoScript: Sendable {
 
     public func run() async throws {
         let companies = try seed()
-        for (name, id) in companies { print("demo agency \(name): \(id)") }
+        for (name, id) in companies { StandardOutput.line("demo agency \(name): \(id)") }
         guard let routerURL = runtime.routerURL else { return }
+        // A ready-to-open dashboard for the first demo agency, signed in as a development owner.
+        let keys = try DevelopmentKeys.loadOrCreate(in: files.dataDirectory)
+        let token = try keys.signer.token(subject: "user:demo-owner@localhost", companyID: companies[0].1, role: .owner,
+                                          email: "demo-owner@localhost", now: wallClockSeconds(), ttlSeconds: 12 * 3600)
+        StandardOutput.line("demo dashboard (\(companies[0].0), owner): \(routerURL)/?token=\(token)")
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         var accepted = 0
         do {

@@ -1,4 +1,5 @@
 import BlockingIO
+import DashboardAssets
 import Logging
 import JobQueue
 import ObjectStore
@@ -17,13 +18,15 @@ public struct LocalInstance: Sendable {
         public var binaryDirectory: String
         public var routesFile: String
         public var jobsFile: String
+        public var dashboardDirectory: String
         public var files: InstanceFiles
         public var demo: Bool
 
         public init(port: Int, relayPort: Int, idleSeconds: Int, binaryDirectory: String, routesFile: String, jobsFile: String,
-                    files: InstanceFiles, demo: Bool) {
+                    dashboardDirectory: String, files: InstanceFiles, demo: Bool) {
             self.relayPort = relayPort
             self.jobsFile = jobsFile
+            self.dashboardDirectory = dashboardDirectory
             self.port = port
             self.idleSeconds = idleSeconds
             self.binaryDirectory = binaryDirectory
@@ -117,6 +120,11 @@ public struct LocalInstance: Sendable {
         runtime.relayURL = "http://127.0.0.1:\(options.relayPort)"
         try KeyValueFile.write(runtime.pairs, to: options.files.runtimeEnvironment)
 
+        // The dashboard: static files served by the router at `/`, talking to the API and the relay.
+        let relayURL = runtime.relayURL
+        let dashboard = try DashboardAssets(directory: options.dashboardDirectory,
+                                            connectOrigins: relayURL.map(DashboardAssets.connectOrigins(forRelayURL:)) ?? [])
+
         // Job functions: the scheduler enqueues periodic jobs; the supervisor starts a worker
         // whenever a queue has work (KEDA's role in production); workers exit when idle.
         let jobTable = try JobTable.load(options.jobsFile)
@@ -134,7 +142,8 @@ public struct LocalInstance: Sendable {
         let router = RouterServer(table: table, binaryDirectory: options.binaryDirectory, environment: functionEnvironment,
                                   idleSeconds: options.idleSeconds,
                                   localEndpoints: [LocalEndpoints.jwks(keys.jwks), LocalEndpoints.objectStore(objectHandler, executor: executor),
-                                                   LocalEndpoints.queueMetrics(jobTable, redis: queueRedis)],
+                                                   LocalEndpoints.queueMetrics(jobTable, redis: queueRedis),
+                                                   dashboard.endpoint { DashboardAssets.configJSON(relayURL: relayURL) }],
                                   logger: logger)
         let demo = options.demo
         let files = options.files
@@ -144,7 +153,8 @@ public struct LocalInstance: Sendable {
                 StandardOutput.line("""
 
                     Creator Control Room is running.
-                      router    http://127.0.0.1:\(port)   (POST /webhooks/twitch, /api, dashboard at /)
+                      dashboard http://127.0.0.1:\(port)/   (sign in with: local-runner/run token --company ID --role owner)
+                      router    http://127.0.0.1:\(port)   (POST /webhooks/twitch, /api)
                       relay     \(runtimeCopy.relayURL ?? "")   (Socket.IO)
                       postgres  \(Self.redacted(runtimeCopy.databaseURL))
                       redis     \(Self.redacted(runtimeCopy.redisURL))

@@ -87,6 +87,10 @@ public final class RouterServer: Sendable {
     func respond(to request: Request, context: BasicRequestContext) async throws -> Response {
         let path = request.uri.path
         if path == "/healthz" { return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok"))) }
+        // The dashboard's page is served at `/` by the endpoint mounted at `/dashboard`.
+        if path == "/", let page = localEndpoints.first(where: { $0.prefix == "/dashboard" }) {
+            return try await page.handle(request, context)
+        }
         if let endpoint = localEndpoints.first(where: { path == $0.prefix || path.hasPrefix($0.prefix) }) {
             return try await endpoint.handle(request, context)
         }

@@ -69,13 +69,14 @@ struct Up: AsyncParsableCommand {
     @Option(help: "Socket relay port on 127.0.0.1.") var relayPort = 8081
     @Option(help: "Stop a function's process after this many idle seconds (scale to zero).") var idleSeconds = 60
     @Flag(help: "Seed two demo agencies and replay a signed EventSub script.") var demo = false
+    @Option(help: "The dashboard's static files.") var dashboard = "Functions/Dashboard/public"
 
     func run() async throws {
         let logger = makeLogger("local-runner")
         try await reportingErrors {
             try await LocalInstance(options: .init(
                 port: port, relayPort: relayPort, idleSeconds: idleSeconds, binaryDirectory: absolute(common.binDir), routesFile: absolute(common.routes),
-                jobsFile: absolute(common.jobs), files: common.files, demo: demo), logger: logger).run()
+                jobsFile: absolute(common.jobs), dashboardDirectory: absolute(dashboard), files: common.files, demo: demo), logger: logger).run()
         }
     }
 }

@@ -137,6 +137,14 @@ function applyBranding(branding = {}, companyName = "") {
 // ---------------------------------------------------------------------------------------------
 // Rendering: everything the store records between two frames is drawn in the next one.
 
+// Tiles update in the next frame. The feed is redrawn at most every FEED_INTERVAL_MS: every
+// insertion at its top moves (and repaints) every visible row, so at 100 events/s drawing it per
+// frame costs more than the whole grid; a few batches per second read the same to a person.
+const FEED_INTERVAL_MS = 200;
+const feedPending = { added: [], feedReset: false, creatorsChanged: false, detailsChanged: false };
+let lastFeedDraw = 0;
+let feedTimer = 0;
+
 function scheduleRender() {
   if (state.frameRequested) return;
   state.frameRequested = true;
@@ -145,9 +153,33 @@ function scheduleRender() {
     if (!state.store) return;
     const changes = state.store.takeChanges();
     state.grid.update(changes);
-    state.feed.update(changes);
     if (changes.creatorsChanged || changes.detailsChanged) updateTopicOptions();
+    if (changes.added.length) feedPending.added = feedPending.added.length ? feedPending.added.concat(changes.added).sort((a, b) => b.id - a.id) : changes.added;
+    if (feedPending.added.length > 2000) {
+      // Hidden tab: frames stopped before the feed was drawn. Rebuild it from the store instead.
+      feedPending.added = [];
+      feedPending.feedReset = true;
+    }
+    feedPending.feedReset ||= changes.feedReset;
+    feedPending.creatorsChanged ||= changes.creatorsChanged;
+    feedPending.detailsChanged ||= changes.detailsChanged;
+    drawFeedWhenDue();
   });
+}
+
+function drawFeedWhenDue() {
+  const pending = feedPending.added.length || feedPending.feedReset || feedPending.creatorsChanged || feedPending.detailsChanged;
+  if (!pending || feedTimer) return;
+  const wait = lastFeedDraw + FEED_INTERVAL_MS - performance.now();
+  if (wait > 0) {
+    feedTimer = setTimeout(() => { feedTimer = 0; requestAnimationFrame(drawFeedWhenDue); }, wait);
+    return;
+  }
+  lastFeedDraw = performance.now();
+  const changes = { ...feedPending, dirty: new Set() };
+  feedPending.added = [];
+  feedPending.feedReset = feedPending.creatorsChanged = feedPending.detailsChanged = false;
+  state.feed?.update(changes);
 }
 
 function updateTopicOptions() {
@@ -390,6 +422,11 @@ function stop() {
   state.store?.clear();
   state.store = null;
   state.me = null;
+  // Nothing of this session may be drawn into the next one.
+  clearTimeout(feedTimer);
+  feedTimer = 0;
+  feedPending.added = [];
+  feedPending.feedReset = feedPending.creatorsChanged = feedPending.detailsChanged = false;
   $("grid").replaceChildren();
   $("feed").replaceChildren();
 }

@@ -16,6 +16,7 @@ A request (stop the relay, start it again) is answered by the Swift side creatin
 
 import json
 import os
+import signal
 import sys
 import time
 import traceback
@@ -113,7 +114,7 @@ def api(base, token, method, path, body=None):
             return error.code, None
 
 
-def new_driver(width=1600, height=1000, trace=False):
+def new_driver(width=1600, height=1000):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -132,13 +133,7 @@ def new_driver(width=1600, height=1000, trace=False):
         "--lang=en-US",
     ]:
         options.add_argument(argument)
-    if trace:
-        # chromedriver records a devtools.timeline trace, read back with get_log("performance").
-        options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-        options.add_experimental_option("perfLoggingPrefs", {"enableNetwork": False, "enablePage": False,
-                                                             "traceCategories": "devtools.timeline,disabled-by-default-devtools.timeline"})
-    else:
-        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     service = Service(executable_path=CHROMEDRIVER)
     driver = webdriver.Chrome(service=service, options=options)
     driver.set_script_timeout(30)
@@ -170,6 +165,9 @@ def console_errors(driver):
 
 def run(main):
     """Runs a scenario function with the config; prints done/error and exits non-zero on failures."""
+    # SIGTERM (the Swift side's timeout) unwinds normally, so every `finally: driver.quit()` runs
+    # and no Chromium is left behind.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(3))
     config = load_config()
     checks = Checks()
     try:

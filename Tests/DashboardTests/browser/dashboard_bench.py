@@ -83,8 +83,9 @@ def report_latency(prefix, latencies_ms):
     metric(f"{prefix}_mean_ms", round(statistics.fmean(latencies_ms), 1), "ms")
 
 
-def open_instrumented(config, token, trace=False):
-    driver = new_driver(trace=trace)
+def open_instrumented(config, token):
+    driver = new_driver()
+    driver.execute_cdp_cmd("Performance.enable", {})
     driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": INSTRUMENTATION})
     driver.get(config["dashboardUrl"] + "/?token=" + token)
     return driver
@@ -143,27 +144,17 @@ def stop_profiler(driver, top=15):
         note(f"profile: {micros / 1000:8.1f} ms {100 * micros / total:5.1f}%  {key}")
 
 
-def summarize_trace(driver, top=12):
-    """Main-thread work of the renderer by kind (style, layout, paint, script, ...), from the
-    devtools.timeline trace chromedriver collected during the run."""
-    import json as _json
-    totals = {}
-    main_threads = set()
-    events = []
-    for entry in driver.get_log("performance"):
-        message = _json.loads(entry["message"])["message"]
-        if message.get("method") != "Tracing.dataCollected":
-            continue
-        for event in message["params"].get("value", []):
-            if event.get("name") == "thread_name" and event.get("args", {}).get("name") == "CrRendererMain":
-                main_threads.add((event["pid"], event["tid"]))
-            events.append(event)
-    for event in events:
-        if (event.get("pid"), event.get("tid")) not in main_threads or event.get("ph") != "X":
-            continue
-        totals[event["name"]] = totals.get(event["name"], 0) + event.get("dur", 0)
-    for name, micros in sorted(totals.items(), key=lambda item: -item[1])[:top]:
-        note(f"trace: {micros / 1000:8.1f} ms  {name}")
+def renderer_metrics(driver):
+    """Cumulative main-thread time by kind (seconds), from the DevTools Performance domain."""
+    metrics = driver.execute_cdp_cmd("Performance.getMetrics", {})["metrics"]
+    return {m["name"]: m["value"] for m in metrics if m["name"] in ("TaskDuration", "ScriptDuration", "LayoutDuration", "RecalcStyleDuration")}
+
+
+def report_renderer_metrics(prefix, before, after, seconds):
+    for name, label in (("TaskDuration", "main_thread_busy"), ("ScriptDuration", "script"), ("LayoutDuration", "layout"),
+                        ("RecalcStyleDuration", "style")):
+        busy = after.get(name, 0) - before.get(name, 0)
+        metric(f"{prefix}_{label}_ms_per_s", round(busy * 1000 / seconds, 1), "ms per second")
 
 
 def phase_baseline(config, checks):
@@ -175,10 +166,12 @@ def phase_baseline(config, checks):
         wait_until(lambda: probe(driver, "document.getElementById('connection').dataset.state") == "live", 60, 0.05)
         time.sleep(1.0)
         before = driver.execute_script("return { frames: window.__bench.frames, tasks: window.__bench.longTasks.length, now: performance.now() }")
+        metrics_before = renderer_metrics(driver)
         send_at_rate(config["baseline"], config["rate"])
         time.sleep(1.0)
         after = driver.execute_script("return { frames: window.__bench.frames, tasks: window.__bench.longTasks, now: performance.now() }")
         window_ms = after["now"] - before["now"]
+        report_renderer_metrics("baseline", metrics_before, renderer_metrics(driver), window_ms / 1000)
         tasks = [t for t in after["tasks"] if t["start"] >= before["now"]]
         metric("baseline_long_tasks", len(tasks), "tasks > 50 ms (page idle, same load elsewhere)")
         metric("baseline_long_task_total_ms", round(sum(t["duration"] for t in tasks), 0), "ms")
@@ -227,7 +220,7 @@ def phase_initial_load(config, checks):
 
 def phase_latency_and_load(config, checks):
     busy = config["busy"]
-    driver = open_instrumented(config, busy["token"], trace=bool(config.get("profile")))
+    driver = open_instrumented(config, busy["token"])
     try:
         ready = wait_until(lambda: probe(driver, "document.querySelectorAll('#grid .tile').length") == busy["creators"]
                            and probe(driver, "document.getElementById('connection').dataset.state") == "live", 60, 0.01)
@@ -259,12 +252,14 @@ def phase_latency_and_load(config, checks):
         load = config["load"]
         rate = config["rate"]
         before = driver.execute_script("return { frames: window.__bench.frames, tasks: window.__bench.longTasks.length, adds: window.__bench.feedAdds, now: performance.now() }")
+        metrics_before = renderer_metrics(driver)
         profiling = config.get("profile") and start_profiler(driver)
         accepted_at, failures, sent_seconds = send_at_rate(load, rate)
         expected = len(load)
         wait_until(lambda: probe(driver, "window.__bench.feedAdds") - before["adds"] >= expected, 15, 0.05)
         after = driver.execute_script("return { frames: window.__bench.frames, tasks: window.__bench.longTasks, adds: window.__bench.feedAdds, now: performance.now() }")
         window_ms = after["now"] - before["now"]
+        report_renderer_metrics("load", metrics_before, renderer_metrics(driver), window_ms / 1000)
         tasks = [t for t in after["tasks"] if t["start"] >= before["now"]]
         shown = after["adds"] - before["adds"]
         metric("load_events_posted", expected)
@@ -279,7 +274,6 @@ def phase_latency_and_load(config, checks):
         checks.check("load: every posted event shown in the feed", shown >= expected - len(failures), f"{shown}/{expected}")
         if profiling:
             stop_profiler(driver)
-            summarize_trace(driver)
         under_load = []
         titles = driver.execute_script("return window.__bench.titles")
         for index, delivery in enumerate(load):

@@ -8,8 +8,6 @@ with creators and tokens, and pre-signed EventSub deliveries (signed by the proj
 SignedDelivery on the Swift side) that this script posts to the router at the moment it needs.
 """
 
-import base64
-import json
 import os
 import struct
 import time
@@ -180,13 +178,23 @@ def scenario_live(config, checks):
         checks.check("feed is newest first", ids == sorted(ids, reverse=True), ids[:20])
         checks.check("feed shows each event once", len(ids) == len(set(ids)), ids[:20])
 
+        # --- screenshots for the artifacts (and the README), before the XSS payloads below
+        driver_a.execute_script("window.scrollTo(0, 0); document.activeElement?.blur()")
+        time.sleep(0.3)
+        screenshot(driver_a, config, "dashboard-grid.png")
+        screenshot(driver_a, config, "dashboard-feed.png", driver_a.find_element(By.CSS_SELECTOR, ".feed-panel"))
+
         # --- XSS: a stream title full of markup is shown as text, never parsed.
         xss_creator = creators["xss"]
         payload = config["titles"]["xss"]
         post_and_wait(checks, driver_a, d["xss-title"], "XSS title",
                       lambda: (tile(driver_a, xss_creator["id"]) or {}).get("title") == payload)
+        # ... and a chat-derived name (the follower's display name) likewise.
+        post_and_wait(checks, driver_a, d["xss-follow"], "XSS follower name",
+                      lambda: rows_containing(driver_a, "new follower: " + config["titles"]["xssName"]))
         probe = driver_a.execute_script("""
-            return { injected: document.querySelectorAll('#grid img, #feed img, #grid script, #feed script, #grid iframe, #feed iframe').length,
+            return { injected: document.querySelectorAll('#grid img, #feed img, #feed svg, #grid script, #feed script, #grid iframe, '
+                                                         + '#feed iframe, .tile-title *, .tile-last *, .feed-what *, .feed-who *').length,
                      flag: window.__ccrXss === undefined ? null : window.__ccrXss, title: document.title };""")
         checks.check("XSS: no element was created from the title", probe["injected"] == 0, probe)
         checks.check("XSS: no script ran", probe["flag"] is None and "pwned" not in probe["title"], probe)
@@ -238,12 +246,59 @@ def scenario_live(config, checks):
         no_csp_violations(checks, driver_a, "A")
         no_csp_violations(checks, driver_b, "B")
 
-        # --- screenshots for the artifacts (and the README)
-        driver_a.execute_script("window.scrollTo(0, 0)")
+        # --- the Socket.IO client module on its own (it is independent of the page): acks for
+        # creator-room subscriptions, a refused token, the backoff schedule.
+        result = driver_a.execute_async_script("""
+            const [token, ownCreator, foreignCreator, done] = arguments;
+            (async () => {
+              const { io, backoffDelay } = await import('/dashboard/socketio-client.js');
+              const { relayUrl } = await (await fetch('/dashboard/config.json')).json();
+              const out = {};
+              const socket = io(relayUrl, { auth: { token } });
+              await new Promise((resolve, reject) => { socket.on('connect', resolve); setTimeout(() => reject(new Error('no connect')), 10000); });
+              out.connected = socket.connected;
+              out.own = await socket.timeout(5000).emitWithAck('subscribe', { creatorId: ownCreator });
+              out.foreign = await socket.timeout(5000).emitWithAck('subscribe', { creatorId: foreignCreator });
+              socket.disconnect();
+              out.afterDisconnect = { connected: socket.connected, active: socket.active };
+              const refused = io(relayUrl, { auth: { token: 'not-a-token' } });
+              out.refused = await new Promise((resolve) => {
+                refused.on('connect_error', (error) => resolve({ message: error.message, active: refused.active }));
+                setTimeout(() => resolve({ message: 'timeout', active: refused.active }), 10000);
+              });
+              refused.disconnect();
+              out.backoff = [1, 2, 3, 4, 10].map((attempt) => [backoffDelay(attempt, {}, () => 0), backoffDelay(attempt, {}, () => 1)]);
+              return out;
+            })().then(done, (error) => done({ error: String(error) }));""", a["tokens"]["owner"], star["id"], b["creators"][0]["id"])
+        checks.check("socket client: connects with the token", result.get("connected") is True, result)
+        checks.check("socket client: subscribe to an own creator is acknowledged", result.get("own") == {"ok": True}, result.get("own"))
+        checks.check("socket client: another company's creator is refused in the ack", "error" in (result.get("foreign") or {}), result.get("foreign"))
+        checks.check("socket client: disconnect() stops it", result.get("afterDisconnect") == {"connected": False, "active": False}, result)
+        refused = result.get("refused") or {}
+        checks.check("socket client: a bad token gives connect_error and no retry", "Not authorized" in refused.get("message", "")
+                     and refused.get("active") is False, refused)
+        checks.check("socket client: backoff 1 s doubling to 5 s, jitter ±50 %",
+                     result.get("backoff") == [[500, 1500], [1000, 3000], [2000, 5000], [2500, 5000], [2500, 5000]], result.get("backoff"))
+
+        # --- sound toggle (remembered per browser)
+        driver_a.find_element(By.ID, "toggle-sound").click()
+        sound = driver_a.execute_script("""return { pressed: document.getElementById('toggle-sound').getAttribute('aria-pressed'),
+                                                    saved: JSON.parse(localStorage.getItem('ccr.alerts') || '{}').sound };""")
+        checks.check("sound toggle switches on and is remembered", sound["pressed"] == "true" and sound["saved"] is True, sound)
+        driver_a.find_element(By.ID, "toggle-sound").click()
+
+        # --- more screenshots: after the XSS payloads, and the other company's browser
+        driver_a.execute_script("window.scrollTo(0, 0); document.activeElement?.blur()")
         time.sleep(0.3)
-        screenshot(driver_a, config, "dashboard-grid.png")
-        screenshot(driver_a, config, "dashboard-feed.png", driver_a.find_element(By.CSS_SELECTOR, ".feed-panel"))
+        screenshot(driver_a, config, "dashboard-xss-as-text.png")
         screenshot(driver_b, config, "dashboard-other-company.png")
+
+        # --- sign out: the token leaves the tab and the socket closes
+        driver_b.find_element(By.ID, "sign-out").click()
+        signed_out = wait_until(lambda: driver_b.find_element(By.ID, "view-signin").is_displayed(), 5)
+        state = driver_b.execute_script("return { token: sessionStorage.getItem('ccr.token'), state: document.getElementById('connection').dataset.state, tiles: document.querySelectorAll('#grid .tile').length }")
+        checks.check("sign out clears the token, the socket and the grid", signed_out and state["token"] is None and state["state"] == "offline"
+                     and state["tiles"] == 0, state)
     finally:
         driver_a.quit()
         driver_b.quit()
@@ -457,10 +512,17 @@ def scenario_reconnect(config, checks):
         for key in ["gap-3", "gap-4", "gap-5"]:
             status, _ = post_delivery(d[key])
             checks.check(f"{key}: accepted while the relay is down", 200 <= status < 300, f"HTTP {status}")
+        rest_calls = "performance.getEntriesByType('resource').filter(e => e.name.includes('/api/events?after=')).length"
+        rest_before = driver.execute_script("return " + rest_calls)
         request(config, "start-relay")
         checks.check("live again after the relay restarted", wait_live(driver, 30), connection_state(driver))
         complete = wait_until(lambda: all(rows_containing(driver, f"gap_{i}") for i in range(1, 6)), 10)
         checks.check("every missed event arrived", complete)
+        # Which path brought gap_3..5: the relay's replay (lastEventId in the CONNECT auth), or the
+        # page's own REST catch-up (relay refused to recover, or a poll ran before the reconnect).
+        rest_after = driver.execute_script("return " + rest_calls)
+        note("gap after the restart filled by " + ("the relay's recovery (no REST catch-up)" if rest_after == rest_before
+                                                   else f"REST catch-up ({rest_after - rest_before} request(s) to /api/events?after=)"))
         for name in ["before_restart"] + [f"gap_{i}" for i in range(1, 6)]:
             count = len(rows_containing(driver, name))
             checks.check(f"{name} shown exactly once", count == 1, f"{count} rows")
