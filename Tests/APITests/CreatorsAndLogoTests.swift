@@ -17,17 +17,12 @@ import Processes
     /// The real Helix client against the local Twitch stand-in on a loopback port.
     static func withStandIn(_ body: (TwitchStandInServer, HelixUserLookup) async throws -> Void) async throws {
         let server = TwitchStandInServer(configuration: StandInConfiguration(createsUnknownLogins: false), logger: Logger(label: "stand-in"))
-        let port = try Ports.freeLoopbackPort()
-        let task = Task { try await server.run(host: "127.0.0.1", port: port) }
-        while !Ports.isAccepting(port: port) { try await Task.sleep(nanoseconds: 2_000_000) }
-        let lookup = HelixUserLookup(client: HelixClient(configuration: HelixConfiguration(
-            clientID: StandInConfiguration.defaultClientID, clientSecret: StandInConfiguration.defaultClientSecret,
-            apiBaseURL: "http://127.0.0.1:\(port)/helix", authBaseURL: "http://127.0.0.1:\(port)/oauth2")))
-        do { try await body(server, lookup) } catch {
-            task.cancel()
-            throw error
+        try await server.withRunning { port in
+            let lookup = HelixUserLookup(client: HelixClient(configuration: HelixConfiguration(
+                clientID: StandInConfiguration.defaultClientID, clientSecret: StandInConfiguration.defaultClientSecret,
+                apiBaseURL: "http://127.0.0.1:\(port)/helix", authBaseURL: "http://127.0.0.1:\(port)/oauth2")))
+            try await body(server, lookup)
         }
-        task.cancel()
     }
 
     @Test func addByLoginResolvesThroughHelixAndIsTenantIsolated() async throws {

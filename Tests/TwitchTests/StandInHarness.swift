@@ -72,19 +72,7 @@ func quietLogger(_ label: String) -> Logger {
 func withStandIn(_ configuration: StandInConfiguration = StandInConfiguration(),
                  _ body: (StandInFixture) async throws -> Void) async throws {
     let server = TwitchStandInServer(configuration: configuration, logger: quietLogger("stand-in"))
-    let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-    let task = Task { try await server.run(host: "127.0.0.1", port: 0) { port in continuation.yield(port) } }
-    var iterator = ports.makeAsyncIterator()
-    let port = try #require(await iterator.next())
-    do {
-        try await body(StandInFixture(server: server, port: port))
-    } catch {
-        task.cancel()
-        _ = await task.result
-        throw error
-    }
-    task.cancel()
-    _ = await task.result
+    try await server.withRunning { port in try await body(StandInFixture(server: server, port: port)) }
 }
 
 /// One request a callback received.
