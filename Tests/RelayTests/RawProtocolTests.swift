@@ -206,6 +206,52 @@ extension RelaySuites {
             await relay.stop()
         }
 
+        /// Live company-room events are batched per loop flush (`RoomRegistry.writeBatches`).
+        /// Sockets that connect while events stream in must still see their CONNECT reply first,
+        /// then every event published after they joined, each once, in order, with no gap.
+        @Test func socketsJoiningDuringAStreamGetTheirReplyFirstThenEveryLaterEventInOrder() async throws {
+            let relay = try await RelayUnderTest.start()
+            let redis = RedisClient(url: try TestServices.redisURL(), size: 2)
+            let company = try TestServices.makeCompany()
+            let base = Int64.random(in: 1..<1_000_000) * 100_000 + 3_000_000_000_000
+            let total = 3_000
+            let publisher = Task {
+                var sequence = 0
+                while sequence < total {
+                    var commands: [[String]] = []
+                    for _ in 0..<30 {
+                        let event = CompactEvent(id: base + Int64(sequence), companyID: company, creatorID: nil, type: "channel.follow",
+                                                 version: "2", source: "webhook", occurredAt: "2026-01-01T00:00:00.000000Z",
+                                                 receivedAt: "2026-01-01T00:00:00.000000Z", broadcasterUserID: "1", data: [:])
+                        commands.append(["PUBLISH", RoomName.company(company), event.jsonText])
+                        sequence += 1
+                    }
+                    _ = try await redis.pipeline(commands)
+                    try await Task.sleep(nanoseconds: 2_000_000)
+                }
+            }
+            var clients: [RawWebSocketClient] = []
+            for _ in 0..<12 {
+                // `connected` requires the CONNECT reply to be the first packet after the open.
+                clients.append(try await Self.connected(relay, company: company))
+                try await Task.sleep(nanoseconds: 10_000_000)
+            }
+            try await publisher.value
+            for (index, client) in clients.enumerated() {
+                var ids: [Int64] = []
+                while ids.last != base + Int64(total - 1), let text = await client.nextText(timeout: 5_000) {
+                    guard text.hasPrefix("42[\"event\",") else { continue }
+                    let value = try JSONParser.parse(Array(text.utf8.dropFirst(2)))
+                    ids.append(try #require(value.arrayValue?.dropFirst().first?["id"]?.int64Value))
+                }
+                let first = try #require(ids.first, "client \(index) got no event")
+                #expect(ids == Array(first..<(base + Int64(total))), "client \(index): \(ids.count) events from \(first - base), not contiguous")
+                await client.close()
+            }
+            await redis.shutdown()
+            await relay.stop()
+        }
+
         @Test func forgedCompanyMessagesAreNotDelivered() async throws {
             let relay = try await RelayUnderTest.start()
             let redis = RedisClient(url: try TestServices.redisURL())

@@ -166,6 +166,15 @@ struct Bench: AsyncParsableCommand {
         @Option(help: "Events in the burst phase.") var events = 1_000
         @Option(help: "Events per second in the fixed-rate phase.") var rate = 1_000
         @Option(help: "Seconds of the fixed-rate phase.") var seconds = 5
+        @Option(help: "Relay event loops (default: half the cores; the clients run on this machine too).") var relayLoops: Int?
+        @Option(help: "Relay write-coalescing interval in microseconds (RELAY_FLUSH_INTERVAL_US; default: the relay's).") var flushUs: Int?
+
+        func validate() throws {
+            guard clients >= 1, companies >= 1, companies <= clients else { throw ValidationError("need 1 <= companies <= clients") }
+            guard events >= 0, rate >= 0, seconds >= 0 else { throw ValidationError("events, rate and seconds cannot be negative") }
+            if let relayLoops, relayLoops < 1 { throw ValidationError("--relay-loops must be at least 1") }
+            if let flushUs, !(0...100_000).contains(flushUs) { throw ValidationError("--flush-us must be 0...100000") }
+        }
 
         func run() async throws {
             let logger = makeLogger("bench")
@@ -177,7 +186,8 @@ struct Bench: AsyncParsableCommand {
                     _ = try await RelayFanoutBenchmark.run(.init(
                         clients: clients, companies: companies, events: events, rate: rate, seconds: seconds,
                         relayExecutable: absolute(common.binDir) + "/socket-relay", redisURL: runtime.redisURL,
-                        databaseURL: runtime.databaseURL, workDirectory: work)) { StandardOutput.line($0) }
+                        databaseURL: runtime.databaseURL, workDirectory: work, relayEventLoops: relayLoops,
+                        relayFlushIntervalMicroseconds: flushUs)) { StandardOutput.line($0) }
                 } catch {
                     await stack.stop()
                     throw error

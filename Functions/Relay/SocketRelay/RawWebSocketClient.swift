@@ -180,6 +180,12 @@ private final class ClientHandler: ChannelInboundHandler {
             state.withLockedValue { $0.frames.append(.raw(bytes)) }
             return
         }
+        if !handshaking && buffer.readableBytes == 0 {
+            // The common case: frames straight out of the read buffer, no copy.
+            parseFrames(in: &incoming, context: context)
+            if incoming.readableBytes > 0 { buffer.writeBuffer(&incoming) }
+            return
+        }
         buffer.writeBuffer(&incoming)
         if handshaking {
             let view = buffer.readableBytesView
@@ -191,11 +197,12 @@ private final class ClientHandler: ChannelInboundHandler {
             handshakePromise?.succeed(status)
             if status != 101 { return }
         }
-        parseFrames(context: context)
+        parseFrames(in: &buffer, context: context)
+        buffer.discardReadBytes()
     }
 
-
-    private func parseFrames(context: ChannelHandlerContext) {
+    /// Consumes the complete frames at the front of `buffer`.
+    private func parseFrames(in buffer: inout ByteBuffer, context: ChannelHandlerContext) {
         while true {
             let view = buffer.readableBytesView
             guard view.count >= 2 else { break }
@@ -219,7 +226,6 @@ private final class ClientHandler: ChannelInboundHandler {
             let payload = buffer.readSlice(length: length)!
             handleFrame(fin: first & 0x80 != 0, opcode: first & 0x0F, payload: payload, context: context)
         }
-        buffer.discardReadBytes()
     }
 
     private func handleFrame(fin: Bool, opcode: UInt8, payload: ByteBuffer, context: ChannelHandlerContext) {

@@ -99,6 +99,8 @@ struct RelayApplication: SocketIOApplication {
     private static func finishRecovery(_ session: Session, socketID: String, companyRoom: String, request: RecoveryRequest,
                                        outcome: RecoveryService.Outcome) {
         guard !session.isClosed, session.socketID == socketID, let companyID = session.companyID else { return }
+        // Batched live events still go into the held ones (the batch path skips recovering sockets).
+        session.registry.writeBatches()
         let held = session.replayBuffer ?? []
         session.replayBuffer = nil
         switch outcome {

@@ -6,7 +6,7 @@ import Glibc
 
 extension RelayFanoutBenchmark {
     /// `socket-relay bench-fanout [--clients N] [--companies K] [--events M] [--rate R] [--seconds S]
-    /// [--payload BYTES] [--relay PATH]` with `REDIS_URL` and `DATABASE_URL` in the environment:
+    /// [--payload BYTES] [--relay PATH] [--relay-loops N] [--flush-us MICROSECONDS]` with `REDIS_URL` and `DATABASE_URL` in the environment:
     /// the benchmark as a command, spawning this same executable as the relay under test (both
     /// sides release-built). `local-runner/run bench fanout` calls `run(_:output:)` directly.
     public static func commandLine(_ arguments: [String]) async -> Never {
@@ -31,7 +31,8 @@ extension RelayFanoutBenchmark {
             seconds: int("seconds", 5), payloadBytes: int("payload", 256),
             relayExecutable: values["relay"] ?? CommandLine.arguments[0], redisURL: redis, databaseURL: database,
             workDirectory: values["work-dir"] ?? "/tmp", clientThreads: int("client-threads", 2),
-            relayEventLoops: values["relay-loops"].flatMap { Int($0) })
+            relayEventLoops: values["relay-loops"].flatMap { Int($0) },
+            relayFlushIntervalMicroseconds: values["flush-us"].flatMap { Int($0) })
         do {
             let result = try await run(options) { StandardOutput.line($0) }
             exit(result.phases.allSatisfy { $0.lost == 0 } ? 0 : 1)

@@ -89,6 +89,8 @@ final class Session: @unchecked Sendable {
     /// Sends a pre-encoded WebSocket frame; polling sessions queue the packet inside it.
     func transmit(_ frame: ByteBuffer, packetStart: Int) {
         guard !isClosed, !isDropping else { return }
+        // Batched room events that are older than this packet go first.
+        registry.writeBatches()
         switch transport {
         case .websocket(let link):
             registry.write(frame, to: link)
@@ -107,6 +109,21 @@ final class Session: @unchecked Sendable {
             return
         }
         write(message)
+    }
+
+    /// Whether a room batch may be written straight to this socket: a connected WebSocket that is
+    /// not recovering and not closing (others take each event through `deliver`).
+    var acceptsBatchedWrites: Bool {
+        guard !isClosed, !isDropping, socketID != nil, replayBuffer == nil, case .websocket = transport else { return false }
+        return true
+    }
+
+    /// Several events' frames in one buffer (see `RoomRegistry.writeBatches`).
+    func writeBatch(_ frames: ByteBuffer, events: Int) {
+        guard case .websocket(let link) = transport else { return }
+        registry.write(frames, to: link)
+        registry.delivered += events
+        if !link.channel.isWritable { dropSlowConsumer() }
     }
 
     /// Writes an event now (recovery flushes its replay through here too).
