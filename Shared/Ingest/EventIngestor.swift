@@ -168,6 +168,8 @@ public final class EventIngestor: Sendable {
         var results = [[CompactEvent]](repeating: [], count: batch.count)
         var routed = [Bool](repeating: false, count: batch.count)
         var deliveries: [RoomPublisher.Delivery] = []
+        var holdsStreamLocks = false
+        defer { if holdsStreamLocks { _ = try? connection.query("SELECT pg_advisory_unlock_all()") } }
 
         try connection.withTransaction {
             let userIDs = Set(batch.flatMap(\.notification.routingUserIDs))
@@ -204,6 +206,10 @@ public final class EventIngestor: Sendable {
                 }
             }
 
+            if !plan.isEmpty {
+                try lockStreams(of: Array(plan.keys), on: connection)
+                holdsStreamLocks = true
+            }
             for (company, rows) in plan {
                 try connection.setTenant(company)
                 let stored = try insertEvents(rows.map { ($0.creator, batch[$0.index].notification) }, company: company, on: connection)
@@ -225,6 +231,22 @@ public final class EventIngestor: Sendable {
                 stored: results[index], duplicate: routed[index] && results[index].isEmpty, unrouted: !routed[index]))
         }
         publisher?.publishBlocking(deliveries)
+    }
+
+    /// Takes each company's stream lock (a session-level advisory lock, in key order so two
+    /// writers cannot deadlock), held from before the INSERT until after the PUBLISH.
+    ///
+    /// Why: event ids come from one sequence at INSERT time. Two writers (of this process or of
+    /// another webhook instance) storing the same company's events concurrently could commit and
+    /// publish them out of id order; a dashboard that saw id 101 and reconnects with
+    /// `lastEventId: 101` would then never get id 100 (recovery replays ids above 101). Under the
+    /// lock, per company, id order = commit order = publish order. (The hash seed 7001 keeps these
+    /// keys apart from other advisory lock users.)
+    private func lockStreams(of companies: [String], on connection: PostgresConnection) throws {
+        try connection.query("""
+            SELECT count(pg_advisory_lock(k)) AS locked
+            FROM (SELECT DISTINCT hashtextextended(c, 7001) AS k FROM unnest($1::text[]) AS c ORDER BY k) AS ordered
+            """, [PostgresArray.literal(companies)])
     }
 
     /// One multi-row INSERT for one company (the tenant is already set). Rows travel as one JSON

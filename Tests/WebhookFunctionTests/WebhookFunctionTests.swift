@@ -156,6 +156,38 @@ import Testing
         await harness.shutdown()
     }
 
+    /// Recovery replays ids above a client's last seen id, so a company's events must be published
+    /// in id order. Two webhook instances, each with two writers and small batches, storing one
+    /// company's events at the same time: the room sees every id once, strictly increasing.
+    @Test func concurrentWritersPublishACompanysEventsInIdOrder() async throws {
+        let instances = [try WebhookHarness(maxBatch: 4), try WebhookHarness(maxBatch: 4)]
+        let company = try TestServices.makeCompany()
+        let twitchID = TestServices.uniqueTwitchUserID()
+        _ = try TestServices.addCreator(company: company, twitchUserID: twitchID)
+        let subscriber = RedisSubscriber(url: try TestServices.redisURL(), channels: [RoomName.company(company)])
+        subscriber.start()
+        var events = subscriber.events.makeAsyncIterator()
+        _ = await events.next()  // subscribed
+        let total = 300
+        let statuses = await withTaskGroup(of: Int.self) { group -> [Int] in
+            for index in 0..<total {
+                group.addTask { await instances[index % 2].post(WebhookHarness.follow(broadcaster: twitchID)).status }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(statuses.allSatisfy { $0 == 204 })
+        var ids: [Int64] = []
+        while ids.count < total, let event = await events.next() {
+            guard case .message(let message) = event else { continue }
+            ids.append(try #require(try JSONParser.parse(message.payload)["id"]?.int64Value))
+        }
+        #expect(ids.count == total)
+        let inversions = zip(ids, ids.dropFirst()).filter { $0 >= $1 }.count
+        #expect(inversions == 0, "\(inversions) of \(total) events published after a higher id")
+        await subscriber.stop()
+        for instance in instances { await instance.shutdown() }
+    }
+
     @Test func unknownTypesAreStoredWithTheirRawPayload() async throws {
         let harness = try WebhookHarness()
         let company = try TestServices.makeCompany()

@@ -168,10 +168,14 @@ struct Bench: AsyncParsableCommand {
         @Option(help: "Seconds of the fixed-rate phase.") var seconds = 5
         @Option(help: "Relay event loops (default: half the cores; the clients run on this machine too).") var relayLoops: Int?
         @Option(help: "Relay write-coalescing interval in microseconds (RELAY_FLUSH_INTERVAL_US; default: the relay's).") var flushUs: Int?
+        @Option(help: "Events per second POSTed through the real webhook function in the end-to-end phase (0 skips it).") var webhookRate = 200
+        @Option(help: "Seconds of the end-to-end webhook phase.") var webhookSeconds = 5
 
         func validate() throws {
             guard clients >= 1, companies >= 1, companies <= clients else { throw ValidationError("need 1 <= companies <= clients") }
-            guard events >= 0, rate >= 0, seconds >= 0 else { throw ValidationError("events, rate and seconds cannot be negative") }
+            guard events >= 0, rate >= 0, seconds >= 0, webhookRate >= 0, webhookSeconds >= 0 else {
+                throw ValidationError("events, rates and seconds cannot be negative")
+            }
             if let relayLoops, relayLoops < 1 { throw ValidationError("--relay-loops must be at least 1") }
             if let flushUs, !(0...100_000).contains(flushUs) { throw ValidationError("--flush-us must be 0...100000") }
         }
@@ -181,17 +185,29 @@ struct Bench: AsyncParsableCommand {
             try await reportingErrors {
                 let stack = try ServiceStack(mode: .throwaway(durable: true), environment: Environment([:]), logger: logger)
                 let runtime = try await stack.start()
+                var webhook: FanoutWebhookLoad?
                 do {
                     let work = try FileSystem.temporaryDirectory(prefix: "ccr-bench-fanout")
-                    _ = try await RelayFanoutBenchmark.run(.init(
+                    var options = RelayFanoutBenchmark.Options(
                         clients: clients, companies: companies, events: events, rate: rate, seconds: seconds,
                         relayExecutable: absolute(common.binDir) + "/socket-relay", redisURL: runtime.redisURL,
                         databaseURL: runtime.databaseURL, workDirectory: work, relayEventLoops: relayLoops,
-                        relayFlushIntervalMicroseconds: flushUs)) { StandardOutput.line($0) }
+                        relayFlushIntervalMicroseconds: flushUs)
+                    if webhookRate > 0 && webhookSeconds > 0 {
+                        let load = try await FanoutWebhookLoad(companies: companies, runtime: runtime, binaryDirectory: absolute(common.binDir))
+                        webhook = load
+                        options.companyIDs = load.companyIDs
+                        options.webhook = .init(rate: webhookRate, seconds: webhookSeconds) { company, sentAt in
+                            await load.send(company: company, sentAt: sentAt)
+                        }
+                    }
+                    _ = try await RelayFanoutBenchmark.run(options) { StandardOutput.line($0) }
                 } catch {
+                    await webhook?.stop()
                     await stack.stop()
                     throw error
                 }
+                await webhook?.stop()
                 await stack.stop()
             }
         }

@@ -50,6 +50,11 @@ public enum RelayFanoutBenchmark {
         public var relayEventLoops: Int?
         /// The relay's write-coalescing interval (`RELAY_FLUSH_INTERVAL_US`); nil: its default.
         public var relayFlushIntervalMicroseconds: Int?
+        /// The companies' ids (`companies` of them); nil: random ones (the Redis phases need no
+        /// database rows; the webhook phase needs companies that track a Twitch user).
+        public var companyIDs: [String]?
+        /// The end-to-end phase through the real webhook function; nil skips it.
+        public var webhook: WebhookPhase?
 
         public init(clients: Int = 1_000, companies: Int = 2, events: Int = 1_000, rate: Int = 200, seconds: Int = 5,
                     payloadBytes: Int = 256, relayExecutable: String, redisURL: String, databaseURL: String, workDirectory: String,
@@ -67,6 +72,23 @@ public enum RelayFanoutBenchmark {
             self.clientThreads = clientThreads
             self.relayEventLoops = relayEventLoops
             self.relayFlushIntervalMicroseconds = relayFlushIntervalMicroseconds
+        }
+    }
+
+    /// Signed EventSub notifications POSTed to the webhook function at `rate` per second for
+    /// `seconds`, alternating over the companies. `send(company, sentAt)` posts one whose compact
+    /// event carries `sentAt` (monotonic ns) where the clients look for it (`data.bits` of a
+    /// `channel.cheer`) and returns whether it was accepted (2xx). Latency: POST sent → client
+    /// received, so it includes the HMAC check, the group commit with its fsync and the publish.
+    public struct WebhookPhase: Sendable {
+        public var rate: Int
+        public var seconds: Int
+        public var send: @Sendable (_ company: Int, _ sentAt: UInt64) async -> Bool
+
+        public init(rate: Int, seconds: Int, send: @escaping @Sendable (_ company: Int, _ sentAt: UInt64) async -> Bool) {
+            self.rate = rate
+            self.seconds = seconds
+            self.send = send
         }
     }
 
@@ -118,7 +140,12 @@ public enum RelayFanoutBenchmark {
         let jwksPath = options.workDirectory + "/bench-jwks.json"
         try writeFile(try JSONWebKeySet.document(kid: "bench", publicKey: key.publicKey), to: jwksPath)
         var companies: [String] = []
-        for _ in 0..<options.companies { companies.append(randomUUID()) }
+        if let given = options.companyIDs {
+            guard given.count == options.companies else { throw Failure(description: "companyIDs must hold \(options.companies) ids") }
+            companies = given
+        } else {
+            for _ in 0..<options.companies { companies.append(randomUUID()) }
+        }
         let tokens = try companies.map { try signer.token(subject: "bench", companyID: $0, role: .viewer, now: wallClockSeconds(), ttlSeconds: 86_400) }
 
         // The relay, as its own process.
@@ -242,6 +269,46 @@ public enum RelayFanoutBenchmark {
             let phase = try await collect(name: "rate \(options.rate) events/s for \(options.seconds) s", events: total, expected: expected,
                                           first: first, last: first + Int64(total), start: start, baseline: baseline, states: states, counters: counters,
                                           relay: relay, cpuBefore: cpuBefore, ownCPUBefore: ownCPUBefore)
+            phases.append(phase)
+            say(describe(phase, clients: options.clients))
+        }
+
+        // End to end through the webhook function (its events get Postgres ids, far below the
+        // Redis phases' synthetic ones).
+        if let webhook = options.webhook, webhook.rate > 0, webhook.seconds > 0 {
+            let total = webhook.rate * webhook.seconds
+            let cpuBefore = ProcessStats.cpuSeconds(pid: relay.pid) ?? 0
+            let ownCPUBefore = ProcessStats.cpuSeconds(pid: getpid()) ?? 0
+            let baseline = counters.delivered.load(ordering: .relaxed)
+            let start = monotonicNanoseconds()
+            let accepted = await withTaskGroup(of: (Int, Bool).self) { group -> [Int] in
+                var acceptedPerCompany = [Int](repeating: 0, count: options.companies)
+                var sent = 0, inFlight = 0
+                while sent < total {
+                    let elapsed = Double(monotonicNanoseconds() - start) / 1e9
+                    let due = min(total, Int(elapsed * Double(webhook.rate)) + 1)
+                    while sent < due {
+                        let company = sent % options.companies
+                        group.addTask { (company, await webhook.send(company, monotonicNanoseconds())) }
+                        sent += 1
+                        inFlight += 1
+                        while inFlight >= 64, let (company, ok) = await group.next() {
+                            inFlight -= 1
+                            if ok { acceptedPerCompany[company] += 1 }
+                        }
+                    }
+                    try? await Task.sleep(nanoseconds: 1_000_000)
+                }
+                for await (company, ok) in group where ok { acceptedPerCompany[company] += 1 }
+                return acceptedPerCompany
+            }
+            let acceptedTotal = accepted.reduce(0, +)
+            let expected = accepted.indices.reduce(0) { $0 + accepted[$1] * clientsPerCompany[$1] }
+            var phase = try await collect(name: "webhook \(webhook.rate) events/s for \(webhook.seconds) s (POST sent -> client received)",
+                                          events: acceptedTotal, expected: expected, first: 1, last: 1_000_000_000_000, start: start,
+                                          baseline: baseline, states: states, counters: counters, relay: relay, cpuBefore: cpuBefore,
+                                          ownCPUBefore: ownCPUBefore)
+            phase.name += ", \(acceptedTotal) of \(total) accepted"
             phases.append(phase)
             say(describe(phase, clients: options.clients))
         }
@@ -373,8 +440,9 @@ final class ClientState: @unchecked Sendable {
         let parsed: (kind: UInt8, sent: Int64?, id: Int64?) = text.withUnsafeReadableBytes { bytes in
             guard bytes.count >= 2, bytes[0] == UInt8(ascii: "4") else { return (0, nil, nil) }
             guard bytes[1] == UInt8(ascii: "2") else { return (bytes[1], nil, nil) }
-            // Sorted keys: `data` (holding `t`) comes before `id`.
-            guard let sent = Self.number(after: Self.timeKey, in: bytes, from: 0) else { return (bytes[1], nil, nil) }
+            // Sorted keys: `data` (holding `t`, or `bits` for the webhook phase's cheers) comes before `id`.
+            guard let sent = Self.number(after: Self.timeKey, in: bytes, from: 0) ?? Self.number(after: Self.bitsKey, in: bytes, from: 0)
+            else { return (bytes[1], nil, nil) }
             return (bytes[1], sent.value, Self.number(after: Self.idKey, in: bytes, from: sent.end)?.value)
         }
         if parsed.kind == UInt8(ascii: "0") {
@@ -406,36 +474,34 @@ final class ClientState: @unchecked Sendable {
     }
 
     static let timeKey = Array("\"t\":".utf8)
+    static let bitsKey = Array("\"bits\":".utf8)
     static let idKey = Array("\"id\":".utf8)
 
-    /// The integer after the first occurrence of `key` (`"name":`) at or after `from`, and where
-    /// it ends. `memchr` for the name's first letter (rarer than the quote), then `memcmp`: the
-    /// clients share the cores with the relay, so they must stay cheap.
+    /// The integer after the first occurrence of `key` (`"name":`) at or after `from` that is
+    /// followed by digits (a nested `"id":"1234"` string is skipped), and where it ends. `memchr`
+    /// for the name's first letter (rarer than the quote), then `memcmp`: the clients share the
+    /// cores with the relay, so they must stay cheap.
     static func number(after key: [UInt8], in bytes: UnsafeRawBufferPointer, from: Int) -> (value: Int64, end: Int)? {
         guard let base = bytes.baseAddress, key.count >= 2 else { return nil }
         let count = bytes.count
         var index = from + 1
-        var match: Int?
-        key.withUnsafeBytes { needle in
+        return key.withUnsafeBytes { needle -> (value: Int64, end: Int)? in
             while index + needle.count - 1 <= count {
-                guard let hit = memchr(base + index, Int32(needle[1]), count - index - needle.count + 2) else { return }
+                guard let hit = memchr(base + index, Int32(needle[1]), count - index - needle.count + 2) else { return nil }
                 let at = base.distance(to: UnsafeRawPointer(hit)) - 1
-                if memcmp(base + at, needle.baseAddress!, needle.count) == 0 {
-                    match = at
-                    return
-                }
                 index = at + 2
+                guard memcmp(base + at, needle.baseAddress!, needle.count) == 0 else { continue }
+                var position = at + needle.count
+                var value: Int64 = 0
+                let start = position
+                while position < count, bytes[position] >= 48, bytes[position] <= 57 {
+                    value = value &* 10 &+ Int64(bytes[position] - 48)
+                    position += 1
+                }
+                if position > start { return (value, position) }
             }
+            return nil
         }
-        guard let match else { return nil }
-        var position = match + key.count
-        var value: Int64 = 0
-        let start = position
-        while position < count, bytes[position] >= 48, bytes[position] <= 57 {
-            value = value &* 10 &+ Int64(bytes[position] - 48)
-            position += 1
-        }
-        return position > start ? (value, position) : nil
     }
 }
 

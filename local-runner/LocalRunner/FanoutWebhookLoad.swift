@@ -1,0 +1,70 @@
+import AsyncHTTPClient
+import BlockingIO
+import EventSub
+import NIOCore
+import Processes
+
+/// The webhook end of `bench fanout`: companies that each track one Twitch user, the real
+/// `twitch-webhook` function as its own process, and signed `channel.cheer` notifications whose
+/// `bits` carry the send time (monotonic ns) for the relay benchmark's clients to read.
+public final class FanoutWebhookLoad: Sendable {
+    public let companyIDs: [String]
+    private let twitchUserIDs: [String]
+    private let process: ChildProcess
+    private let client: HTTPClient
+    private let url: String
+    private let secret: String
+
+    /// Seeds `companies` companies and starts the webhook function on a free port.
+    public init(companies: Int, runtime: RuntimeEnvironment, binaryDirectory: String) async throws {
+        let commands = OperatorCommands(adminURL: runtime.databaseAdminURL)
+        var companyIDs: [String] = []
+        var twitchUserIDs: [String] = []
+        for index in 0..<companies {
+            let company = try commands.createCompany(name: "Fanout Agency \(index + 1)")
+            let twitchUserID = String(960_000 + index)
+            _ = try commands.addCreator(companyID: company, twitchUserID: twitchUserID, login: "fanout_\(index)", displayName: nil)
+            companyIDs.append(company)
+            twitchUserIDs.append(twitchUserID)
+        }
+        let port = try Ports.freeLoopbackPort()
+        var environment = ["PATH": "/usr/bin:/bin", "LOG_LEVEL": "warning", "PORT": String(port), "HOST": "127.0.0.1"]
+        for (key, value) in runtime.pairs { environment[key] = value }
+        let process = try ChildProcess(executable: "\(binaryDirectory)/twitch-webhook", environment: environment)
+        while !Ports.isAccepting(port: port) {
+            if let status = process.exitStatusIfExited() {
+                throw OperatorCommands.Failure(description: "twitch-webhook exited with status \(status) during start")
+            }
+            try await Task.sleep(nanoseconds: 1_000_000)
+        }
+        self.companyIDs = companyIDs
+        self.twitchUserIDs = twitchUserIDs
+        self.process = process
+        self.client = LoadDriver.makeClient()
+        self.url = "http://127.0.0.1:\(port)/webhooks/twitch"
+        self.secret = runtime.eventSubSecret
+    }
+
+    /// One signed notification; true when the function answered 2xx.
+    public func send(company: Int, sentAt: UInt64) async -> Bool {
+        let twitchUserID = twitchUserIDs[company]
+        let delivery = SignedDelivery.notification(
+            type: "channel.cheer", version: "1",
+            event: ["is_anonymous": false, "user_id": "1234", "user_login": "fanout_viewer", "user_name": "Fanout_Viewer",
+                    "broadcaster_user_id": .string(twitchUserID), "broadcaster_user_login": "fanout", "broadcaster_user_name": "Fanout",
+                    "message": "bench", "bits": .int(Int64(sentAt))],
+            condition: ["broadcaster_user_id": .string(twitchUserID)],
+            secret: secret, messageID: SignedDelivery.newMessageID(), timestamp: RFC3339.format(unixSeconds: wallClockSeconds()))
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        for (name, value) in delivery.headers { request.headers.add(name: name, value: value) }
+        request.body = .bytes(ByteBuffer(bytes: delivery.body))
+        guard let response = try? await client.execute(request, timeout: .seconds(10)) else { return false }
+        return (200..<300).contains(Int(response.status.code))
+    }
+
+    public func stop() async {
+        try? await client.shutdown()
+        await process.terminate()
+    }
+}
