@@ -18,5 +18,6 @@ public enum Schema {
         Migration0001Tenancy.migration,
         Migration0002Members.migration,
         Migration0003Jobs.migration,
+        Migration0004EventStream.migration,
     ]
 }

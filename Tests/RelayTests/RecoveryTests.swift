@@ -167,6 +167,36 @@ extension RelaySuites {
             await webhook.shutdown()
         }
 
+        /// An event stored but never published (its webhook process died between COMMIT and
+        /// PUBLISH) still reaches the live sockets of its company, once, from Postgres; other
+        /// companies' sockets get nothing.
+        @Test func eventsStoredButNeverPublishedAreDeliveredFromPostgres() async throws {
+            let relay = try await RelayUnderTest.start { $0.unpublishedCheckIntervalMilliseconds = 200 }
+            let tenant = try Tenant.make()
+            let other = try Tenant.make("Other")
+            let webhook = try Webhook()
+            let silent = try Webhook(publishes: false)
+            let client = try PythonClient(PythonClient.plan(url: relay.url, token: TestKeys.token(company: tenant.company), seconds: 30))
+            let bystander = try PythonClient(PythonClient.plan(url: relay.url, token: TestKeys.token(company: other.company), seconds: 30))
+            #expect(await client.waitFor("ready"))
+            #expect(await bystander.waitFor("ready"))
+            #expect(await webhook.follow(broadcaster: tenant.twitchUserID, follower: "live") == 204)
+            #expect(await client.waitFor("event"))
+            #expect(await silent.follow(broadcaster: tenant.twitchUserID, follower: "unpublished") == 204)
+            #expect(await client.waitFor("event", count: 2, seconds: 15), "\(client.transcript)")
+            #expect(await webhook.follow(broadcaster: tenant.twitchUserID, follower: "after") == 204)
+            #expect(await client.waitFor("event", count: 3))
+            try await Task.sleep(nanoseconds: 1_500_000_000)  // a few more checks: nothing twice
+            #expect(try client.eventIDs == tenant.storedEventIDs(), "\(client.transcript)")
+            #expect(bystander.eventIDs.isEmpty)
+            #expect(try await relay.metric("unpublished_events_delivered_total") == 1)
+            await client.stop()
+            await bystander.stop()
+            await webhook.shutdown()
+            await silent.shutdown()
+            await relay.stop()
+        }
+
         /// Redis goes away and comes back: the subscription is re-established and the events
         /// published meanwhile (lost by pub/sub) are replayed from Postgres, without duplicating those
         /// delivered before the outage.

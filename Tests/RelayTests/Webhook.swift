@@ -18,12 +18,14 @@ struct Webhook {
     let postgres: PostgresPool
     let redis: RedisClient
 
-    init(redisURL: RedisURL? = nil) throws {
+    /// `publishes: false` stores without publishing: a webhook process killed between its COMMIT
+    /// and its PUBLISH, as the relay sees it.
+    init(redisURL: RedisURL? = nil, publishes: Bool = true) throws {
         var logger = Logger(label: "webhook-under-test")
         logger.logLevel = .error
         postgres = PostgresPool(url: try TestServices.databaseURL(), size: 4, logger: logger)
         redis = RedisClient(url: try redisURL ?? TestServices.redisURL(), size: 1, timeoutMilliseconds: 500, logger: logger)
-        let ingestor = EventIngestor(postgres: postgres, publisher: RoomPublisher(redis: redis, logger: logger),
+        let ingestor = EventIngestor(postgres: postgres, publisher: publishes ? RoomPublisher(redis: redis, logger: logger) : nil,
                                      options: .init(maxBatch: 64, writers: 2), logger: logger)
         server = HTTPFunctionServer(function: TwitchWebhookFunction(
             verifier: DeliveryVerifier(signatures: SignatureVerifier(secrets: [Self.secret])),

@@ -21,18 +21,34 @@ final class Broadcaster: Sendable {
     private let core: RelayCore
     private let subscriber: RedisSubscriber
     private let recovery: RecoveryService?
+    /// Ids received or replayed, for the unpublished-event check.
+    let published: RecentlyPublished
 
     /// How far before the detected break the replay starts (commit → publish latency, detection lag).
     static let replayMarginSeconds = 10.0
 
-    init(core: RelayCore, subscriber: RedisSubscriber, recovery: RecoveryService?) {
+    private let unpublishedCheck: UnpublishedEventCheck?
+
+    init(core: RelayCore, subscriber: RedisSubscriber, recovery: RecoveryService?, published: RecentlyPublished = RecentlyPublished(),
+         unpublishedCheck: UnpublishedEventCheck? = nil) {
         self.core = core
         self.subscriber = subscriber
         self.recovery = recovery
+        self.published = published
+        self.unpublishedCheck = unpublishedCheck
     }
 
-    /// Consumes the subscriber until it is stopped. Run in one task.
+    /// Consumes the subscriber until it is stopped, with the unpublished-event check beside it.
+    /// Run in one task (cancelling it stops the check).
     func run() async {
+        await withTaskGroup(of: Void.self) { group in
+            if let unpublishedCheck { group.addTask { await unpublishedCheck.run() } }
+            await consume()
+            group.cancelAll()
+        }
+    }
+
+    private func consume() async {
         var disconnectedAt: UInt64?
         var highestSeen: [String: Int64] = [:]
         let companyPrefix = RoomName.company("")
@@ -44,6 +60,7 @@ final class Broadcaster: Sendable {
                     core.metrics.invalidMessages.add(1)
                     continue
                 }
+                published.insert(broadcast.eventID, now: monotonicNanoseconds())
                 if message.channel.hasPrefix(companyPrefix), broadcast.eventID > highestSeen[broadcast.companyID, default: 0] {
                     highestSeen[broadcast.companyID] = broadcast.eventID
                 }
@@ -101,6 +118,8 @@ final class Broadcaster: Sendable {
         core.metrics.gapEventsReplayed.add(total)
         core.logger.info("replaying events missed during the redis outage",
                          metadata: ["companies": "\(companies.count)", "events": "\(total)", "windowSeconds": "\(Int(seconds))"])
+        let stamp = monotonicNanoseconds()
+        for events in results.values { for event in events ?? [] { published.insert(event.id, now: stamp) } }
         let snapshot = results
         for registry in core.registries {
             registry.eventLoop.execute {

@@ -61,6 +61,18 @@ struct RecoveryService: Sendable {
         }
     }
 
+    /// The company's events with these ids, in id order (tenant scope: another company's ids
+    /// simply are not found).
+    func events(companyID: String, ids: [Int64]) async throws -> [ReplayedEvent] {
+        let list = PostgresArray.literal(ids.map(String.init))
+        return try await pool.tenant(companyID) { connection -> [ReplayedEvent] in
+            let rows = try connection.query(
+                "SELECT \(EventRows.returning) FROM events WHERE company_id = current_company_id() AND id = ANY($1::bigint[]) ORDER BY id",
+                [list]).rows
+            return try rows.map(Self.replayed)
+        }
+    }
+
     private static func replayed(_ row: QueryResult.Row) throws -> ReplayedEvent {
         let event = try EventRows.compactEvent(from: row)
         return ReplayedEvent(id: event.id, json: Array(event.jsonText.utf8))

@@ -34,6 +34,9 @@ public struct RelayConfiguration: Sendable {
     /// frames of several events leave in one syscall per socket, which is where the relay's time
     /// goes (one `writev` per socket per flush). 0 flushes at the end of every loop tick.
     public var flushIntervalMicroseconds: Int
+    /// How often the relay looks in Postgres for events of its companies that were stored but never
+    /// published (`UnpublishedEventCheck`); 0 turns the check off.
+    public var unpublishedCheckIntervalMilliseconds: Int
     /// Origins allowed to use HTTP long-polling from a browser (`*` for any); empty: no CORS headers.
     public var corsOrigins: [String]
     /// How long SIGTERM waits for sockets to close before exiting.
@@ -50,7 +53,7 @@ public struct RelayConfiguration: Sendable {
     public init(mode: Mode = .relay, host: String = "0.0.0.0", port: Int = 8081, pingIntervalMilliseconds: Int = 25_000,
                 pingTimeoutMilliseconds: Int = 20_000, connectTimeoutMilliseconds: Int = 45_000, maxPayload: Int = 1_000_000,
                 recoveryWindowSeconds: Int = 120, maxRecoveryEvents: Int = 5_000, maxBufferedBytes: Int = 1 << 20,
-                eventLoops: Int = System.coreCount, flushIntervalMicroseconds: Int = 1_000, corsOrigins: [String] = [], drainMilliseconds: Int = 2_000,
+                eventLoops: Int = System.coreCount, flushIntervalMicroseconds: Int = 1_000, unpublishedCheckIntervalMilliseconds: Int = 2_000, corsOrigins: [String] = [], drainMilliseconds: Int = 2_000,
                 redisURL: String? = nil, databaseURL: String? = nil, databasePoolSize: Int = 4, jwtIssuer: String? = nil,
                 jwtAudience: String? = nil, jwksURL: String? = nil, jwksFile: String? = nil) {
         self.mode = mode
@@ -65,6 +68,7 @@ public struct RelayConfiguration: Sendable {
         self.maxBufferedBytes = maxBufferedBytes
         self.eventLoops = eventLoops
         self.flushIntervalMicroseconds = flushIntervalMicroseconds
+        self.unpublishedCheckIntervalMilliseconds = unpublishedCheckIntervalMilliseconds
         self.corsOrigins = corsOrigins
         self.drainMilliseconds = drainMilliseconds
         self.redisURL = redisURL
@@ -101,6 +105,7 @@ public struct RelayConfiguration: Sendable {
         configuration.pingIntervalMilliseconds = try environment.int("RELAY_PING_INTERVAL_MS", default: 25_000, range: 50...600_000)
         configuration.pingTimeoutMilliseconds = try environment.int("RELAY_PING_TIMEOUT_MS", default: 20_000, range: 50...600_000)
         configuration.connectTimeoutMilliseconds = try environment.int("RELAY_CONNECT_TIMEOUT_MS", default: 45_000, range: 100...600_000)
+        configuration.unpublishedCheckIntervalMilliseconds = try environment.int("RELAY_UNPUBLISHED_CHECK_MS", default: 2_000, range: 0...600_000)
         configuration.recoveryWindowSeconds = try environment.int("RELAY_RECOVERY_WINDOW_SECONDS", default: 120, range: 0...86_400)
         configuration.maxRecoveryEvents = try environment.int("RELAY_MAX_RECOVERY_EVENTS", default: 5_000, range: 1...1_000_000)
         configuration.redisURL = try environment.required("REDIS_URL")

@@ -55,7 +55,11 @@ public enum RelayMain {
                                            maxEvents: configuration.maxRecoveryEvents)
             let application = RelayApplication(verifier: dependencies.verifier, recovery: recovery, creators: CreatorAccess(pool: dependencies.pool))
             let core = RelayCore(configuration: configuration, application: application, logger: logger)
-            let broadcaster = Broadcaster(core: core, subscriber: dependencies.subscriber, recovery: recovery)
+            let published = RecentlyPublished()
+            let check = UnpublishedEventCheck(core: core, pool: dependencies.pool, recovery: recovery, published: published,
+                                              intervalMilliseconds: configuration.unpublishedCheckIntervalMilliseconds)
+            let broadcaster = Broadcaster(core: core, subscriber: dependencies.subscriber, recovery: recovery, published: published,
+                                          unpublishedCheck: check)
             server = try await RelayServer(core: core, broadcaster: broadcaster, onShutdown: {
                 await dependencies.subscriber.stop()
                 await dependencies.pool.shutdown()

@@ -17,6 +17,8 @@ final class RelayMetrics: Sendable {
     let recoveriesRefused = Counter()
     let gapReplays = Counter()
     let gapEventsReplayed = Counter()
+    let unpublishedEventsDelivered = Counter()
+    let streamCheckFailures = Counter()
     let sessionsOpened = Counter()
     let authFailures = Counter()
 
@@ -49,6 +51,8 @@ final class RelayMetrics: Sendable {
         metric("recoveries_refused_total", "counter", "Recovery requests refused (unknown id, outside the window, too many events, database error).", recoveriesRefused.current)
         metric("outage_replays_total", "counter", "Replays of missed events after a Redis outage.", gapReplays.current)
         metric("outage_replayed_events_total", "counter", "Events fetched from Postgres by outage replays.", gapEventsReplayed.current)
+        metric("unpublished_events_delivered_total", "counter", "Events found in Postgres that never came through Redis (stored but not published), delivered late.", unpublishedEventsDelivered.current)
+        metric("stream_check_failures_total", "counter", "Checks for unpublished events that could not query Postgres.", streamCheckFailures.current)
         metric("engineio_sessions_opened_total", "counter", "Engine.IO sessions opened.", sessionsOpened.current)
         metric("auth_failures_total", "counter", "CONNECTs refused for a missing or invalid token.", authFailures.current)
         text += "# HELP engineio_sessions_closed_total Engine.IO sessions closed, by reason.\n# TYPE engineio_sessions_closed_total counter\n"
