@@ -167,19 +167,27 @@ extension RelaySuites {
             await webhook.shutdown()
         }
 
+        /// A company with a connected python-socketio client, and another company's client that
+        /// must never receive anything of the first.
+        static func clientAndBystander(_ relay: RelayUnderTest, seconds: Double) async throws
+            -> (tenant: Tenant, client: PythonClient, bystander: PythonClient) {
+            let tenant = try Tenant.make()
+            let other = try Tenant.make("Other")
+            let client = try PythonClient(PythonClient.plan(url: relay.url, token: TestKeys.token(company: tenant.company), seconds: seconds))
+            let bystander = try PythonClient(PythonClient.plan(url: relay.url, token: TestKeys.token(company: other.company), seconds: seconds))
+            #expect(await client.waitFor("ready"))
+            #expect(await bystander.waitFor("ready"))
+            return (tenant, client, bystander)
+        }
+
         /// An event stored but never published (its webhook process died between COMMIT and
         /// PUBLISH) still reaches the live sockets of its company, once, from Postgres; other
         /// companies' sockets get nothing.
         @Test func eventsStoredButNeverPublishedAreDeliveredFromPostgres() async throws {
             let relay = try await RelayUnderTest.start { $0.unpublishedCheckIntervalMilliseconds = 200 }
-            let tenant = try Tenant.make()
-            let other = try Tenant.make("Other")
             let webhook = try Webhook()
             let silent = try Webhook(publishes: false)
-            let client = try PythonClient(PythonClient.plan(url: relay.url, token: TestKeys.token(company: tenant.company), seconds: 30))
-            let bystander = try PythonClient(PythonClient.plan(url: relay.url, token: TestKeys.token(company: other.company), seconds: 30))
-            #expect(await client.waitFor("ready"))
-            #expect(await bystander.waitFor("ready"))
+            let (tenant, client, bystander) = try await Self.clientAndBystander(relay, seconds: 30)
             #expect(await webhook.follow(broadcaster: tenant.twitchUserID, follower: "live") == 204)
             #expect(await client.waitFor("event"))
             #expect(await silent.follow(broadcaster: tenant.twitchUserID, follower: "unpublished") == 204)
@@ -209,13 +217,8 @@ extension RelaySuites {
             try await redisServer.start()
             let redisURL = try RedisURL(parsing: redisServer.url)
             let relay = try await RelayUnderTest.start { $0.redisURL = redisServer.url }
-            let tenant = try Tenant.make()
-            let other = try Tenant.make("Other")
             var webhook = try Webhook(redisURL: redisURL)
-            let client = try PythonClient(PythonClient.plan(url: relay.url, token: TestKeys.token(company: tenant.company), seconds: 40))
-            let bystander = try PythonClient(PythonClient.plan(url: relay.url, token: TestKeys.token(company: other.company), seconds: 40))
-            #expect(await client.waitFor("ready"))
-            #expect(await bystander.waitFor("ready"))
+            let (tenant, client, bystander) = try await Self.clientAndBystander(relay, seconds: 40)
             #expect(await webhook.follow(broadcaster: tenant.twitchUserID, follower: "before") == 204)
             #expect(await client.waitFor("event"))
 

@@ -130,13 +130,8 @@ import Testing
 
     @Test func redeliveryIsStoredAndPublishedOnce() async throws {
         let harness = try WebhookHarness()
-        let company = try TestServices.makeCompany()
-        let twitchID = TestServices.uniqueTwitchUserID()
-        _ = try TestServices.addCreator(company: company, twitchUserID: twitchID)
-        let subscriber = RedisSubscriber(url: try TestServices.redisURL(), channels: [RoomName.company(company)])
-        subscriber.start()
-        var events = subscriber.events.makeAsyncIterator()
-        _ = await events.next()  // subscribed
+        let (company, twitchID, subscriber, stream) = try await WebhookHarness.watchedCompany()
+        var events = stream
         let delivery = WebhookHarness.follow(broadcaster: twitchID)
         // The original and two resends, two of them racing each other.
         async let first = harness.post(delivery)
@@ -161,13 +156,8 @@ import Testing
     /// company's events at the same time: the room sees every id once, strictly increasing.
     @Test func concurrentWritersPublishACompanysEventsInIdOrder() async throws {
         let instances = [try WebhookHarness(maxBatch: 4), try WebhookHarness(maxBatch: 4)]
-        let company = try TestServices.makeCompany()
-        let twitchID = TestServices.uniqueTwitchUserID()
-        _ = try TestServices.addCreator(company: company, twitchUserID: twitchID)
-        let subscriber = RedisSubscriber(url: try TestServices.redisURL(), channels: [RoomName.company(company)])
-        subscriber.start()
-        var events = subscriber.events.makeAsyncIterator()
-        _ = await events.next()  // subscribed
+        let (_, twitchID, subscriber, stream) = try await WebhookHarness.watchedCompany()
+        var events = stream
         let total = 300
         let statuses = await withTaskGroup(of: Int.self) { group -> [Int] in
             for index in 0..<total {

@@ -6,6 +6,7 @@ import JSONValue
 import Logging
 import Postgres
 import Redis
+import Rooms
 import TestSupport
 import WebhookFunction
 
@@ -61,6 +62,19 @@ struct WebhookHarness {
         return SignedDelivery.notification(type: type, version: version, event: .object(event),
                                            condition: ["broadcaster_user_id": .string(broadcaster)],
                                            secret: secret, messageID: messageID, timestamp: now)
+    }
+
+    /// A company tracking a fresh Twitch user, and a subscriber already listening on its room.
+    static func watchedCompany() async throws -> (company: String, twitchUserID: String, subscriber: RedisSubscriber,
+                                                  events: AsyncStream<RedisSubscriberEvent>.Iterator) {
+        let company = try TestServices.makeCompany()
+        let twitchID = TestServices.uniqueTwitchUserID()
+        _ = try TestServices.addCreator(company: company, twitchUserID: twitchID)
+        let subscriber = RedisSubscriber(url: try TestServices.redisURL(), channels: [RoomName.company(company)])
+        subscriber.start()
+        var events = subscriber.events.makeAsyncIterator()
+        _ = await events.next()  // subscribed
+        return (company, twitchID, subscriber, events)
     }
 
     /// Rows of `events` for a message id across every tenant (superuser view).
