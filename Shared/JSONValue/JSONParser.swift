@@ -123,6 +123,14 @@ public struct JSONParser {
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
+                if scalars.isEmpty {
+                    // The common case, no escape sequence: the bytes are the string.
+                    guard let text = String(validating: bytes[runStart..<index], as: UTF8.self) else {
+                        throw Error(offset: runStart, reason: "invalid UTF-8 in string")
+                    }
+                    index += 1
+                    return text
+                }
                 try flushRun(index, into: &scalars)
                 index += 1
                 return String(scalars)

@@ -43,6 +43,16 @@ public enum JSONWriter {
     /// contexts; without it the output is the minimal RFC form (archives, log lines).
     public static func writeString(_ text: String, into output: inout String, escapingHTML: Bool = true) {
         output += "\""
+        // The common case, nothing to escape: one append (0xE2 leads U+2028 and U+2029).
+        let needsEscaping = text.utf8.contains { byte in
+            byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
+                || (escapingHTML && (byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">") || byte == UInt8(ascii: "&") || byte == 0xE2))
+        }
+        if !needsEscaping {
+            output += text
+            output += "\""
+            return
+        }
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": output += "\\\""

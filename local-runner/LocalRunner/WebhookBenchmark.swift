@@ -20,12 +20,16 @@ public struct WebhookBenchmark: Sendable {
         public var rate: Int
         public var binaryDirectory: String
         public var routesFile: String
-        public init(seconds: Int, concurrency: Int, rate: Int, binaryDirectory: String, routesFile: String) {
+        /// Post straight to the function's port instead of through the local router (in
+        /// production the platform's ingress takes the router's place).
+        public var direct: Bool
+        public init(seconds: Int, concurrency: Int, rate: Int, binaryDirectory: String, routesFile: String, direct: Bool = false) {
             self.seconds = seconds
             self.concurrency = concurrency
             self.rate = rate
             self.binaryDirectory = binaryDirectory
             self.routesFile = routesFile
+            self.direct = direct
         }
     }
 
@@ -50,9 +54,16 @@ public struct WebhookBenchmark: Sendable {
             let port = try Ports.freeLoopbackPort()
             var environment = ["PATH": "/usr/bin:/bin", "LOG_LEVEL": "warning"]
             for (key, value) in runtime.pairs { environment[key] = value }
-            router = try ChildProcess(executable: FileSystem.currentExecutable(), arguments: [
-                "serve-router", "--port", String(port), "--bin-dir", options.binaryDirectory, "--routes", options.routesFile,
-                "--idle-seconds", "600"], environment: environment)
+            if options.direct {
+                environment["PORT"] = String(port)
+                environment["HOST"] = "127.0.0.1"
+                router = try ChildProcess(executable: "\(options.binaryDirectory)/twitch-webhook", environment: environment)
+            } else {
+                router = try ChildProcess(executable: FileSystem.currentExecutable(), arguments: [
+                    "serve-router", "--port", String(port), "--bin-dir", options.binaryDirectory, "--routes", options.routesFile,
+                    "--idle-seconds", "600"], environment: environment)
+            }
+            StandardOutput.line(options.direct ? "load goes straight to the twitch-webhook function" : "load goes through the local router")
             while !Ports.isAccepting(port: port) { try await Task.sleep(nanoseconds: 2_000_000) }
             let url = "http://127.0.0.1:\(port)/webhooks/twitch"
             let client = LoadDriver.makeClient()

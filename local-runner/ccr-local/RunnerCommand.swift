@@ -249,13 +249,14 @@ struct Bench: AsyncParsableCommand {
         @Option(help: "Seconds of closed-loop load.") var seconds = 10
         @Option(help: "Concurrent requests.") var concurrency = 64
         @Option(help: "Events per second for the fixed-rate run.") var rate = 500
+        @Flag(help: "Post straight to the function, not through the local router.") var direct = false
 
         func run() async throws {
             let logger = makeLogger("bench")
             try await reportingErrors {
                 try await WebhookBenchmark(options: .init(
                     seconds: seconds, concurrency: concurrency, rate: rate, binaryDirectory: absolute(common.binDir),
-                    routesFile: absolute(common.routes)), logger: logger).run()
+                    routesFile: absolute(common.routes), direct: direct), logger: logger).run()
             }
         }
     }
