@@ -129,10 +129,7 @@ final class Broadcaster: Sendable {
                         registry.closeCompany(company, reason: .replayFailed)
                         continue
                     }
-                    let room = RoomName.company(company)
-                    for event in events {
-                        registry.deliver(BroadcastMessage(room: room, eventID: event.id, companyID: company, eventJSON: event.json), replay: true)
-                    }
+                    registry.deliverReplayed(events, companyID: company)
                 }
             }
         }

@@ -178,6 +178,15 @@ final class RoomRegistry: @unchecked Sendable {
         return buffer
     }
 
+    /// Events fetched from Postgres (outage replay, unpublished-event check) as replayed
+    /// broadcasts of their company room.
+    func deliverReplayed(_ events: [RecoveryService.ReplayedEvent], companyID: String) {
+        let room = RoomName.company(companyID)
+        for event in events {
+            deliver(BroadcastMessage(room: room, eventID: event.id, companyID: companyID, eventJSON: event.json), replay: true)
+        }
+    }
+
     /// Company ids with at least one connected socket here (for the post-outage replay).
     func companiesWithMembers() -> Set<String> {
         var companies = Set<String>()

@@ -1,6 +1,5 @@
 import BlockingIO
 import Postgres
-import Rooms
 
 /// Finds events that were committed but never published and delivers them late.
 ///
@@ -81,13 +80,8 @@ struct UnpublishedEventCheck: Sendable {
             core.metrics.unpublishedEventsDelivered.add(events.count)
             core.logger.warning("delivering events that were stored but never published",
                                 metadata: ["company": "\(company)", "events": "\(events.count)"])
-            let room = RoomName.company(company)
             for registry in core.registries {
-                registry.eventLoop.execute {
-                    for event in events {
-                        registry.deliver(BroadcastMessage(room: room, eventID: event.id, companyID: company, eventJSON: event.json), replay: true)
-                    }
-                }
+                registry.eventLoop.execute { registry.deliverReplayed(events, companyID: company) }
             }
         }
     }
