@@ -36,9 +36,13 @@ public final class EventIngestor: Sendable {
     public struct Options: Sendable {
         public var maxBatch: Int
         public var writers: Int
-        public init(maxBatch: Int = 512, writers: Int = 2) {
+        /// How long a writer waits for a company's stream lock before the batch fails with a
+        /// retryable error (503: Twitch redelivers), so one stuck holder cannot stall ingest.
+        public var streamLockTimeoutMilliseconds: Int
+        public init(maxBatch: Int = 512, writers: Int = 2, streamLockTimeoutMilliseconds: Int = 5_000) {
             self.maxBatch = maxBatch
             self.writers = writers
+            self.streamLockTimeoutMilliseconds = streamLockTimeoutMilliseconds
         }
     }
 
@@ -114,6 +118,11 @@ public final class EventIngestor: Sendable {
             guard let batch else { return }
             do {
                 try write(batch, on: connection)
+            } catch let error as PostgresError where error.isTransient {
+                // A stream lock not had in time (or a deadlock): nothing wrong with the events;
+                // their senders get 503 and redeliver.
+                logger.warning("batch not stored, retryable", metadata: ["error": "\(error)", "size": "\(batch.count)"])
+                batch.forEach { $0.continuation.resume(throwing: error) }
             } catch let error as PostgresError where error.kind == .query && batch.count > 1 {
                 // One bad notification must not fail its neighbours: store them one by one.
                 logger.warning("batch failed, retrying one by one", metadata: ["error": "\(error)", "size": "\(batch.count)"])
@@ -143,6 +152,8 @@ public final class EventIngestor: Sendable {
     private func writeAlone(_ pending: Pending, on connection: PostgresConnection) {
         do {
             try write([pending], on: connection)
+        } catch let error as PostgresError where error.isTransient {
+            pending.continuation.resume(throwing: error)
         } catch let error as PostgresError where error.kind == .query {
             let n = pending.notification
             logger.error("notification refused by the database; dead-lettered",
@@ -242,7 +253,15 @@ public final class EventIngestor: Sendable {
     /// `lastEventId: 101` would then never get id 100 (recovery replays ids above 101). Under the
     /// lock, per company, id order = commit order = publish order. (The hash seed 7001 keeps these
     /// keys apart from other advisory lock users.)
+    ///
+    /// A holder that stops answering must not keep its locks: the wait is bounded by
+    /// `lock_timeout` (this transaction only), and the server probes this session's TCP peer
+    /// (keepalive after 10 s idle, every 5 s, 3 misses), so a dead process's locks go in ~25 s.
     private func lockStreams(of companies: [String], on connection: PostgresConnection) throws {
+        try connection.query("""
+            SELECT set_config('lock_timeout', $1, true), set_config('tcp_keepalives_idle', '10', false),
+                   set_config('tcp_keepalives_interval', '5', false), set_config('tcp_keepalives_count', '3', false)
+            """, ["\(options.streamLockTimeoutMilliseconds)ms"])
         try connection.query("""
             SELECT count(pg_advisory_lock(k)) AS locked
             FROM (SELECT DISTINCT hashtextextended(c, 7001) AS k FROM unnest($1::text[]) AS c ORDER BY k) AS ordered

@@ -27,4 +27,7 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
 
     public var isUniqueViolation: Bool { sqlState == "23505" }
     public var isInsufficientPrivilege: Bool { sqlState == "42501" }
+    /// Lock wait timed out (55P03), deadlock (40P01) or serialization failure (40001): the same
+    /// statement may well succeed later; nothing is wrong with the data.
+    public var isTransient: Bool { ["55P03", "40P01", "40001"].contains(sqlState) }
 }

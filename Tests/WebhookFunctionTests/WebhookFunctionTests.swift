@@ -178,6 +178,29 @@ import Testing
         for instance in instances { await instance.shutdown() }
     }
 
+    /// A stream lock held elsewhere and never released (a stuck webhook instance) costs only a
+    /// retry: the delivery is answered 503 after the lock timeout, nothing is stored or
+    /// dead-lettered, and the redelivery is stored once the lock is free.
+    @Test func aStuckStreamLockHolderCostsARetryNotAnEvent() async throws {
+        let harness = try WebhookHarness(streamLockTimeoutMilliseconds: 300)
+        let company = try TestServices.makeCompany()
+        let twitchID = TestServices.uniqueTwitchUserID()
+        _ = try TestServices.addCreator(company: company, twitchUserID: twitchID)
+        let holder = try PostgresConnection(url: try TestServices.databaseURL())
+        try holder.query("SELECT pg_advisory_lock(hashtextextended($1, 7001))", [company])
+        let delivery = WebhookHarness.follow(broadcaster: twitchID)
+        let messageID = try #require(delivery.header("Twitch-Eventsub-Message-Id"))
+        let refused = await harness.post(delivery)
+        #expect(refused.status == 503)
+        #expect(try WebhookHarness.storedRows(messageID: messageID).isEmpty)
+        #expect(try TestServices.superuserQuery("SELECT count(*) AS n FROM eventsub_dead_letters WHERE twitch_message_id = $1",
+                                                [messageID]).first?["n"] == "0")
+        try holder.query("SELECT pg_advisory_unlock_all()")
+        #expect(await harness.post(delivery).status == 204)
+        #expect(try WebhookHarness.storedRows(messageID: messageID).count == 1)
+        await harness.shutdown()
+    }
+
     @Test func unknownTypesAreStoredWithTheirRawPayload() async throws {
         let harness = try WebhookHarness()
         let company = try TestServices.makeCompany()

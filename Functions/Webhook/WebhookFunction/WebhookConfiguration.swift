@@ -8,7 +8,8 @@ import Redis
 /// Builds the webhook function from the environment:
 /// `DATABASE_URL` (app role), `REDIS_URL`, `TWITCH_EVENTSUB_SECRET` (10–100 ASCII characters),
 /// optional `TWITCH_EVENTSUB_SECRET_PREVIOUS` (accepted during a rotation),
-/// `DATABASE_POOL_SIZE` (default 4), `INGEST_MAX_BATCH` (default 512), `INGEST_WRITERS` (default 2).
+/// `DATABASE_POOL_SIZE` (default 4), `INGEST_MAX_BATCH` (default 512), `INGEST_WRITERS` (default 2),
+/// `INGEST_STREAM_LOCK_TIMEOUT_MS` (default 5000).
 public enum WebhookConfiguration {
     public static func makeFunction(environment: Environment, logger: Logger) async throws -> TwitchWebhookFunction {
         var secrets = [try environment.secret("TWITCH_EVENTSUB_SECRET")]
@@ -20,6 +21,7 @@ public enum WebhookConfiguration {
         let writers = try environment.int("INGEST_WRITERS", default: 2, range: 1...16)
         let poolSize = try environment.int("DATABASE_POOL_SIZE", default: writers + 2, range: writers + 1...64)
         let maxBatch = try environment.int("INGEST_MAX_BATCH", default: 512, range: 1...10_000)
+        let lockTimeout = try environment.int("INGEST_STREAM_LOCK_TIMEOUT_MS", default: 5_000, range: 100...600_000)
 
         let postgres = PostgresPool(url: databaseURL, size: poolSize, logger: logger)
         // One connection now so the first delivery after a cold start does not pay for it; a
@@ -28,7 +30,7 @@ public enum WebhookConfiguration {
         let redis = RedisClient(url: redisURL, size: 1, logger: logger)
         let ingestor = EventIngestor(
             postgres: postgres, publisher: RoomPublisher(redis: redis, logger: logger),
-            options: .init(maxBatch: maxBatch, writers: writers), logger: logger)
+            options: .init(maxBatch: maxBatch, writers: writers, streamLockTimeoutMilliseconds: lockTimeout), logger: logger)
         return TwitchWebhookFunction(
             verifier: DeliveryVerifier(signatures: SignatureVerifier(secrets: secrets)),
             ingestor: ingestor, subscriptions: SubscriptionStatusStore(postgres: postgres))
