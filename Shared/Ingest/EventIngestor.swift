@@ -218,8 +218,9 @@ public final class EventIngestor: Sendable {
             }
 
             if !plan.isEmpty {
-                try lockStreams(of: Array(plan.keys), on: connection)
+                // Set first: a lock timeout part-way leaves the locks already taken to release.
                 holdsStreamLocks = true
+                try lockStreams(of: Array(plan.keys), on: connection)
             }
             for (company, rows) in plan {
                 try connection.setTenant(company)
