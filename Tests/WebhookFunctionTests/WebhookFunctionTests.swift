@@ -180,24 +180,37 @@ import Testing
 
     /// A stream lock held elsewhere and never released (a stuck webhook instance) costs only a
     /// retry: the delivery is answered 503 after the lock timeout, nothing is stored or
-    /// dead-lettered, and the redelivery is stored once the lock is free.
+    /// dead-lettered, locks taken before the timeout are not kept, and the redelivery is stored
+    /// once the lock is free. (One event tracked by two companies needs both their locks.)
     @Test func aStuckStreamLockHolderCostsARetryNotAnEvent() async throws {
         let harness = try WebhookHarness(streamLockTimeoutMilliseconds: 300)
-        let company = try TestServices.makeCompany()
         let twitchID = TestServices.uniqueTwitchUserID()
-        _ = try TestServices.addCreator(company: company, twitchUserID: twitchID)
+        var companies: [String] = []
+        for name in ["Left", "Right"] {
+            let company = try TestServices.makeCompany(name)
+            _ = try TestServices.addCreator(company: company, twitchUserID: twitchID)
+            companies.append(company)
+        }
         let holder = try PostgresConnection(url: try TestServices.databaseURL())
-        try holder.query("SELECT pg_advisory_lock(hashtextextended($1, 7001))", [company])
+        // Hold the lock taken second (locks are taken in key order), so the first one is taken
+        // and must be given back when the second times out.
+        let ordered = try holder.query(
+            "SELECT c FROM unnest($1::text[]) AS c ORDER BY hashtextextended(c, 7001)", [PostgresArray.literal(companies)]
+        ).rows.map { try $0.require("c") as String }
+        try holder.query("SELECT pg_advisory_lock(hashtextextended($1, 7001))", [ordered[1]])
         let delivery = WebhookHarness.follow(broadcaster: twitchID)
         let messageID = try #require(delivery.header("Twitch-Eventsub-Message-Id"))
-        let refused = await harness.post(delivery)
-        #expect(refused.status == 503)
+        #expect(await harness.post(delivery).status == 503)
         #expect(try WebhookHarness.storedRows(messageID: messageID).isEmpty)
         #expect(try TestServices.superuserQuery("SELECT count(*) AS n FROM eventsub_dead_letters WHERE twitch_message_id = $1",
                                                 [messageID]).first?["n"] == "0")
+        let other = try PostgresConnection(url: try TestServices.databaseURL())
+        #expect(try other.query("SELECT pg_try_advisory_lock(hashtextextended($1, 7001)) AS free", [ordered[0]]).first?["free"] == "t",
+                "the lock taken before the timeout was released")
+        try other.query("SELECT pg_advisory_unlock_all()")
         try holder.query("SELECT pg_advisory_unlock_all()")
         #expect(await harness.post(delivery).status == 204)
-        #expect(try WebhookHarness.storedRows(messageID: messageID).count == 1)
+        #expect(try WebhookHarness.storedRows(messageID: messageID).count == 2)
         await harness.shutdown()
     }
 
