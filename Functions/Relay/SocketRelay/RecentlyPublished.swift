@@ -14,7 +14,7 @@ final class RecentlyPublished: Sendable {
     let retentionNanoseconds: UInt64
     let capacity: Int
 
-    init(retentionSeconds: Int = 300, capacity: Int = 1_000_000) {
+    init(retentionSeconds: Int = 120, capacity: Int = 500_000) {
         self.retentionNanoseconds = UInt64(retentionSeconds) * 1_000_000_000
         self.capacity = capacity
     }
