@@ -46,6 +46,7 @@ let package = Package(
 
         // MARK: Shared modules
         .target(name: "Settings", path: "Shared/Settings", swiftSettings: strict),
+        .target(name: "Files", path: "Shared/Files", swiftSettings: strict),
         .target(
             name: "StructuredLogging",
             dependencies: ["JSONValue", .product(name: "Logging", package: "swift-log"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
@@ -101,7 +102,7 @@ let package = Package(
             path: "Shared/Auth", swiftSettings: strict),
         .target(
             name: "ObjectStore",
-            dependencies: ["JSONValue", "URLEncoding", "CivilTime", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["JSONValue", "URLEncoding", "CivilTime", "Files", .product(name: "Crypto", package: "swift-crypto")],
             path: "Shared/ObjectStore", swiftSettings: strict),
         .target(
             name: "TwitchAPI",
@@ -250,7 +251,7 @@ let package = Package(
         .target(
             name: "DashboardAssets",
             dependencies: [
-                "Router",
+                "Router", "Files",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,3 +1,4 @@
+import Files
 import HTTPTypes
 import Hummingbird
 import NIOCore
@@ -298,13 +299,15 @@ public struct DashboardAssets: Sendable {
     private static func load(directory: String, relative: String, into files: inout [String: Asset], depth: Int) throws {
         guard depth < 8 else { return }
         let path = relative.isEmpty ? directory : directory + "/" + relative
-        for name in try PosixFiles.list(path) where !name.hasPrefix(".") {
+        let names: [String]
+        do { names = try PosixFiles.list(path) } catch { throw LoadError(description: "cannot open directory \(path): \(error)") }
+        for name in names where !name.hasPrefix(".") {
             let childRelative = relative.isEmpty ? name : relative + "/" + name
             switch PosixFiles.kind(path + "/" + name) {
             case .directory:
                 try load(directory: directory, relative: childRelative, into: &files, depth: depth + 1)
             case .file:
-                guard let bytes = PosixFiles.readFile(path + "/" + name) else {
+                guard let bytes = (try? PosixFiles.readRegularFile(path + "/" + name)) ?? nil else {
                     throw LoadError(description: "cannot read \(path)/\(name)")
                 }
                 files[childRelative] = asset(path: childRelative, bytes: bytes)

@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Files
 
 /// The few POSIX file operations `LocalObjectStore` needs, without Foundation. All block.
 enum FileSystem {
@@ -18,7 +19,7 @@ enum FileSystem {
             guard error == EEXIST else {
                 throw error == ENOTDIR ? .keyConflict : .io(operation: "mkdir", errno: error)
             }
-            guard kind(of: current) == .directory else { throw .keyConflict }
+            guard PosixFiles.kind(current) == .directory else { throw .keyConflict }
         }
     }
 
@@ -47,43 +48,13 @@ enum FileSystem {
         try syncDirectory(containing: path)
     }
 
-    /// The whole file, or nil if there is no regular file at `path`.
+    /// The whole file, or nil if there is no regular file at `path` (the store never creates
+    /// symbolic links, so one is never followed).
     static func readFile(_ path: String) throws(LocalObjectStoreError) -> [UInt8]? {
-        // O_NOFOLLOW: the store never creates symbolic links, so one is never followed.
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
-        guard descriptor >= 0 else {
-            let error = errno
-            if error == ENOENT || error == ENOTDIR || error == ELOOP { return nil }
-            throw .io(operation: "open", errno: error)
-        }
-        defer { close(descriptor) }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0 else { throw .io(operation: "fstat", errno: errno) }
-        guard info.st_mode & S_IFMT == S_IFREG else { return nil }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(Int(info.st_size))
-        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count == 0 { return bytes }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw .io(operation: "read", errno: errno)
-            }
-            bytes.append(contentsOf: buffer[0..<count])
-        }
-    }
-
-    enum Kind { case missing, file, directory, other }
-
-    /// What is at `path`, without following a final symbolic link.
-    static func kind(of path: String) -> Kind {
-        var info = stat()
-        guard lstat(path, &info) == 0 else { return .missing }
-        switch info.st_mode & S_IFMT {
-        case S_IFREG: return .file
-        case S_IFDIR: return .directory
-        default: return .other
+        do {
+            return try PosixFiles.readRegularFile(path)
+        } catch {
+            throw .io(operation: error.operation, errno: error.errno)
         }
     }
 
@@ -96,7 +67,7 @@ enum FileSystem {
 
     /// Removes the file at `path`; false if there was none.
     static func removeFile(_ path: String) throws(LocalObjectStoreError) -> Bool {
-        guard kind(of: path) == .file else { return false }
+        guard PosixFiles.kind(path) == .file else { return false }
         guard unlink(path) == 0 else {
             let error = errno
             if error == ENOENT { return false }

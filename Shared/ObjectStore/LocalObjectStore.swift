@@ -1,3 +1,4 @@
+import Files
 /// A filesystem-backed object store for local runs and tests, standing in for S3.
 ///
 /// Layout under `rootDirectory`:
@@ -36,7 +37,7 @@ public struct LocalObjectStore: Sendable {
         try FileSystem.makeDirectories(Self.parent(of: paths.bytes))
         try FileSystem.makeDirectories(Self.parent(of: paths.contentType))
         // Refuse before writing the sidecar, so a conflicting put leaves nothing behind.
-        guard FileSystem.kind(of: paths.bytes) != .directory else { throw .keyConflict }
+        guard PosixFiles.kind(paths.bytes) != .directory else { throw .keyConflict }
         try FileSystem.writeAtomically(Array(contentType.utf8), to: paths.contentType, temporaryDirectory: temporaryDirectory)
         try FileSystem.writeAtomically(bytes, to: paths.bytes, temporaryDirectory: temporaryDirectory)
     }

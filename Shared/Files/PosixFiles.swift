@@ -6,12 +6,20 @@ import Musl
 import Darwin
 #endif
 
-/// The three file operations loading the dashboard needs, on POSIX calls (no Foundation).
-enum PosixFiles {
-    enum Kind { case missing, file, directory, other }
+/// The POSIX file reads several modules need (the object store stand-in, the dashboard's asset
+/// loader), without Foundation. All block; none follows a final symbolic link.
+public enum PosixFiles {
+    /// A failed system call and its errno.
+    public struct Failure: Error, CustomStringConvertible, Sendable {
+        public let operation: String
+        public let errno: Int32
+        public var description: String { "\(operation): \(String(cString: strerror(errno)))" }
+    }
+
+    public enum Kind: Sendable { case missing, file, directory, other }
 
     /// What is at `path`, without following a final symbolic link (a link is `.other`).
-    static func kind(_ path: String) -> Kind {
+    public static func kind(_ path: String) -> Kind {
         var info = stat()
         guard lstat(path, &info) == 0 else { return .missing }
         switch info.st_mode & S_IFMT {
@@ -22,10 +30,8 @@ enum PosixFiles {
     }
 
     /// The entry names of a directory (without `.` and `..`), sorted.
-    static func list(_ path: String) throws -> [String] {
-        guard let handle = opendir(path) else {
-            throw DashboardAssets.LoadError(description: "cannot open directory \(path): \(String(cString: strerror(errno)))")
-        }
+    public static func list(_ path: String) throws(Failure) -> [String] {
+        guard let handle = opendir(path) else { throw Failure(operation: "opendir \(path)", errno: errno) }
         defer { closedir(handle) }
         var names: [String] = []
         while let entry = readdir(handle) {
@@ -37,13 +43,19 @@ enum PosixFiles {
         return names.sorted()
     }
 
-    /// The whole regular file, or nil (missing, not a regular file, a symbolic link, unreadable).
-    static func readFile(_ path: String) -> [UInt8]? {
+    /// The whole regular file at `path`; nil when there is none (missing, a directory, a symbolic
+    /// link: O_NOFOLLOW). Other failures throw.
+    public static func readRegularFile(_ path: String) throws(Failure) -> [UInt8]? {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
-        guard descriptor >= 0 else { return nil }
+        guard descriptor >= 0 else {
+            let error = errno
+            if error == ENOENT || error == ENOTDIR || error == ELOOP { return nil }
+            throw Failure(operation: "open", errno: error)
+        }
         defer { close(descriptor) }
         var info = stat()
-        guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+        guard fstat(descriptor, &info) == 0 else { throw Failure(operation: "fstat", errno: errno) }
+        guard info.st_mode & S_IFMT == S_IFREG else { return nil }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(Int(info.st_size))
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
@@ -52,7 +64,7 @@ enum PosixFiles {
             if count == 0 { return bytes }
             if count < 0 {
                 if errno == EINTR { continue }
-                return nil
+                throw Failure(operation: "read", errno: errno)
             }
             bytes.append(contentsOf: buffer[0..<count])
         }
