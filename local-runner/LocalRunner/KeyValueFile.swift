@@ -35,22 +35,7 @@ public enum FileSystem {
     }
 
     public static func writeText(_ text: String, to path: String, mode: mode_t = 0o644) throws {
-        let temporary = path + ".tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, mode)
-        guard fd >= 0 else { throw Failure(description: "cannot write \(path): \(String(cString: strerror(errno)))") }
-        let bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            guard written > 0 else {
-                close(fd)
-                throw Failure(description: "cannot write \(path): \(String(cString: strerror(errno)))")
-            }
-            offset += written
-        }
-        fsync(fd)
-        close(fd)
-        guard rename(temporary, path) == 0 else { throw Failure(description: "cannot rename \(temporary)") }
+        try TextFile.write(text, to: path, mode: mode)
     }
 
     public static func makeDirectories(_ path: String, mode: mode_t = 0o755) throws {

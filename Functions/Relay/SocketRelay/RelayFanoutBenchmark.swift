@@ -6,6 +6,7 @@ import NIOPosix
 import Processes
 import Redis
 import Rooms
+import Settings
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -138,7 +139,7 @@ public enum RelayFanoutBenchmark {
         let key = try AccessTokenSigner.generateKey()
         let signer = AccessTokenSigner(kid: "bench", privateKey: key, issuer: issuer, audience: audience)
         let jwksPath = options.workDirectory + "/bench-jwks.json"
-        try writeFile(try JSONWebKeySet.document(kid: "bench", publicKey: key.publicKey), to: jwksPath)
+        try TextFile.write(try JSONWebKeySet.document(kid: "bench", publicKey: key.publicKey), to: jwksPath)
         var companies: [String] = []
         if let given = options.companyIDs {
             guard given.count == options.companies else { throw Failure(description: "companyIDs must hold \(options.companies) ids") }
@@ -405,13 +406,6 @@ public enum RelayFanoutBenchmark {
         let characters = Array(hex)
         return String(characters[0..<8]) + "-" + String(characters[8..<12]) + "-4" + String(characters[13..<16]) + "-a"
             + String(characters[17..<20]) + "-" + String(characters[20..<32])
-    }
-
-    private static func writeFile(_ text: String, to path: String) throws {
-        guard let file = fopen(path, "w") else { throw Failure(description: "cannot write \(path)") }
-        defer { fclose(file) }
-        let bytes = Array(text.utf8)
-        _ = fwrite(bytes, 1, bytes.count, file)
     }
 }
 
