@@ -21,16 +21,15 @@ final class Broadcaster: Sendable {
     private let core: RelayCore
     private let subscriber: RedisSubscriber
     private let recovery: RecoveryService?
-    /// Ids received or replayed, for the unpublished-event check.
-    let published: RecentlyPublished
+    /// Ids received or replayed, shared with the unpublished-event check.
+    private let published: RecentlyPublished
+    private let unpublishedCheck: UnpublishedEventCheck?
 
     /// How far before the detected break the replay starts (commit → publish latency, detection lag).
     static let replayMarginSeconds = 10.0
 
-    private let unpublishedCheck: UnpublishedEventCheck?
-
-    init(core: RelayCore, subscriber: RedisSubscriber, recovery: RecoveryService?, published: RecentlyPublished = RecentlyPublished(),
-         unpublishedCheck: UnpublishedEventCheck? = nil) {
+    init(core: RelayCore, subscriber: RedisSubscriber, recovery: RecoveryService?, published: RecentlyPublished,
+         unpublishedCheck: UnpublishedEventCheck?) {
         self.core = core
         self.subscriber = subscriber
         self.recovery = recovery
@@ -92,10 +91,7 @@ final class Broadcaster: Sendable {
     private func replayGap(seconds: Double, highestSeen: [String: Int64]) async {
         guard let recovery else { return }
         core.metrics.gapReplays.add(1)
-        var companies = Set<String>()
-        for registry in core.registries {
-            if let local = try? await registry.eventLoop.submit({ registry.companiesWithMembers() }).get() { companies.formUnion(local) }
-        }
+        let companies = await core.companiesWithMembers()
         var results: [String: [RecoveryService.ReplayedEvent]?] = [:]
         await withTaskGroup(of: (String, [RecoveryService.ReplayedEvent]?).self) { group in
             var pending = Array(companies)

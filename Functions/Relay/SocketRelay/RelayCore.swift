@@ -29,6 +29,15 @@ final class RelayCore: @unchecked Sendable {
         registries.first { $0.eventLoop === eventLoop } ?? registries[0]
     }
 
+    /// Company ids with at least one connected socket on any loop (each loop asked on itself).
+    func companiesWithMembers() async -> Set<String> {
+        var companies = Set<String>()
+        for registry in registries {
+            if let local = try? await registry.eventLoop.submit({ registry.companiesWithMembers() }).get() { companies.formUnion(local) }
+        }
+        return companies
+    }
+
     /// Collects every loop's counters (each read on its own loop) into the Prometheus text.
     func metricsText(on eventLoop: any EventLoop) -> EventLoopFuture<String> {
         let futures = registries.map { registry in registry.eventLoop.submit { registry.snapshot() } }

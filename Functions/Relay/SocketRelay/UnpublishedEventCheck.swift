@@ -56,10 +56,7 @@ struct UnpublishedEventCheck: Sendable {
     /// One check; false when Postgres could not be asked (the next one covers this one's time).
     @discardableResult
     func check(receivedSince: Double) async -> Bool {
-        var companies = Set<String>()
-        for registry in core.registries {
-            if let local = try? await registry.eventLoop.submit({ registry.companiesWithMembers() }).get() { companies.formUnion(local) }
-        }
+        let companies = await core.companiesWithMembers()
         guard !companies.isEmpty else { return true }
         let window = (companies: Array(companies), since: receivedSince, settle: settleSeconds, limit: maxRows)
         let candidates: [String: [Int64]]
