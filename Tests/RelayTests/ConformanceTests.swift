@@ -36,6 +36,23 @@ extension RelaySuites {
             #expect(throws: ConfigurationError.self) { try RelayConfiguration.load(environment: Environment([:])) }
         }
 
+        @Test func writeCoalescingAndUnpublishedCheckAreConfigurable() throws {
+            let required = ["REDIS_URL": "redis://127.0.0.1:1", "DATABASE_URL": "postgresql://127.0.0.1:1/x", "JWT_ISSUER": "i",
+                            "JWT_AUDIENCE": "a", "JWT_JWKS_FILE": "/nonexistent"]
+            let defaults = try RelayConfiguration.load(environment: Environment(required))
+            #expect(defaults.flushIntervalMicroseconds == 1_000)
+            #expect(defaults.unpublishedCheckIntervalMilliseconds == 2_000)
+            let tuned = try RelayConfiguration.load(environment: Environment(
+                required.merging(["RELAY_FLUSH_INTERVAL_US": "0", "RELAY_UNPUBLISHED_CHECK_MS": "0"]) { $1 }))
+            #expect(tuned.flushIntervalMicroseconds == 0)
+            #expect(tuned.unpublishedCheckIntervalMilliseconds == 0)
+            for (name, value) in [("RELAY_FLUSH_INTERVAL_US", "-1"), ("RELAY_FLUSH_INTERVAL_US", "soon"), ("RELAY_UNPUBLISHED_CHECK_MS", "700000")] {
+                #expect(throws: ConfigurationError.self) {
+                    try RelayConfiguration.load(environment: Environment(required.merging([name: value]) { $1 }))
+                }
+            }
+        }
+
         static func openPolling(_ relay: RelayUnderTest) async throws -> String {
             let response = try await HTTP.get(port: relay.port, path: "/socket.io/?EIO=4&transport=polling")
             #expect(response.status == 200)

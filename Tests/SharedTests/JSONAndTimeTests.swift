@@ -27,6 +27,22 @@ import Testing
         #expect(text == #"{"a":[1,2.5,null,true],"m":{"k":"\u0001"},"z":"\u003c/script\u003e\"\u0026"}"#)
         #expect(try JSONParser.parse(text) == value)
     }
+
+    /// Strings without escape sequences take a one-piece path in both directions; it must decide
+    /// exactly as the per-character path does.
+    @Test func stringsWithoutEscapesKeepTheirMeaning() throws {
+        #expect(try JSONParser.parse(Array(#"["plain","héllo 😀",""]"#.utf8)) == ["plain", "héllo 😀", ""])
+        #expect(throws: JSONParser.Error.self) { try JSONParser.parse([0x22, 0x61, 0xFF, 0x22]) }  // invalid UTF-8
+        var plain = ""
+        JSONWriter.writeString("héllo 😀", into: &plain)
+        #expect(plain == "\"héllo 😀\"")
+        var separator = ""
+        JSONWriter.writeString("a\u{2028}b", into: &separator)
+        #expect(separator == #""a\u2028b""#)
+        var minimal = ""
+        JSONWriter.writeString("a\u{2028}<b>", into: &minimal, escapingHTML: false)
+        #expect(minimal == "\"a\u{2028}<b>\"")
+    }
 }
 
 @Suite struct RFC3339Tests {
