@@ -1,387 +1,218 @@
 // swift-tools-version:6.1
-// Creator Control Room: every endpoint is a small executable in Functions/, shared code lives
-// in Shared/ modules named by what they do, and local-runner/ runs the whole system on one machine.
+// Creator Control Room. Read this file top to bottom for the module graph:
+// - Shared/X: a library named by what it does; depends only on other Shared modules.
+// - Functions/X: one function: its logic in the library `X` (Functions/X/X, what tests import) and
+//   a few lines of wiring in the executable named `x-y` (Functions/X/main). The same name is the
+//   route table's / job table's function and the job queue's name.
+// - local-runner/: runs the whole system on one machine (router, stand-ins, operator CLI,
+//   benchmarks). Nothing in Functions/ or Shared/ depends on it (Tests/LayoutTests checks).
 import PackageDescription
 
-let strict: [SwiftSetting] = [
+let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
+    // The compiler keeps the manifest honest: a module uses only what it imports, and an import
+    // is internal unless the module's public API exposes it (`public import`).
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+// MARK: - Third-party products (exact versions below: two builds of one commit are the same)
+
+let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+let nioCore = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
+let nioPosix = Target.Dependency.product(name: "NIOPosix", package: "swift-nio")
+let nioHTTP1 = Target.Dependency.product(name: "NIOHTTP1", package: "swift-nio")
+let nioWebSocket = Target.Dependency.product(name: "NIOWebSocket", package: "swift-nio")
+let nioLocks = Target.Dependency.product(name: "NIOConcurrencyHelpers", package: "swift-nio")
+let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")
+let httpTypes = Target.Dependency.product(name: "HTTPTypes", package: "swift-http-types")
+let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
+let cryptoExtras = Target.Dependency.product(name: "CryptoExtras", package: "swift-crypto")
+let httpClient = Target.Dependency.product(name: "AsyncHTTPClient", package: "async-http-client")
+let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+let serviceLifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let unixSignals = Target.Dependency.product(name: "UnixSignals", package: "swift-service-lifecycle")
+
+// MARK: - Target shapes
+
+/// A library under Shared/.
+func shared(_ name: String, _ dependencies: [Target.Dependency] = []) -> Target {
+    .target(name: name, dependencies: dependencies, path: "Shared/\(name)", swiftSettings: swiftSettings)
+}
+
+/// A system C library under Shared/ (a module map over the Debian -dev package's headers).
+func cLibrary(_ name: String, pkgConfig: String? = nil, apt: String, brew: String) -> Target {
+    .systemLibrary(name: name, path: "Shared/\(name)", pkgConfig: pkgConfig, providers: [.apt([apt]), .brew([brew])])
+}
+
+/// A function: library `folder` (Functions/folder/folder) and executable `executable`
+/// (Functions/folder/main). A function without logic of its own has no library.
+func function(_ folder: String, executable: String, library: [Target.Dependency]?, main: [Target.Dependency]) -> [Target] {
+    var targets: [Target] = [
+        .executableTarget(
+            name: executable, dependencies: (library == nil ? [] : [.target(name: folder)]) + main,
+            path: "Functions/\(folder)/main", swiftSettings: swiftSettings),
+    ]
+    if let library {
+        targets.append(.target(name: folder, dependencies: library, path: "Functions/\(folder)/\(folder)", swiftSettings: swiftSettings))
+    }
+    return targets
+}
+
+/// A library or executable under local-runner/.
+func runner(_ name: String, _ dependencies: [Target.Dependency], executable: Bool = false) -> Target {
+    executable
+        ? .executableTarget(name: name, dependencies: dependencies, path: "local-runner/\(name)", swiftSettings: swiftSettings)
+        : .target(name: name, dependencies: dependencies, path: "local-runner/\(name)", swiftSettings: swiftSettings)
+}
+
+func tests(_ name: String, _ dependencies: [Target.Dependency], exclude: [String] = []) -> Target {
+    .testTarget(name: name, dependencies: dependencies, path: "Tests/\(name)", exclude: exclude, swiftSettings: swiftSettings)
+}
+
+// MARK: - Shared
+
+let sharedTargets: [Target] = [
+    cLibrary("CLibPQ", pkgConfig: "libpq", apt: "libpq-dev", brew: "libpq"),
+    cLibrary("CHiredis", apt: "libhiredis-dev", brew: "hiredis"),
+    cLibrary("CZlib", apt: "zlib1g-dev", brew: "zlib"),
+    shared("Settings"),
+    shared("Files"),
+    shared("JSONValue"),
+    shared("URLEncoding"),
+    shared("CivilTime"),
+    shared("StructuredLogging", ["JSONValue", logging, nioLocks]),
+    shared("BlockingIO", [nioPosix]),
+    shared("Postgres", ["CLibPQ", "BlockingIO", logging, nioLocks]),
+    shared("Redis", ["CHiredis", "BlockingIO", "Settings", logging, nioLocks]),
+    shared("EventSub", ["JSONValue", "CivilTime", crypto]),
+    shared("Rooms", ["JSONValue"]),
+    shared("Migrations", ["Postgres"]),
+    shared("Ingest", ["BlockingIO", "EventSub", "JSONValue", "Postgres", "Redis", "Rooms", logging, nioLocks]),
+    // The server-free core every executable uses; the HTTP adapter is FunctionServer.
+    shared("FunctionRuntime", ["JSONValue", "Settings", "StructuredLogging", logging, serviceLifecycle, unixSignals]),
+    shared("FunctionServer", ["FunctionRuntime", "JSONValue", "Settings", "StructuredLogging", "URLEncoding",
+                              hummingbird, httpTypes, logging, nioCore, serviceLifecycle, unixSignals]),
+    shared("JobQueue", ["BlockingIO", "FunctionRuntime", "JSONValue", "Redis", "Settings", logging, serviceLifecycle]),
+    shared("Auth", ["BlockingIO", "Files", "JSONValue", "Settings", httpClient, crypto, cryptoExtras, logging, nioLocks, nioCore, nioHTTP1]),
+    shared("ObjectStore", ["CivilTime", "URLEncoding", crypto]),
+    shared("TwitchAPI", ["BlockingIO", "JSONValue", "Settings", "URLEncoding", httpClient, logging, nioLocks, nioCore, nioHTTP1]),
+    shared("API", ["Auth", "BlockingIO", "FunctionRuntime", "FunctionServer", "JSONValue", "Postgres", "Redis", "Settings",
+                   "URLEncoding", httpClient, logging]),
+]
+
+// MARK: - Functions
+
+let httpMain: [Target.Dependency] = ["FunctionRuntime", "FunctionServer"]
+let apiMain: [Target.Dependency] = ["API", "FunctionRuntime", "FunctionServer"]
+
+let functionTargets: [Target] =
+    function("TwitchWebhook", executable: "twitch-webhook",
+             library: ["BlockingIO", "EventSub", "FunctionRuntime", "FunctionServer", "Ingest", "Postgres", "Redis", "Settings", logging],
+             main: httpMain)
+    + function("Account", executable: "account",
+               library: ["API", "Auth", "BlockingIO", "FunctionRuntime", "FunctionServer", "JSONValue", "ObjectStore", "Postgres", "Settings"],
+               main: apiMain)
+    + function("Members", executable: "members",
+               library: ["API", "Auth", "FunctionRuntime", "FunctionServer", "JSONValue", "Postgres"], main: apiMain)
+    + function("Creators", executable: "creators",
+               library: ["API", "Auth", "FunctionRuntime", "FunctionServer", "JSONValue", "Postgres", "Settings", "TwitchAPI"],
+               main: apiMain)
+    + function("Events", executable: "events",
+               library: ["API", "Auth", "BlockingIO", "EventSub", "FunctionRuntime", "FunctionServer", "Ingest", "JSONValue",
+                         "ObjectStore", "Postgres", "Rooms", "Settings"],
+               main: apiMain)
+    + function("Dashboard", executable: "dashboard",
+               library: ["Files", "FunctionRuntime", "FunctionServer", "JSONValue", "Settings", "URLEncoding"], main: httpMain)
+    + function("SocketRelay", executable: "socket-relay",
+               library: ["Auth", "BlockingIO", "FunctionRuntime", "Ingest", "JSONValue", "Postgres", "Redis", "Rooms", "Settings",
+                         "URLEncoding", httpClient, logging, nioLocks, nioCore, nioHTTP1, nioPosix, nioWebSocket, serviceLifecycle],
+               main: [])
+    + function("SubscriptionRenewal", executable: "subscription-renewal",
+               library: ["BlockingIO", "FunctionRuntime", "JSONValue", "JobQueue", "Postgres", "Settings", "TwitchAPI", logging],
+               main: ["FunctionRuntime", "JobQueue"])
+    + function("StatusReconciliation", executable: "status-reconciliation",
+               library: ["BlockingIO", "EventSub", "FunctionRuntime", "Ingest", "JSONValue", "JobQueue", "Postgres", "Redis", "Settings",
+                         "TwitchAPI", logging],
+               main: ["FunctionRuntime", "JobQueue"])
+    + function("EventArchive", executable: "event-archive",
+               library: ["BlockingIO", "CZlib", "FunctionRuntime", "JSONValue", "JobQueue", "ObjectStore", "Postgres", "Settings",
+                         httpClient, crypto, logging, nioCore, nioHTTP1],
+               main: ["FunctionRuntime", "JobQueue"])
+    + function("EnqueueJob", executable: "enqueue-job", library: nil,
+               main: ["BlockingIO", "FunctionRuntime", "JSONValue", "JobQueue", "Redis", "Settings"])
+    + function("Migrate", executable: "migrate", library: nil,
+               main: ["FunctionRuntime", "Migrations", "Postgres", "Settings"])
+
+// MARK: - local-runner
+
+let runnerTargets: [Target] = [
+    runner("Processes", []),
+    runner("Router", ["BlockingIO", "FunctionRuntime", "Processes", "StructuredLogging", httpClient, httpTypes, hummingbird, logging, nioCore]),
+    runner("ObjectStoreStandIn", ["Files", "ObjectStore", "URLEncoding", crypto]),
+    runner("TwitchStandIn", ["BlockingIO", "EventSub", "JSONValue", "URLEncoding", httpClient, httpTypes, hummingbird, logging, nioLocks, nioCore, nioHTTP1]),
+    runner("twitch-stand-in", ["Settings", "StructuredLogging", "TwitchStandIn", logging], executable: true),
+    runner("FanoutBenchmark", ["Auth", "BlockingIO", "Files", "JSONValue", "Processes", "Redis", "Rooms", "Settings", nioLocks, nioCore, nioPosix]),
+    runner("LocalRunner", [
+        "Auth", "BlockingIO", "EventSub", "Files", "FunctionRuntime", "JSONValue", "JobQueue", "Migrations", "ObjectStore",
+        "ObjectStoreStandIn", "Postgres", "Processes", "Redis", "Router", "Settings", "StructuredLogging",
+        httpClient, cryptoExtras, httpTypes, hummingbird, logging, nioLocks, nioCore,
+    ]),
+    runner("ccr-local", [
+        "Auth", "BlockingIO", "FanoutBenchmark", "Files", "JobQueue", "LocalRunner", "Redis", "Router", "Settings", "StructuredLogging",
+        argumentParser, logging, serviceLifecycle, unixSignals,
+    ], executable: true),
+]
+
+// MARK: - Tests (real Postgres and Redis, started by local-runner/test)
+
+let testTargets: [Target] = [
+    .target(name: "TestSupport", dependencies: ["Files", "Migrations", "Postgres", "Redis", "Settings"],
+            path: "Tests/TestSupport", swiftSettings: swiftSettings),
+    tests("LayoutTests", ["Files", "JSONValue", "TestSupport"]),
+    tests("SharedTests", ["BlockingIO", "EventSub", "Files", "JSONValue", "Migrations", "Postgres", "Redis", "TestSupport"]),
+    tests("WebhookFunctionTests", ["BlockingIO", "EventSub", "FunctionRuntime", "FunctionServer", "Ingest", "JSONValue", "Postgres",
+                                   "Redis", "Rooms", "TestSupport", "TwitchWebhook", logging]),
+    tests("LocalRunnerTests", ["BlockingIO", "EventSub", "Files", "JobQueue", "LocalRunner", "Processes", "Router", "Settings",
+                               "TestSupport", httpClient, logging, nioCore]),
+    tests("APITests", ["API", "Account", "Auth", "BlockingIO", "Creators", "Events", "Files", "FunctionRuntime", "FunctionServer",
+                       "JSONValue", "LocalRunner", "Members", "ObjectStore", "ObjectStoreStandIn", "Postgres", "Processes", "Redis",
+                       "Router", "TestSupport", "TwitchAPI", "TwitchStandIn", httpClient, crypto, httpTypes, hummingbird, logging,
+                       nioLocks, nioCore]),
+    tests("TwitchTests", ["BlockingIO", "EventSub", "JSONValue", "TestSupport", "TwitchAPI", "TwitchStandIn", httpClient, hummingbird,
+                          logging, nioCore, nioHTTP1]),
+    tests("ObjectStoreTests", ["Files", "ObjectStore", "ObjectStoreStandIn", "URLEncoding"]),
+    tests("RelayTests", ["Auth", "BlockingIO", "EventSub", "FanoutBenchmark", "Files", "FunctionRuntime", "FunctionServer", "Ingest",
+                         "JSONValue", "LocalRunner", "Postgres", "Processes", "Redis", "Rooms", "Settings", "SocketRelay",
+                         "TestSupport", "TwitchWebhook", logging, nioCore, nioPosix],
+          exclude: ["python"]),
+    tests("JobTests", ["API", "Auth", "BlockingIO", "EventArchive", "EventSub", "Events", "Files", "FunctionRuntime", "FunctionServer",
+                       "Ingest", "JSONValue", "JobQueue", "LocalRunner", "ObjectStore", "ObjectStoreStandIn", "Postgres", "Processes",
+                       "Redis", "Rooms", "Settings", "StatusReconciliation", "SubscriptionRenewal", "TestSupport", "TwitchAPI",
+                       "TwitchStandIn", httpClient, hummingbird, logging, nioLocks, nioCore]),
+    tests("DashboardTests", ["BlockingIO", "Dashboard", "EventSub", "Files", "FunctionRuntime", "FunctionServer", "JSONValue",
+                             "LocalRunner", "Postgres", "Processes", "Router", "Settings", "TestSupport", httpClient, httpTypes,
+                             hummingbird, logging, nioCore]),
 ]
 
 let package = Package(
     name: "creator-control-room",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "twitch-webhook", targets: ["twitch-webhook"]),
-        .executable(name: "migrate", targets: ["migrate"]),
-        .executable(name: "ccr-local", targets: ["ccr-local"]),
-        .executable(name: "api-account", targets: ["api-account"]),
-        .executable(name: "api-members", targets: ["api-members"]),
-        .executable(name: "api-creators", targets: ["api-creators"]),
-        .executable(name: "api-events", targets: ["api-events"]),
-        .executable(name: "twitch-stand-in", targets: ["twitch-stand-in"]),
-        .executable(name: "socket-relay", targets: ["socket-relay"]),
-        .executable(name: "job-renewal", targets: ["job-renewal"]),
-        .executable(name: "job-status", targets: ["job-status"]),
-        .executable(name: "job-archive", targets: ["job-archive"]),
-        .executable(name: "enqueue-job", targets: ["enqueue-job"]),
-    ],
+        "twitch-webhook", "account", "members", "creators", "events", "dashboard", "socket-relay",
+        "subscription-renewal", "status-reconciliation", "event-archive", "enqueue-job", "migrate",
+        "ccr-local", "twitch-stand-in",
+    ].map { Product.executable(name: $0, targets: [$0]) },
     dependencies: [
         // `traits: []` keeps full Foundation + ICU out of every binary (faster cold starts).
-        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
-        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
-        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
-        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
-        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
-        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
-        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", exact: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", exact: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", exact: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
     ],
-    targets: [
-        // MARK: C libraries (system packages: libpq-dev, libhiredis-dev)
-        .systemLibrary(
-            name: "CLibPQ", path: "Shared/CLibPQ", pkgConfig: "libpq",
-            providers: [.apt(["libpq-dev"]), .brew(["libpq"])]),
-        .systemLibrary(
-            name: "CHiredis", path: "Shared/CHiredis",
-            providers: [.apt(["libhiredis-dev"]), .brew(["hiredis"])]),
-
-        // MARK: Shared modules
-        .target(name: "Settings", path: "Shared/Settings", swiftSettings: strict),
-        .target(name: "Files", path: "Shared/Files", swiftSettings: strict),
-        .target(
-            name: "StructuredLogging",
-            dependencies: ["JSONValue", .product(name: "Logging", package: "swift-log"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
-            path: "Shared/StructuredLogging", swiftSettings: strict),
-        .target(
-            name: "BlockingIO",
-            dependencies: [.product(name: "NIOPosix", package: "swift-nio")],
-            path: "Shared/BlockingIO", swiftSettings: strict),
-        .target(
-            name: "Postgres",
-            dependencies: ["CLibPQ", "BlockingIO", .product(name: "Logging", package: "swift-log"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
-            path: "Shared/Postgres", swiftSettings: strict),
-        .target(
-            name: "Redis",
-            dependencies: ["CHiredis", "BlockingIO", "Settings", .product(name: "Logging", package: "swift-log"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
-            path: "Shared/Redis", swiftSettings: strict),
-        .target(name: "JSONValue", path: "Shared/JSONValue", swiftSettings: strict),
-        .target(name: "URLEncoding", path: "Shared/URLEncoding", swiftSettings: strict),
-        .target(name: "CivilTime", path: "Shared/CivilTime", swiftSettings: strict),
-        .target(
-            name: "EventSub",
-            dependencies: ["JSONValue", "CivilTime", .product(name: "Crypto", package: "swift-crypto")],
-            path: "Shared/EventSub", swiftSettings: strict),
-        .target(name: "Rooms", dependencies: ["JSONValue"], path: "Shared/Rooms", swiftSettings: strict),
-        .target(name: "Migrations", dependencies: ["Postgres"], path: "Shared/Migrations", swiftSettings: strict),
-        .target(
-            name: "Ingest",
-            dependencies: [
-                "Postgres", "Redis", "EventSub", "Rooms", "JSONValue", "BlockingIO",
-                .product(name: "Logging", package: "swift-log"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-            ],
-            path: "Shared/Ingest", swiftSettings: strict),
-        .target(
-            name: "FunctionRuntime",
-            dependencies: [
-                "Settings", "StructuredLogging", "JSONValue", "URLEncoding",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Shared/FunctionRuntime", swiftSettings: strict),
-
-        .target(
-            name: "Auth",
-            dependencies: [
-                "JSONValue", "BlockingIO", "Settings",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "CryptoExtras", package: "swift-crypto"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Shared/Auth", swiftSettings: strict),
-        .target(
-            name: "ObjectStore",
-            dependencies: ["JSONValue", "URLEncoding", "CivilTime", "Files", .product(name: "Crypto", package: "swift-crypto")],
-            path: "Shared/ObjectStore", swiftSettings: strict),
-        .target(
-            name: "TwitchAPI",
-            dependencies: [
-                "JSONValue", "BlockingIO", "URLEncoding", "Settings",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Shared/TwitchAPI", swiftSettings: strict),
-        .target(
-            name: "API",
-            dependencies: [
-                "FunctionRuntime", "Auth", "Postgres", "Redis", "JSONValue", "Ingest", "Rooms", "Settings", "BlockingIO", "URLEncoding",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            ],
-            path: "Shared/API", swiftSettings: strict),
-
-        // MARK: Functions (one executable each; logic in the library beside it)
-        .target(
-            name: "WebhookFunction",
-            dependencies: [
-                "FunctionRuntime", "EventSub", "Ingest", "Postgres", "Redis", "Settings", "BlockingIO",
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Functions/Webhook/WebhookFunction", swiftSettings: strict),
-        .executableTarget(
-            name: "twitch-webhook", dependencies: ["WebhookFunction", "FunctionRuntime"],
-            path: "Functions/Webhook/main", swiftSettings: strict),
-        .executableTarget(
-            name: "migrate", dependencies: ["Migrations", "Postgres", "Settings", "StructuredLogging"],
-            path: "Functions/Migrate/main", swiftSettings: strict),
-
-        .target(
-            name: "AccountFunction",
-            dependencies: ["API", "FunctionRuntime", "Auth", "Postgres", "JSONValue", "Settings", "ObjectStore", "BlockingIO", .product(name: "Logging", package: "swift-log")],
-            path: "Functions/Account/AccountFunction", swiftSettings: strict),
-        .executableTarget(
-            name: "api-account", dependencies: ["AccountFunction", "API", "FunctionRuntime"],
-            path: "Functions/Account/main", swiftSettings: strict),
-        .target(
-            name: "MembersFunction",
-            dependencies: ["API", "FunctionRuntime", "Auth", "Postgres", "JSONValue", "Settings", .product(name: "Logging", package: "swift-log")],
-            path: "Functions/Members/MembersFunction", swiftSettings: strict),
-        .executableTarget(
-            name: "api-members", dependencies: ["MembersFunction", "API", "FunctionRuntime"],
-            path: "Functions/Members/main", swiftSettings: strict),
-        .target(
-            name: "CreatorsFunction",
-            dependencies: ["API", "FunctionRuntime", "Auth", "Postgres", "JSONValue", "Settings", "TwitchAPI", .product(name: "Logging", package: "swift-log")],
-            path: "Functions/Creators/CreatorsFunction", swiftSettings: strict),
-        .executableTarget(
-            name: "api-creators", dependencies: ["CreatorsFunction", "API", "FunctionRuntime"],
-            path: "Functions/Creators/main", swiftSettings: strict),
-        .target(
-            name: "EventsFunction",
-            dependencies: ["API", "FunctionRuntime", "Auth", "Postgres", "JSONValue", "Settings", "EventSub", "Ingest", "ObjectStore", "BlockingIO", .product(name: "Logging", package: "swift-log")],
-            path: "Functions/Events/EventsFunction", swiftSettings: strict),
-        .executableTarget(
-            name: "api-events", dependencies: ["EventsFunction", "API", "FunctionRuntime"],
-            path: "Functions/Events/main", swiftSettings: strict),
-
-        .target(
-            name: "SocketRelay",
-            dependencies: [
-                "Auth", "Redis", "Postgres", "Rooms", "Ingest", "JSONValue", "Settings", "StructuredLogging", "BlockingIO", "Processes",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOWebSocket", package: "swift-nio"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Functions/Relay/SocketRelay", swiftSettings: strict),
-        .executableTarget(
-            name: "socket-relay", dependencies: ["SocketRelay", "Settings", "StructuredLogging", "Auth"],
-            path: "Functions/Relay/main", swiftSettings: strict),
-
-        .target(
-            name: "JobQueue",
-            dependencies: [
-                "Redis", "JSONValue", "BlockingIO", "FunctionRuntime", "Settings", "StructuredLogging",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-            ],
-            path: "Shared/JobQueue", swiftSettings: strict),
-        .executableTarget(
-            name: "enqueue-job", dependencies: ["JobQueue", "Redis", "Settings", "StructuredLogging", "BlockingIO"],
-            path: "Functions/Scheduler/main", swiftSettings: strict),
-        .target(
-            name: "SubscriptionRenewal",
-            dependencies: [
-                "TwitchAPI", "Postgres", "JSONValue", "Settings", "BlockingIO",
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Functions/Renewal/SubscriptionRenewal", swiftSettings: strict),
-        .executableTarget(
-            name: "job-renewal", dependencies: ["SubscriptionRenewal", "JobQueue", "FunctionRuntime", "Settings", "StructuredLogging"],
-            path: "Functions/Renewal/main", swiftSettings: strict),
-        .target(
-            name: "StatusReconciliation",
-            dependencies: [
-                "TwitchAPI", "Postgres", "Ingest", "EventSub", "Rooms", "JSONValue", "Settings", "BlockingIO", "Redis",
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Functions/StatusSync/StatusReconciliation", swiftSettings: strict),
-        .executableTarget(
-            name: "job-status", dependencies: ["StatusReconciliation", "JobQueue", "FunctionRuntime", "Settings", "StructuredLogging"],
-            path: "Functions/StatusSync/main", swiftSettings: strict),
-        .systemLibrary(
-            name: "CZlib", path: "Shared/CZlib",
-            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
-        .target(
-            name: "EventArchive",
-            dependencies: [
-                "CZlib", "ObjectStore", "Postgres", "Ingest", "JSONValue", "Settings", "BlockingIO",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Functions/Archive/EventArchive", swiftSettings: strict),
-        .executableTarget(
-            name: "job-archive", dependencies: ["EventArchive", "JobQueue", "FunctionRuntime", "Settings", "StructuredLogging", "BlockingIO"],
-            path: "Functions/Archive/main", swiftSettings: strict),
-
-        // MARK: local-runner (router, embedded services, operator CLI, benchmarks)
-        .target(
-            name: "Processes", dependencies: [],
-            path: "local-runner/Processes", swiftSettings: strict),
-        .target(
-            name: "Router",
-            dependencies: [
-                "StructuredLogging", "Processes", "BlockingIO", "JSONValue",
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-            ],
-            path: "local-runner/Router", swiftSettings: strict),
-        .target(
-            name: "DashboardAssets",
-            dependencies: [
-                "Router", "Files",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "NIOCore", package: "swift-nio"),
-            ],
-            path: "Shared/DashboardAssets", swiftSettings: strict),
-        .target(
-            name: "TwitchStandIn",
-            dependencies: [
-                "EventSub", "JSONValue", "BlockingIO", "StructuredLogging", "URLEncoding",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "local-runner/TwitchStandIn", swiftSettings: strict),
-        .executableTarget(
-            name: "twitch-stand-in", dependencies: ["TwitchStandIn", "Settings", "StructuredLogging", .product(name: "Logging", package: "swift-log")],
-            path: "local-runner/twitch-stand-in", swiftSettings: strict),
-        .target(
-            name: "LocalRunner",
-            dependencies: [
-                "Router", "Processes", "Postgres", "Redis", "Migrations", "EventSub", "JSONValue", "BlockingIO",
-                "Settings", "StructuredLogging", "Auth", "ObjectStore", "JobQueue", "DashboardAssets",
-                .product(name: "CryptoExtras", package: "swift-crypto"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "local-runner/LocalRunner", swiftSettings: strict),
-        .executableTarget(
-            name: "ccr-local",
-            dependencies: [
-                "LocalRunner", "Router", "Settings", "StructuredLogging", "Auth", "BlockingIO", "JobQueue", "Redis", "SocketRelay",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "local-runner/ccr-local", swiftSettings: strict),
-
-        // MARK: Tests (real Postgres and Redis, started by local-runner/test)
-        .target(
-            name: "TestSupport",
-            dependencies: ["Postgres", "Redis", "Migrations", "Settings", "LocalRunner"],
-            path: "Tests/TestSupport", swiftSettings: strict),
-        .testTarget(
-            name: "SharedTests",
-            dependencies: ["TestSupport", "Postgres", "Redis", "EventSub", "Migrations", "Rooms", "JSONValue", "Ingest", "BlockingIO"],
-            path: "Tests/SharedTests", swiftSettings: strict),
-        .testTarget(
-            name: "WebhookFunctionTests",
-            dependencies: [
-                "TestSupport", "WebhookFunction", "FunctionRuntime", "Postgres", "Redis", "EventSub", "Rooms", "JSONValue",
-                "Ingest", "BlockingIO", .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Tests/WebhookFunctionTests", swiftSettings: strict),
-        .testTarget(
-            name: "LocalRunnerTests",
-            dependencies: [
-                "TestSupport", "Router", "LocalRunner", "Processes", "EventSub", "Settings", "BlockingIO",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Tests/LocalRunnerTests", swiftSettings: strict),
-        .testTarget(
-            name: "APITests",
-            dependencies: [
-                "TestSupport", "API", "Auth", "AccountFunction", "MembersFunction", "CreatorsFunction", "EventsFunction",
-                "FunctionRuntime", "Postgres", "Redis", "JSONValue", "ObjectStore", "TwitchAPI", "TwitchStandIn", "BlockingIO",
-                "Processes", "LocalRunner", "Router",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-                .product(name: "Crypto", package: "swift-crypto"),
-            ],
-            path: "Tests/APITests", swiftSettings: strict),
-        .testTarget(
-            name: "TwitchTests",
-            dependencies: [
-                "TestSupport", "TwitchAPI", "TwitchStandIn", "EventSub", "JSONValue", "BlockingIO",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Tests/TwitchTests", swiftSettings: strict),
-        .testTarget(
-            name: "ObjectStoreTests",
-            dependencies: ["ObjectStore", "TestSupport", "JSONValue", "URLEncoding"],
-            path: "Tests/ObjectStoreTests", swiftSettings: strict),
-        .testTarget(
-            name: "RelayTests",
-            dependencies: [
-                "TestSupport", "SocketRelay", "Auth", "Redis", "Postgres", "Rooms", "JSONValue", "BlockingIO", "Processes", "LocalRunner",
-                "EventSub", "Ingest", "WebhookFunction", "FunctionRuntime",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Tests/RelayTests", exclude: ["python"], swiftSettings: strict),
-        .testTarget(
-            name: "JobTests",
-            dependencies: [
-                "TestSupport", "JobQueue", "SubscriptionRenewal", "StatusReconciliation", "EventArchive",
-                "TwitchAPI", "TwitchStandIn", "ObjectStore", "Redis", "Postgres", "Ingest", "EventSub", "Rooms", "JSONValue",
-                "BlockingIO", "Processes", "LocalRunner", "FunctionRuntime", "API", "Auth", "EventsFunction", "Settings",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Tests/JobTests", swiftSettings: strict),
-        .testTarget(
-            name: "DashboardTests",
-            dependencies: [
-                "DashboardAssets", "Router", "TestSupport", "LocalRunner", "Processes", "EventSub", "JSONValue", "BlockingIO", "Settings", "Postgres",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Tests/DashboardTests", swiftSettings: strict),
-    ]
+    targets: sharedTargets + functionTargets + runnerTargets + testTargets
 )

@@ -1,9 +1,9 @@
-import AsyncHTTPClient
-import Auth
-import Logging
-import Postgres
-import Redis
-import Settings
+public import AsyncHTTPClient
+public import Auth
+public import Logging
+public import Postgres
+public import Redis
+public import Settings
 
 /// What every REST function needs, built from the environment:
 /// `DATABASE_URL`, `REDIS_URL`, `JWT_ISSUER`, `JWT_AUDIENCE`, and `JWT_JWKS_URL` (the identity

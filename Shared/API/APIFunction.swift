@@ -1,7 +1,8 @@
-import Auth
-import BlockingIO
-import FunctionRuntime
-import Logging
+public import Auth
+public import BlockingIO
+public import FunctionRuntime
+public import FunctionServer
+public import Logging
 
 /// An HTTP function serving a group of REST routes: route → verify the bearer token (tenant and
 /// role come only from it) → per-tenant rate limit → role check → handler. Errors become the JSON
@@ -29,17 +30,17 @@ public struct APIFunction: HTTPFunction {
     public func handle(_ request: FunctionRequest, context: FunctionContext) async throws -> FunctionResponse {
         do {
             return try await route(request, context: context)
-        } catch let error as APIError {
-            return error.response(requestID: context.requestID)
+        } catch let error as FunctionError {
+            return .error(error, requestID: context.requestID)
         }
     }
 
     private func route(_ request: FunctionRequest, context: FunctionContext) async throws -> FunctionResponse {
         if request.method == "GET", let handler = publicRoutes[request.path] { return handler(request) }
         let candidates = routes.compactMap { route in route.match(request.path).map { (route, $0) } }
-        guard !candidates.isEmpty else { throw APIError.notFound("route") }
+        guard !candidates.isEmpty else { throw FunctionError.notFound("route") }
         guard let (route, parameters) = candidates.first(where: { $0.0.method == request.method }) else {
-            var error = APIError(status: 405, code: "method_not_allowed", message: "\(request.method) is not allowed here")
+            var error = FunctionError(status: 405, code: "method_not_allowed", message: "\(request.method) is not allowed here")
             error.headers = [("allow", candidates.map(\.0.method).joined(separator: ", "))]
             throw error
         }
@@ -48,7 +49,7 @@ public struct APIFunction: HTTPFunction {
             claims = try await verifier.verify(authorizationHeader: request.header("authorization"), now: now())
         } catch {
             context.logger.notice("token refused", metadata: ["reason": "\(error.reason.rawValue)"])
-            var refusal = APIError.unauthorized(error.description)
+            var refusal = FunctionError.unauthorized(error.description)
             refusal.headers = [("www-authenticate", "Bearer")]
             throw refusal
         }
@@ -56,7 +57,7 @@ public struct APIFunction: HTTPFunction {
         logger[metadataKey: "companyId"] = .string(claims.companyID)
         logger[metadataKey: "userId"] = .string(claims.subject)
         if let rateLimiter { try await rateLimiter.check(companyID: claims.companyID) }
-        guard claims.role >= route.minimumRole else { throw APIError.forbidden() }
+        guard claims.role >= route.minimumRole else { throw FunctionError.forbidden() }
         let apiRequest = APIRequest(raw: request, claims: claims, requestID: context.requestID, pathParameters: parameters,
                                     context: FunctionContext(requestID: context.requestID, logger: logger))
         return try await route.handler(apiRequest)

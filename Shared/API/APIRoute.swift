@@ -1,7 +1,8 @@
-import URLEncoding
-import Auth
-import FunctionRuntime
-import JSONValue
+public import URLEncoding
+public import Auth
+public import FunctionRuntime
+public import FunctionServer
+public import JSONValue
 
 /// One authenticated request, after routing, token verification and the role check.
 public struct APIRequest: Sendable {
@@ -15,9 +16,9 @@ public struct APIRequest: Sendable {
 
     /// The body as a JSON object (400 when it is not one).
     public func jsonObject() throws -> [String: JSONValue] {
-        guard !raw.body.isEmpty else { throw APIError.badRequest("request body must be a JSON object") }
+        guard !raw.body.isEmpty else { throw FunctionError.badRequest("request body must be a JSON object") }
         guard let value = try? JSONParser.parse(raw.body), let object = value.objectValue else {
-            throw APIError.badRequest("request body must be a JSON object")
+            throw FunctionError.badRequest("request body must be a JSON object")
         }
         return object
     }

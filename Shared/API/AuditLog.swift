@@ -1,5 +1,5 @@
-import JSONValue
-import Postgres
+public import JSONValue
+public import Postgres
 
 /// Who performed a mutation.
 public struct AuditActor: Sendable {

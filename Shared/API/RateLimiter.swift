@@ -1,6 +1,7 @@
-import BlockingIO
-import Logging
-import Redis
+import FunctionRuntime
+public import BlockingIO
+public import Logging
+public import Redis
 
 /// Per-tenant request budget in Redis (fixed one-minute windows: INCR + EXPIRE in one round trip),
 /// shared by every instance of every function. If Redis is unreachable the limiter lets requests
@@ -31,7 +32,7 @@ public struct RateLimiter: Sendable {
         }
         guard let count = replies.first?.integer else { return }
         if count > Int64(requestsPerMinute) {
-            var error = APIError(status: 429, code: "rate_limited", message: "too many requests for this company; retry later")
+            var error = FunctionError(status: 429, code: "rate_limited", message: "too many requests for this company; retry later")
             error.headers = [("retry-after", String(60 - seconds % 60))]
             throw error
         }

@@ -1,5 +1,6 @@
-import Auth
-import Postgres
+import FunctionRuntime
+public import Auth
+public import Postgres
 
 /// Database access for a request: every query runs inside the caller's tenant scope (a
 /// transaction with `app.company_id` set from the verified token).
@@ -16,7 +17,7 @@ public struct TenantDatabase: Sendable {
         do {
             return try await pool.tenant(claims.companyID, body)
         } catch let error as PostgresError where error.kind == .connection {
-            throw APIError.unavailable("database unavailable, retry later")
+            throw FunctionError.unavailable("database unavailable, retry later")
         }
     }
 }

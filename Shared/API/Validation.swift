@@ -1,4 +1,5 @@
-import JSONValue
+import FunctionRuntime
+public import JSONValue
 
 /// Collects field problems so a 422 names every bad field at once.
 public struct FieldValidator {
@@ -48,6 +49,6 @@ public struct FieldValidator {
     public func finish(allowed: Set<String>) throws {
         var problems = self.problems
         for key in body.keys where !allowed.contains(key) { problems[key] = "is not a known field" }
-        if !problems.isEmpty { throw APIError.validation(problems) }
+        if !problems.isEmpty { throw FunctionError.validation(problems) }
     }
 }

@@ -1,6 +1,6 @@
-import Crypto
-import CryptoExtras
-import JSONValue
+public import Crypto
+public import CryptoExtras
+public import JSONValue
 
 /// Signs RS256 access tokens with a development key: for `local-runner/run token` and tests.
 /// Production tokens come from the agency's identity provider; production configuration never

@@ -1,6 +1,7 @@
-import AsyncHTTPClient
-import Logging
-import Settings
+import Files
+public import AsyncHTTPClient
+public import Logging
+public import Settings
 
 extension AccessTokenVerifier {
     /// The verifier every HTTP function and the relay use: `JWT_ISSUER`, `JWT_AUDIENCE`, and
@@ -13,7 +14,7 @@ extension AccessTokenVerifier {
         if let url = environment.optional("JWT_JWKS_URL") {
             keys = RemoteKeySource(url: url, client: httpClient, logger: logger)
         } else if let path = environment.optional("JWT_JWKS_FILE") {
-            guard let text = TextFile.read(path) else { throw ConfigurationError("JWT_JWKS_FILE \(path) cannot be read") }
+            guard let text = FileSystem.readText(path) else { throw ConfigurationError("JWT_JWKS_FILE \(path) cannot be read") }
             do { keys = try StaticKeySource(fileContents: text) } catch { throw ConfigurationError("JWT_JWKS_FILE: \(error)") }
         } else {
             throw ConfigurationError("JWT_JWKS_URL or JWT_JWKS_FILE must be set")

@@ -1,8 +1,10 @@
-import AsyncHTTPClient
-import BlockingIO
-import CryptoExtras
-import Logging
-import NIOConcurrencyHelpers
+import NIOHTTP1
+import NIOCore
+public import AsyncHTTPClient
+public import BlockingIO
+public import CryptoExtras
+public import Logging
+public import NIOConcurrencyHelpers
 
 /// Where the verifier gets public keys by `kid`.
 public protocol VerificationKeySource: Sendable {

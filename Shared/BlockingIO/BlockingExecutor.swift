@@ -1,4 +1,4 @@
-import NIOPosix
+public import NIOPosix
 
 /// Runs blocking C-library calls (libpq, hiredis) on dedicated threads so that no SwiftNIO
 /// event-loop thread and no Swift concurrency cooperative thread ever blocks on a socket.

@@ -1,4 +1,4 @@
-import JSONValue
+public import JSONValue
 
 /// The `subscription` object every EventSub body carries.
 public struct EventSubSubscription: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import JSONValue
+public import JSONValue
 
 /// A Twitch user as EventSub names one: id, login and display name.
 public struct TwitchUser: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import JSONValue
+public import JSONValue
 
 /// Builds EventSub webhook requests exactly as Twitch sends them (headers and signed body): for
 /// the local Twitch stand-in, the demo script, benchmarks and tests.

@@ -1,24 +1,31 @@
-import Settings
-import Logging
-import StructuredLogging
+public import Logging
+public import ServiceLifecycle
+import UnixSignals
+public import Settings
+public import StructuredLogging
 #if canImport(Glibc)
-import Glibc
+public import Glibc
 #endif
 
-/// The shared entry point of HTTP function executables: JSON logging, configuration errors as one
-/// line on stderr with exit code 2, then serve on `$PORT` (default 8080).
+/// The one entry point and lifecycle of every long-running executable (HTTP functions, job
+/// workers, the relay): JSON logs on stderr, configuration read once (a bad value is one line on
+/// stderr and exit 2), then its services run in a `ServiceGroup` until they finish or SIGTERM /
+/// SIGINT asks them to shut down gracefully (drain in-flight work, then return); exit 0.
 public enum FunctionMain {
-    public static func serve<Function: HTTPFunction>(
-        name: String, _ makeFunction: @Sendable (Environment, Logger) async throws -> Function
-    ) async {
+    public static func run(
+        name: String, _ makeServices: @Sendable (Environment, Logger) async throws -> [any Service]
+    ) async -> Never {
         let environment = Environment()
         JSONLogHandler.bootstrap(level: environment.optional("LOG_LEVEL"))
         let logger = Logger(label: name)
         do {
-            let port = try environment.int("PORT", default: 8080, range: 1...65535)
-            let host = environment.optional("HOST") ?? "0.0.0.0"
-            let function = try await makeFunction(environment, logger)
-            try await HTTPFunctionServer(function: function, logger: logger).run(host: host, port: port)
+            let services = try await makeServices(environment, logger)
+            let group = ServiceGroup(configuration: .init(
+                services: services.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup) },
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+            try await group.run()
+            exit(0)
         } catch let error as ConfigurationError {
             exitWithMessage("\(name): configuration error: \(error.description)", code: 2)
         } catch {
@@ -26,6 +33,7 @@ public enum FunctionMain {
         }
     }
 
+    /// One readable line on stderr, then exit: how every executable reports a fatal problem.
     public static func exitWithMessage(_ message: String, code: Int32) -> Never {
         StandardError.write(message + "\n")
         exit(code)

@@ -1,10 +1,10 @@
-import BlockingIO
-import EventSub
-import JSONValue
-import Logging
-import NIOConcurrencyHelpers
-import Postgres
-import Rooms
+public import BlockingIO
+public import EventSub
+public import JSONValue
+public import Logging
+public import NIOConcurrencyHelpers
+public import Postgres
+public import Rooms
 
 /// What became of one notification.
 public struct IngestOutcome: Sendable {

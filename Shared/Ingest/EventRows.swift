@@ -1,6 +1,6 @@
-import JSONValue
-import Postgres
-import Rooms
+public import JSONValue
+public import Postgres
+public import Rooms
 
 /// How `events` rows are read back as `CompactEvent`s: one column list and one decoder, used by
 /// every reader (ingest's RETURNING, REST catch-up, relay recovery).

@@ -1,6 +1,6 @@
-import Logging
-import Redis
-import Rooms
+public import Logging
+public import Redis
+public import Rooms
 
 /// Publishes stored events to their Redis rooms. Best effort by design: the event is already
 /// durable in Postgres, and a dashboard that misses a live message catches up by event id

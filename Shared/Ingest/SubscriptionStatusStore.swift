@@ -1,6 +1,6 @@
-import EventSub
-import JSONValue
-import Postgres
+public import EventSub
+public import JSONValue
+public import Postgres
 
 /// Records the state of EventSub subscriptions as Twitch reports it (challenge answered →
 /// `enabled`, revocation → its reason). Global data, not tenant data.

@@ -1,4 +1,4 @@
-import JSONValue
+public import JSONValue
 
 /// A job as stored in its queue: JSON in the stream entry's `job` field.
 public struct Job: Sendable, Equatable {

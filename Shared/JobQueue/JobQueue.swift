@@ -1,6 +1,6 @@
-import BlockingIO
-import JSONValue
-import Redis
+public import BlockingIO
+public import JSONValue
+public import Redis
 
 /// An at-least-once job queue on Redis Streams with a consumer group.
 ///

@@ -1,21 +1,20 @@
-import BlockingIO
-import FunctionRuntime
-import Logging
-import Redis
-import Synchronization
-#if canImport(Glibc)
-import Glibc
-#endif
+public import BlockingIO
+public import FunctionRuntime
+public import Logging
+public import Redis
+public import ServiceLifecycle
 
-/// Set by SIGTERM/SIGINT: the worker finishes the batch in hand, then returns.
-let stopRequested = Atomic<Bool>(false)
+/// A job function: handles one job taken from its Redis-backed queue. Throwing schedules a retry
+/// with backoff (or a dead letter after the last attempt); returning acknowledges the job.
+public protocol JobFunction: Sendable {
+    func handle(_ job: ClaimedJob, context: FunctionContext) async throws
+}
 
 /// Runs a job function against its queue: claim a batch (abandoned jobs first), run each job,
 /// acknowledge the done ones in one MULTI/EXEC, schedule retries or dead-letter the failed ones.
 /// Returns after `idleExitSeconds` without work (scale to zero: the platform starts a worker
-/// again when the queue is non-empty) or on SIGTERM.
-public struct JobWorker: Sendable {
-    public typealias Handler = @Sendable (ClaimedJob, FunctionContext) async throws -> Void
+/// again when the queue is non-empty) or, between batches, on graceful shutdown (SIGTERM).
+public struct JobWorker: Service {
 
     public struct Report: Sendable {
         public var succeeded = 0
@@ -29,27 +28,27 @@ public struct JobWorker: Sendable {
     let batchSize: Int
     let idleExitSeconds: Int?
     let logger: Logger
-    let handler: Handler
+    let function: any JobFunction
 
     public init(queue: JobQueue, redisURL: RedisURL, consumer: String, batchSize: Int = 64, idleExitSeconds: Int?,
-                logger: Logger, handler: @escaping Handler) {
+                logger: Logger, function: any JobFunction) {
         self.queue = queue
         self.redisURL = redisURL
         self.consumer = consumer
         self.batchSize = batchSize
         self.idleExitSeconds = idleExitSeconds
         self.logger = logger
-        self.handler = handler
+        self.function = function
     }
 
-    /// Makes SIGTERM/SIGINT stop the worker gracefully (between batches).
-    public static func installSignalHandlers() {
-        for signalNumber in [SIGTERM, SIGINT] {
-            signal(signalNumber) { _ in stopRequested.store(true, ordering: .relaxed) }
-        }
+    /// The service: works until idle or shut down, then logs what it did.
+    public func run() async throws {
+        let report = try await work()
+        logger.info("worker stopped", metadata: ["queue": "\(queue.name)", "succeeded": "\(report.succeeded)",
+                                                  "failed": "\(report.failed)", "deadLettered": "\(report.deadLettered)"])
     }
 
-    public func run() async throws -> Report {
+    public func work() async throws -> Report {
         // One connection on one thread: XREADGROUP BLOCK holds it while it waits.
         let executor = BlockingExecutor(threads: 1)
         defer { Task { await executor.shutdown() } }
@@ -61,7 +60,7 @@ public struct JobWorker: Sendable {
         var lastWork = monotonicNanoseconds()
         let consumer = self.consumer
         let batchSize = self.batchSize
-        while !stopRequested.load(ordering: .relaxed) {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let jobs = try await executor.run {
                 try queue.promoteDueRetries(on: connection)
                 return try queue.claim(consumer: consumer, count: batchSize, blockMilliseconds: 500, on: connection)
@@ -84,7 +83,7 @@ public struct JobWorker: Sendable {
                 }
                 let context = FunctionContext(requestID: claimed.job.id, logger: logger)
                 do {
-                    try await handler(claimed, context)
+                    try await function.handle(claimed, context: context)
                     done.append(claimed)
                 } catch {
                     context.logger.warning("job failed", metadata: ["queue": "\(queue.name)", "attempt": "\(claimed.effectiveAttempt)",

@@ -1,4 +1,4 @@
-import Postgres
+public import Postgres
 
 /// Applies `Schema.migrations` as the owner role. Idempotent: applied versions are recorded in
 /// `schema_migrations` and skipped; an advisory lock makes concurrent runs (two deploys) safe.

@@ -1,4 +1,4 @@
-import CivilTime
+public import CivilTime
 
 /// SigV4's timestamp form, `YYYYMMDD'T'HHMMSS'Z'` (UTC, basic ISO 8601), to and from Unix seconds.
 public enum AmzDate {

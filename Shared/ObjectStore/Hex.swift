@@ -1,8 +1,8 @@
 /// Lowercase hexadecimal, as SigV4 writes hashes and signatures.
-enum Hex {
+package enum Hex {
     private static let digits = Array("0123456789abcdef".utf8)
 
-    static func encode(_ bytes: some Sequence<UInt8>) -> String {
+    package static func encode(_ bytes: some Sequence<UInt8>) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.underestimatedCount * 2)
         for byte in bytes {
@@ -13,17 +13,17 @@ enum Hex {
     }
 
     /// `byteCount` bytes from the system's cryptographic random source, as hex.
-    static func random(byteCount: Int) -> String {
+    package static func random(byteCount: Int) -> String {
         var generator = SystemRandomNumberGenerator()
         return random(byteCount: byteCount, using: &generator)
     }
 
-    static func random(byteCount: Int, using generator: inout some RandomNumberGenerator) -> String {
+    package static func random(byteCount: Int, using generator: inout some RandomNumberGenerator) -> String {
         encode((0..<byteCount).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
     }
 
     /// True for lowercase hex of exactly `length` characters.
-    static func isLowercaseHex(_ text: String, length: Int) -> Bool {
+    package static func isLowercaseHex(_ text: String, length: Int) -> Bool {
         let utf8 = text.utf8
         return utf8.count == length && utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
     }

@@ -1,4 +1,4 @@
-import URLEncoding
+public import URLEncoding
 
 /// Where objects live and the key that signs URLs for them.
 ///

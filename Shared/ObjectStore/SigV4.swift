@@ -1,5 +1,5 @@
-import URLEncoding
-import Crypto
+public import URLEncoding
+public import Crypto
 
 /// AWS Signature Version 4 in its query-string (presigned URL) form, for S3.
 ///
@@ -20,7 +20,7 @@ public enum SigV4 {
     public static let unsignedPayload = "UNSIGNED-PAYLOAD"
     /// AWS refuses presigned URLs valid for longer than seven days.
     public static let maximumExpirySeconds = 604_800
-    static let scopeTerminator = "aws4_request"
+    package static let scopeTerminator = "aws4_request"
 
     public enum QueryParameter {
         public static let algorithm = "X-Amz-Algorithm"
@@ -79,18 +79,18 @@ public enum SigV4 {
     // MARK: Steps shared with PresignedRequestVerifier
 
     /// `date/region/service/aws4_request`.
-    static func credentialScope(amzDate: String, region: String, service: String) -> String {
+    package static func credentialScope(amzDate: String, region: String, service: String) -> String {
         "\(amzDate.prefix(8))/\(region)/\(service)/\(scopeTerminator)"
     }
 
     /// Each segment URI-encoded, `/` kept. S3 encodes once and does not normalize `.` or `..`
     /// segments (keys containing those are refused before signing anyway).
-    static func canonicalURI(path: String) -> String {
+    package static func canonicalURI(path: String) -> String {
         path.isEmpty ? "/" : PercentEncoding.encode(path, keepingSlashes: true)
     }
 
     /// Names and values encoded, then sorted by encoded name, then by encoded value (byte order).
-    static func canonicalQueryString(_ parameters: [(name: String, value: String)]) -> String {
+    package static func canonicalQueryString(_ parameters: [(name: String, value: String)]) -> String {
         parameters
             .map { (PercentEncoding.encode($0.name), PercentEncoding.encode($0.value)) }
             .sorted { left, right in
@@ -104,23 +104,23 @@ public enum SigV4 {
 
     /// `name:value\n` per header, names lowercase and already sorted by the caller; values trimmed
     /// and inner runs of spaces collapsed to one, as AWS does.
-    static func canonicalHeaders(_ headers: [(name: String, value: String)]) -> String {
+    package static func canonicalHeaders(_ headers: [(name: String, value: String)]) -> String {
         headers.map { "\($0.name.lowercased()):\(trimmedHeaderValue($0.value))\n" }.joined()
     }
 
-    static func canonicalRequest(
+    package static func canonicalRequest(
         method: String, canonicalURI: String, canonicalQuery: String, canonicalHeaders: String, signedHeaders: String
     ) -> String {
         [method, canonicalURI, canonicalQuery, canonicalHeaders, signedHeaders, unsignedPayload].joined(separator: "\n")
     }
 
-    static func stringToSign(amzDate: String, scope: String, canonicalRequest: String) -> String {
+    package static func stringToSign(amzDate: String, scope: String, canonicalRequest: String) -> String {
         [algorithm, amzDate, scope, Hex.encode(SHA256.hash(data: Array(canonicalRequest.utf8)))].joined(separator: "\n")
     }
 
     /// HMAC chain `"AWS4" + secret` → date → region → service → `aws4_request`: the key is bound
     /// to one day, region and service, so a leaked signature says nothing about others.
-    static func signingKey(secretAccessKey: String, dateStamp: String, region: String, service: String) -> SymmetricKey {
+    package static func signingKey(secretAccessKey: String, dateStamp: String, region: String, service: String) -> SymmetricKey {
         var key = SymmetricKey(data: Array("AWS4\(secretAccessKey)".utf8))
         for part in [dateStamp, region, service, scopeTerminator] {
             key = SymmetricKey(data: Array(HMAC<SHA256>.authenticationCode(for: Array(part.utf8), using: key)))
@@ -128,12 +128,12 @@ public enum SigV4 {
         return key
     }
 
-    static func signature(stringToSign: String, secretAccessKey: String, dateStamp: String, region: String, service: String) -> String {
+    package static func signature(stringToSign: String, secretAccessKey: String, dateStamp: String, region: String, service: String) -> String {
         let key = signingKey(secretAccessKey: secretAccessKey, dateStamp: dateStamp, region: region, service: service)
         return Hex.encode(HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: key))
     }
 
-    static func trimmedHeaderValue(_ value: String) -> String {
+    package static func trimmedHeaderValue(_ value: String) -> String {
         var out: [UInt8] = []
         var pendingSpace = false
         for byte in value.utf8 {

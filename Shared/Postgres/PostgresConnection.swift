@@ -1,6 +1,6 @@
-import CLibPQ
+public import CLibPQ
 #if canImport(Glibc)
-import Glibc
+public import Glibc
 #endif
 
 /// One libpq connection. Blocking: use it only from a `BlockingExecutor` thread (the pool does

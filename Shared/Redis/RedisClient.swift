@@ -1,6 +1,6 @@
-import BlockingIO
-import Logging
-import NIOConcurrencyHelpers
+public import BlockingIO
+public import Logging
+public import NIOConcurrencyHelpers
 
 /// A small pool of Redis connections used from the client's own threads.
 ///

@@ -1,6 +1,6 @@
-import CHiredis
+public import CHiredis
 #if canImport(Glibc)
-import Glibc
+public import Glibc
 #endif
 
 /// One blocking hiredis connection. Use it from one thread at a time (the client and the

@@ -1,6 +1,6 @@
-import BlockingIO
-import Logging
-import NIOConcurrencyHelpers
+public import BlockingIO
+public import Logging
+public import NIOConcurrencyHelpers
 
 /// A message received on a subscribed channel.
 public struct RedisPubSubMessage: Sendable {

@@ -1,4 +1,4 @@
-import Settings
+public import Settings
 
 extension RedisURL {
     /// `REDIS_URL` (or another variable), with a malformed value reported as a configuration error.

@@ -1,4 +1,4 @@
-import JSONValue
+public import JSONValue
 
 /// The event as dashboards receive it, live (Redis → relay) and on catch-up (REST, relay recovery):
 /// one shape everywhere, built from one `events` row.

@@ -1,8 +1,8 @@
-import JSONValue
-import Logging
-import NIOConcurrencyHelpers
+public import JSONValue
+public import Logging
+public import NIOConcurrencyHelpers
 #if canImport(Glibc)
-import Glibc
+public import Glibc
 #endif
 
 /// One JSON object per line on stderr: `{"ts":…,"level":…,"logger":…,"msg":…, …metadata}`.

@@ -1,9 +1,10 @@
-import URLEncoding
-import AsyncHTTPClient
-import JSONValue
-import Logging
-import NIOConcurrencyHelpers
-import NIOCore
+import NIOHTTP1
+public import URLEncoding
+public import AsyncHTTPClient
+public import JSONValue
+public import Logging
+public import NIOConcurrencyHelpers
+public import NIOCore
 
 /// The Helix calls the product makes with the app access token: creator lookup, live status
 /// reconciliation and EventSub subscription management.

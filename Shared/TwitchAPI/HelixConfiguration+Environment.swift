@@ -1,4 +1,4 @@
-import Settings
+public import Settings
 
 extension HelixConfiguration {
     /// `TWITCH_CLIENT_ID`, `TWITCH_CLIENT_SECRET`, and optionally `TWITCH_API_BASE_URL` /

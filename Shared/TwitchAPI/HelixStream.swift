@@ -1,4 +1,4 @@
-import JSONValue
+public import JSONValue
 
 /// One entry of `GET /helix/streams`: a user who is live right now (offline users are absent).
 public struct HelixStream: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import JSONValue
+public import JSONValue
 
 /// One entry of `GET /helix/users`.
 public struct HelixUser: Sendable, Equatable {

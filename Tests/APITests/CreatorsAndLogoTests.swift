@@ -1,8 +1,11 @@
+import Postgres
+import ObjectStoreStandIn
+import Files
 import API
-import AccountFunction
+import Account
 import Auth
 import BlockingIO
-import CreatorsFunction
+import Creators
 import JSONValue
 import Logging
 import ObjectStore

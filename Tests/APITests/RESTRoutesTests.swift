@@ -1,9 +1,11 @@
+import FunctionServer
+import Files
 import API
-import AccountFunction
-import CreatorsFunction
-import EventsFunction
+import Account
+import Creators
+import Events
 import LocalRunner
-import MembersFunction
+import Members
 import Router
 import Auth
 import JSONValue
@@ -254,17 +256,17 @@ import Testing
         let table = try RouteTable(json: try #require(FileSystem.readText(root + "/infra/routes.json")))
         let database = TenantDatabase(pool: PostgresPool(url: "postgresql://unused@127.0.0.1:1/x", size: 1))
         let served: [String: [APIRoute]] = [
-            "api-account": AccountRoutes(database: database, logos: NoLogos()).routes,
-            "api-members": MembersRoutes(database: database).routes,
-            "api-creators": CreatorsRoutes(database: database, twitch: NoTwitch()).routes,
-            "api-events": EventsRoutes(database: database).routes + ArchivesRoutes(database: database, signer: APIHarness.archiveSigner).routes,
+            "account": AccountRoutes(database: database, logos: NoLogos()).routes,
+            "members": MembersRoutes(database: database).routes,
+            "creators": CreatorsRoutes(database: database, twitch: NoTwitch()).routes,
+            "events": EventsRoutes(database: database).routes + ArchivesRoutes(database: database, signer: APIHarness.archiveSigner).routes,
         ]
         let paths = try #require(try JSONParser.parse(OpenAPIDocument.json)["paths"]?.objectValue)
         for path in paths.keys {
             let concrete = path.replacingOccurrences(of: "{id}", with: "1").replacingOccurrences(of: "{userId}", with: "1")
             let route = try #require(table.route(for: concrete), "no route in infra/routes.json for \(path)")
             if path == "/api/openapi.json" {
-                #expect(route.function == "api-account")
+                #expect(route.function == "account")
                 continue
             }
             #expect(served[route.function]?.contains { $0.openAPIPath == path } == true, "\(path) is routed to \(route.function), which does not serve it")

@@ -1,3 +1,5 @@
+import JSONValue
+import CryptoExtras
 import AsyncHTTPClient
 import Auth
 import BlockingIO

@@ -1,3 +1,4 @@
+import CryptoExtras
 import Auth
 import BlockingIO
 import JSONValue

@@ -1,3 +1,4 @@
+import Files
 import BlockingIO
 import JSONValue
 import LocalRunner

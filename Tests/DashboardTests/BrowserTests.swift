@@ -1,6 +1,7 @@
 import BlockingIO
 import JSONValue
 import LocalRunner
+import TestSupport
 import Testing
 
 extension DashboardSuites {
@@ -8,6 +9,14 @@ extension DashboardSuites {
     /// started from the built debug binaries: sign-in, the grid, live updates from signed
     /// webhooks within a second, tenant isolation between two browsers, XSS in a title, roles and
     /// the admin pages, branding, and a relay restart with every missed event shown exactly once.
+    /// The browser suite below is skipped (visibly) where Chromium or Selenium is missing; this
+    /// test makes that a failure under CI=true.
+    @Suite struct BrowserPrerequisites {
+        @Test func presentUnderCI() throws {
+            _ = try Prerequisite.available(BrowserScript.missing)
+        }
+    }
+
     @Suite(.enabled(if: BrowserScript.available, "needs python3 + selenium and Debian's chromium/chromium-driver"))
     struct BrowserTests {
         @Test func signInGridLiveUpdatesIsolationAndXSS() async throws {

@@ -1,11 +1,14 @@
+import Files
 import BlockingIO
-import DashboardAssets
+import Dashboard
 import Hummingbird
 import LocalRunner
 import Logging
 import Processes
 import Router
 import TestSupport
+import FunctionServer
+import Settings
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -95,7 +98,7 @@ extension DashboardSuites {
             #expect(reply.header("cache-control") == "no-store")
             #expect(reply.header("etag") == nil)
             #expect(DashboardAssets.configJSON(relayURL: "http://h:1/\"</script>", apiBase: "")
-                == #"{"relayUrl":"http://h:1/\"\u003c/script>","apiBase":""}"#)
+                == #"{"relayUrl":"http://h:1/\"\u003c/script\u003e","apiBase":""}"#)
             #expect(DashboardAssets.configJSON(relayURL: nil) == #"{"relayUrl":null,"apiBase":""}"#)
         }
 
@@ -161,19 +164,17 @@ extension DashboardSuites {
             }
         }
 
-        /// Mounted the way LocalInstance mounts it: the LocalEndpoint answering real HTTP, with
+        /// The `dashboard` function configured from its environment, served over real HTTP, with
         /// a raw request line (no client normalizes `..` away).
-        @Test func endpointOverHTTP() async throws {
-            let assets = try DashboardAssets(directory: SharedResearch.repositoryRoot() + "/Functions/Dashboard/public",
-                                             connectOrigins: DashboardAssets.connectOrigins(forRelayURL: "http://127.0.0.1:9"))
-            let endpoint = assets.endpoint { DashboardAssets.configJSON(relayURL: "http://127.0.0.1:9") }
-            #expect(endpoint.prefix == "/dashboard")
+        @Test func functionOverHTTP() async throws {
+            let function = try DashboardFunction(environment: Environment([
+                "DASHBOARD_DIRECTORY": SharedResearch.repositoryRoot() + "/Functions/Dashboard/public",
+                "RELAY_PUBLIC_URL": "http://127.0.0.1:9",
+            ]))
             let port = try Ports.freeLoopbackPort()
-            var logger = Logger(label: "dashboard-endpoint-test")
+            var logger = Logger(label: "dashboard-function-test")
             logger.logLevel = .critical
-            let app = Application(responder: EndpointResponder(endpoint: endpoint),
-                                  configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: logger)
-            let server = Task { try await app.run() }
+            let server = Task { try await HTTPFunctionServer(function: function, logger: logger).run(host: "127.0.0.1", port: port) }
             defer { server.cancel() }
             for _ in 0..<500 where !Ports.isAccepting(port: port) { try await Task.sleep(nanoseconds: 10_000_000) }
 
@@ -196,17 +197,6 @@ extension DashboardSuites {
                 #expect(!reply.body.contains("root:"), "\(attack)")
             }
         }
-    }
-}
-
-struct EndpointResponder: HTTPResponder {
-    typealias Context = BasicRequestContext
-    let endpoint: LocalEndpoint
-
-    func respond(to request: Request, context: BasicRequestContext) async throws -> Response {
-        let path = request.uri.path
-        guard path == endpoint.prefix || path.hasPrefix(endpoint.prefix) else { return Response(status: .notFound) }
-        return try await endpoint.handle(request, context)
     }
 }
 

@@ -1,6 +1,8 @@
+import NIOHTTP1
+import Files
 import AsyncHTTPClient
 import BlockingIO
-import DashboardAssets
+import Dashboard
 import EventSub
 import Hummingbird
 import HTTPTypes
@@ -28,9 +30,6 @@ struct TestFailure: Error, CustomStringConvertible {
 /// it and says so on stdout:
 /// - no `RELAY_URL` in runtime.env: it starts `.build/debug/socket-relay` itself against the
 ///   same Redis, Postgres and development JWKS;
-/// - the router does not serve `/dashboard/config.json`: it serves the dashboard from a small
-///   front server of its own (DashboardAssets + a reverse proxy to the router for everything
-///   else), so the page still talks to the real API same-origin.
 final class LocalSystem: @unchecked Sendable {
     let root: String
     let dataDirectory: String
@@ -38,17 +37,16 @@ final class LocalSystem: @unchecked Sendable {
     let routerURL: String
     private let process: ChildProcess
     private(set) var relay: RelayControl
-    /// Where the browser opens the dashboard (the router, or the harness's front server).
+    /// Where the browser opens the dashboard (the router, which starts the `dashboard` function).
     let dashboardURL: String
-    /// "router" when the router serves the dashboard itself, "front" for the harness fallback.
+    /// Always "router" (the browser scripts print it).
     let dashboardMode: String
-    private let front: FrontServer?
 
     var ccrLocal: String { root + "/.build/debug/ccr-local" }
 
     static func start(label: String) async throws -> LocalSystem {
         let root = SharedResearch.repositoryRoot()
-        for binary in ["ccr-local", "twitch-webhook", "api-account", "api-creators", "api-events", "api-members", "twitch-stand-in", "socket-relay"]
+        for binary in ["ccr-local", "twitch-webhook", "account", "creators", "events", "members", "twitch-stand-in", "socket-relay"]
         where !FileSystem.exists(root + "/.build/debug/" + binary) {
             throw TestFailure(".build/debug/\(binary) is missing: build first with `swift build --build-tests`")
         }
@@ -100,31 +98,17 @@ final class LocalSystem: @unchecked Sendable {
             relay = try await RelayControl.owned(root: root, runtime: runtime, routerURL: routerURL, logPath: data + "/relay.log")
         }
 
-        // Does the router serve the dashboard (LocalInstance mounts DashboardAssets)?
-        let servesDashboard = (try? await HTTPProbe.status(url: routerURL + "/dashboard/config.json")) == 200
-        var front: FrontServer?
-        let dashboardURL: String
-        let mode: String
-        if servesDashboard {
-            dashboardURL = routerURL
-            mode = "router"
-        } else {
-            print("dashboard tests: the router does not serve /dashboard yet (LocalInstance does not mount DashboardAssets); "
-                  + "serving it from a front server that proxies everything else to the router")
-            let assets = try DashboardAssets(directory: root + "/Functions/Dashboard/public", imageOrigins: [routerURL],
-                                             connectOrigins: DashboardAssets.connectOrigins(forRelayURL: relay.url) + [routerURL])
-            let server = try await FrontServer.start(assets: assets, upstream: routerURL,
-                                                     config: DashboardAssets.configJSON(relayURL: relay.url))
-            front = server
-            dashboardURL = "http://127.0.0.1:\(server.port)"
-            mode = "front"
-        }
+        // The dashboard is a function behind the router, like the API.
+        let status = try await HTTPProbe.status(url: routerURL + "/dashboard/config.json")
+        guard status == 200 else { throw TestFailure("the router answered \(status) for /dashboard/config.json") }
+        let dashboardURL = routerURL
+        let mode = "router"
         return LocalSystem(root: root, dataDirectory: data, runtime: runtime, routerURL: routerURL, process: process, relay: relay,
-                           dashboardURL: dashboardURL, dashboardMode: mode, front: front)
+                           dashboardURL: dashboardURL, dashboardMode: mode)
     }
 
     private init(root: String, dataDirectory: String, runtime: [String: String], routerURL: String, process: ChildProcess,
-                 relay: RelayControl, dashboardURL: String, dashboardMode: String, front: FrontServer?) {
+                 relay: RelayControl, dashboardURL: String, dashboardMode: String) {
         self.root = root
         self.dataDirectory = dataDirectory
         self.runtime = runtime
@@ -133,7 +117,6 @@ final class LocalSystem: @unchecked Sendable {
         self.relay = relay
         self.dashboardURL = dashboardURL
         self.dashboardMode = dashboardMode
-        self.front = front
     }
 
     /// Stops everything this system started and deletes its folder. ccr-local stops its children
@@ -142,7 +125,6 @@ final class LocalSystem: @unchecked Sendable {
     /// pid is never hit) and the embedded Postgres (daemonized by pg_ctl, found by its pid file)
     /// are stopped here.
     func stop() async {
-        await front?.stop()
         await relay.stopOwned()
         let descendants = ProcessTable.descendants(of: process.pid)
         _ = await process.terminate(graceMilliseconds: 60_000)
@@ -519,65 +501,5 @@ enum HTTPProbe {
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
         let collected = try await response.body.collect(upTo: 16 << 20)
         return (Int(response.status.code), response.headers.map { ($0.name, $0.value) }, String(buffer: collected))
-    }
-}
-
-/// The harness's stand-in for a router that mounts the dashboard: DashboardAssets for `/` and
-/// `/dashboard/…`, everything else proxied to the real router (so the API stays same-origin).
-final class FrontServer: @unchecked Sendable {
-    let port: Int
-    private let task: Task<Void, any Error>
-
-    private init(port: Int, task: Task<Void, any Error>) {
-        self.port = port
-        self.task = task
-    }
-
-    static func start(assets: DashboardAssets, upstream: String, config: String) async throws -> FrontServer {
-        let port = try Ports.freeLoopbackPort()
-        let responder = FrontResponder(assets: assets, upstream: upstream, config: config)
-        var logger = Logger(label: "dashboard-front")
-        logger.logLevel = .critical
-        let app = Application(responder: responder, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: logger)
-        let task = Task { try await app.run() }
-        for _ in 0..<500 where !Ports.isAccepting(port: port) { try await Task.sleep(nanoseconds: 10_000_000) }
-        return FrontServer(port: port, task: task)
-    }
-
-    func stop() async {
-        task.cancel()
-        _ = try? await task.value
-    }
-}
-
-struct FrontResponder: HTTPResponder {
-    typealias Context = BasicRequestContext
-    let assets: DashboardAssets
-    let upstream: String
-    let config: String
-
-    static let hopByHop: Set<String> = ["connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
-                                        "transfer-encoding", "upgrade", "host", "content-length"]
-
-    func respond(to request: Request, context: BasicRequestContext) async throws -> Response {
-        let path = request.uri.path
-        let config = self.config
-        if path == "/" || path == DashboardAssets.basePath || path.hasPrefix(DashboardAssets.basePath + "/") {
-            return assets.response(to: request, configJSON: { config })
-        }
-        var outbound = HTTPClientRequest(url: upstream + request.uri.description)
-        outbound.method = .RAW(value: request.method.rawValue)
-        for field in request.headers where !Self.hopByHop.contains(field.name.canonicalName) {
-            outbound.headers.add(name: field.name.rawName, value: field.value)
-        }
-        let body = try await request.body.collect(upTo: 16 << 20)
-        if body.readableBytes > 0 || ["POST", "PUT", "PATCH"].contains(request.method.rawValue) { outbound.body = .bytes(body) }
-        let upstreamResponse = try await HTTPClient.shared.execute(outbound, timeout: .seconds(60))
-        var fields = HTTPFields()
-        for header in upstreamResponse.headers where !Self.hopByHop.contains(header.name.lowercased()) {
-            if let name = HTTPField.Name(header.name) { fields.append(HTTPField(name: name, value: header.value)) }
-        }
-        let responseBody = try await upstreamResponse.body.collect(upTo: 64 << 20)
-        return Response(status: .init(code: Int(upstreamResponse.status.code)), headers: fields, body: .init(byteBuffer: responseBody))
     }
 }

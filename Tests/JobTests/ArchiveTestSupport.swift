@@ -1,6 +1,9 @@
+import ObjectStoreStandIn
+import Files
 import BlockingIO
 import EventArchive
 import FunctionRuntime
+import FunctionServer
 import LocalRunner
 import Logging
 import ObjectStore

@@ -1,10 +1,15 @@
+import ObjectStoreStandIn
+import NIOHTTP1
+import NIOCore
+import CryptoExtras
 import API
 import AsyncHTTPClient
 import Auth
 import BlockingIO
 import EventArchive
-import EventsFunction
+import Events
 import FunctionRuntime
+import FunctionServer
 import JSONValue
 import Logging
 import ObjectStore

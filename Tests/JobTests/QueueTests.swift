@@ -1,5 +1,6 @@
 import BlockingIO
 import FunctionRuntime
+import FunctionServer
 import JSONValue
 import JobQueue
 import LocalRunner
@@ -19,11 +20,17 @@ import Glibc
     static func connection() throws -> RedisConnection { try RedisConnection(url: try TestServices.redisURL(), readTimeout: false) }
 
     /// Runs an in-process worker until it has been idle for a moment.
-    static func drain(_ queue: JobQueue, handler: @escaping JobWorker.Handler) async throws -> JobWorker.Report {
+    /// A job function from a closure, for tests that observe each run.
+    struct ClosureJob: JobFunction {
+        let body: @Sendable (ClaimedJob, FunctionContext) async throws -> Void
+        func handle(_ job: ClaimedJob, context: FunctionContext) async throws { try await body(job, context) }
+    }
+
+    static func drain(_ queue: JobQueue, handler: @escaping @Sendable (ClaimedJob, FunctionContext) async throws -> Void) async throws -> JobWorker.Report {
         var logger = Logger(label: "queue-test")
         logger.logLevel = .error
         return try await JobWorker(queue: queue, redisURL: try TestServices.redisURL(), consumer: "test", batchSize: 16,
-                                   idleExitSeconds: 1, logger: logger, handler: handler).run()
+                                   idleExitSeconds: 1, logger: logger, function: ClosureJob(body: handler)).work()
     }
 
     @Test func duplicateEnqueueWithOneIdempotencyKeyRunsOnce() async throws {

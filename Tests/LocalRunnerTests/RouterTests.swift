@@ -1,3 +1,7 @@
+import Postgres
+import NIOHTTP1
+import JSONValue
+import Files
 import AsyncHTTPClient
 import BlockingIO
 import EventSub

@@ -1,3 +1,4 @@
+import ObjectStoreStandIn
 import URLEncoding
 import ObjectStore
 import Testing

@@ -1,3 +1,4 @@
+import ObjectStoreStandIn
 import ObjectStore
 import Testing
 

@@ -1,3 +1,4 @@
+import ObjectStoreStandIn
 import ObjectStore
 
 /// A presigned URL taken apart the way an HTTP server sees the request.

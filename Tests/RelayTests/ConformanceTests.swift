@@ -1,3 +1,4 @@
+import FanoutBenchmark
 import JSONValue
 import NIOPosix
 import Settings

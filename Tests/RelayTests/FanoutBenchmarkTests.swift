@@ -1,3 +1,4 @@
+import FanoutBenchmark
 import Settings
 import SocketRelay
 import TestSupport

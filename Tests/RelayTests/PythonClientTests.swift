@@ -1,3 +1,5 @@
+import SocketRelay
+import Auth
 import BlockingIO
 import JSONValue
 import Rooms

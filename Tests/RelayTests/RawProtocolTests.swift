@@ -1,3 +1,4 @@
+import FanoutBenchmark
 import BlockingIO
 import JSONValue
 import NIOCore

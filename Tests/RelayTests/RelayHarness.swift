@@ -1,3 +1,6 @@
+import CryptoExtras
+import FanoutBenchmark
+import Files
 import Auth
 import BlockingIO
 import JSONValue

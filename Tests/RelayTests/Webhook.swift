@@ -1,13 +1,14 @@
 import BlockingIO
 import EventSub
 import FunctionRuntime
+import FunctionServer
 import Ingest
 import JSONValue
 import Logging
 import Postgres
 import Redis
 import TestSupport
-import WebhookFunction
+import TwitchWebhook
 
 /// The webhook function wired to the test run's Postgres and Redis, answering signed deliveries
 /// the way its HTTP adapter does: the real ingest path (store, then PUBLISH to the rooms).

@@ -62,10 +62,8 @@ import Testing
     /// Independently signed requests from other projects (../shared). Their signatures must verify,
     /// and as they are years old a complete verifier must still refuse them as replays.
     @Test func sharedKnownAnswerVectors() throws {
-        guard let text = SharedResearch.read("known_answer_vectors.json") else {
-            print(SharedResearch.skipMessage)
-            return
-        }
+        guard try Prerequisite.available(SharedResearch.missing) else { return }
+        let text = try #require(SharedResearch.read("known_answer_vectors.json"))
         let vectors = try #require(try JSONParser.parse(text)["vectors"]?.arrayValue)
         #expect(vectors.count >= 3)
         for vector in vectors {

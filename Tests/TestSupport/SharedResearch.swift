@@ -1,21 +1,22 @@
-import LocalRunner
-#if canImport(Glibc)
-import Glibc
-#endif
+public import Files
 
 /// Twitch's documented example payloads and signed known-answer requests, kept beside the repo in
-/// `../shared/research/twitch-eventsub-examples/` (never copied into it). Tests that use them skip
-/// with a clear message where that folder is absent.
+/// `../shared/research/twitch-eventsub-examples/` (never copied into it). Tests that use them go
+/// through `Prerequisite.available(SharedResearch.missing)`: a visible skip where the folder is
+/// absent, a failure under CI=true.
 public enum SharedResearch {
     public static func examplesDirectory(file: StaticString = #filePath) -> String? {
         // Tests/TestSupport/SharedResearch.swift → repository root → ../shared/research/...
         var path = "\(file)"
         for _ in 0..<3 { if let slash = path.lastIndex(of: "/") { path = String(path[..<slash]) } }
         let candidate = path + "/../shared/research/twitch-eventsub-examples"
-        return access(candidate, F_OK) == 0 ? candidate : nil
+        return FileSystem.exists(candidate) ? candidate : nil
     }
 
-    public static let skipMessage = "../shared/research/twitch-eventsub-examples is absent; skipping tests against Twitch's documented examples"
+    /// Nil when the examples are there; otherwise what is missing.
+    public static var missing: String? {
+        examplesDirectory() == nil ? "../shared/research/twitch-eventsub-examples is absent (Twitch's documented examples)" : nil
+    }
 
     public static func read(_ name: String) -> String? {
         guard let directory = examplesDirectory() else { return nil }
@@ -23,16 +24,8 @@ public enum SharedResearch {
     }
 
     public static func exampleFiles() -> [String] {
-        guard let directory = examplesDirectory(), let handle = opendir(directory) else { return [] }
-        defer { closedir(handle) }
-        var names: [String] = []
-        while let entry = readdir(handle) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name.hasSuffix(".json"), name != "envelopes.json", name != "known_answer_vectors.json" { names.append(name) }
-        }
-        return names.sorted()
+        guard let directory = examplesDirectory(), let names = try? FileSystem.list(directory) else { return [] }
+        return names.filter { $0.hasSuffix(".json") && $0 != "envelopes.json" && $0 != "known_answer_vectors.json" }
     }
 
     /// The repository root (for tests that run built executables or read committed files).

@@ -1,3 +1,4 @@
+import JSONValue
 import BlockingIO
 import Testing
 import TwitchAPI

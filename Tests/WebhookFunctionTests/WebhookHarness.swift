@@ -1,6 +1,7 @@
 import BlockingIO
 import EventSub
 import FunctionRuntime
+import FunctionServer
 import Ingest
 import JSONValue
 import Logging
@@ -8,7 +9,7 @@ import Postgres
 import Redis
 import Rooms
 import TestSupport
-import WebhookFunction
+import TwitchWebhook
 
 /// The webhook function wired to the test run's real Postgres and Redis, answering requests the
 /// way its HTTP adapter does (`HTTPFunctionServer.respond`), without sockets.

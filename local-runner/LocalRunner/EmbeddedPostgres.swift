@@ -1,7 +1,8 @@
-import Logging
-import Processes
+public import Files
+public import Logging
+public import Processes
 #if canImport(Glibc)
-import Glibc
+public import Glibc
 #endif
 
 /// A real PostgreSQL server (Debian's postgresql package) in a folder of ours, on loopback.

@@ -1,8 +1,9 @@
-import Logging
-import Processes
-import Redis
+public import Files
+public import Logging
+public import Processes
+public import Redis
 #if canImport(Glibc)
-import Glibc
+public import Glibc
 #endif
 
 /// A real Redis server (Debian's redis-server) in a folder of ours, on loopback, with a password.

@@ -1,4 +1,4 @@
-import Router
+public import Router
 
 /// Renders the production manifests from the route table (`local-runner/run infra render`), so
 /// the local router and the platform route the same paths to the same functions.

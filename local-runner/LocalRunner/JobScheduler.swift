@@ -1,7 +1,8 @@
-import BlockingIO
-import JobQueue
-import Logging
-import Redis
+import JSONValue
+public import BlockingIO
+public import JobQueue
+public import Logging
+public import Redis
 
 /// Enqueues each scheduled job once per interval. The idempotency key is the job's time slot, so
 /// several schedulers (or a restart inside a slot) still produce one run per slot — the same

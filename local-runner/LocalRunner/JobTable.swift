@@ -1,11 +1,13 @@
-import JSONValue
+public import Files
+public import JSONValue
 
-/// One scheduled job function (`infra/jobs.json`): the queue it consumes, its executable, how
-/// often the scheduler enqueues it. The same table drives the local scheduler and worker
+/// One scheduled job function (`infra/jobs.json`): its executable, which consumes the queue of
+/// the same name, and how often the scheduler enqueues it. The same table drives the local scheduler and worker
 /// supervisor and the generated KEDA / CronJob manifests.
 public struct ScheduledJob: Sendable, Equatable {
-    public let queue: String
     public let function: String
+    /// One name for the function and its queue (`JobMain` consumes the queue named like it).
+    public var queue: String { function }
     public let description: String
     public let intervalSeconds: Int
     public let environment: [String]
@@ -23,10 +25,10 @@ public struct JobTable: Sendable, Equatable {
             throw OperatorCommands.Failure(description: "jobs file: missing \"jobs\" array")
         }
         jobs = try entries.enumerated().map { index, entry in
-            guard let queue = entry["queue"]?.stringValue, let function = entry["function"]?.stringValue,
+            guard let function = entry["function"]?.stringValue,
                   let interval = entry["intervalSeconds"]?.int64Value, interval > 0
-            else { throw OperatorCommands.Failure(description: "jobs[\(index)]: queue, function and intervalSeconds are required") }
-            return ScheduledJob(queue: queue, function: function, description: entry["description"]?.stringValue ?? "",
+            else { throw OperatorCommands.Failure(description: "jobs[\(index)]: function and intervalSeconds are required") }
+            return ScheduledJob(function: function, description: entry["description"]?.stringValue ?? "",
                                 intervalSeconds: Int(interval), environment: entry["env"]?.arrayValue?.compactMap(\.stringValue) ?? [])
         }
     }

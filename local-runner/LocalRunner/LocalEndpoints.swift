@@ -1,3 +1,4 @@
+import ObjectStoreStandIn
 import BlockingIO
 import JobQueue
 import Redis

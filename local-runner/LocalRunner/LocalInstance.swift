@@ -1,13 +1,14 @@
-import BlockingIO
-import DashboardAssets
-import Logging
-import JobQueue
-import ObjectStore
-import Redis
-import Processes
-import Router
-import Settings
-import StructuredLogging
+public import BlockingIO
+public import Logging
+public import JobQueue
+public import ObjectStore
+public import ObjectStoreStandIn
+public import Files
+public import Redis
+public import Processes
+public import Router
+public import Settings
+public import StructuredLogging
 
 /// `local-runner/run` (up): services, migrations, the router with its functions, until Ctrl-C.
 public struct LocalInstance: Sendable {
@@ -85,6 +86,10 @@ public struct LocalInstance: Sendable {
         functionEnvironment["S3_REGION"] = objectStore.region
         functionEnvironment["S3_ACCESS_KEY_ID"] = objectStore.accessKeyID
         functionEnvironment["S3_SECRET_ACCESS_KEY"] = objectStore.secretAccessKey
+        // The dashboard function serves the files from the work tree and points browsers at the
+        // relay's own port (WebSockets do not go through the router).
+        functionEnvironment["DASHBOARD_DIRECTORY"] = options.dashboardDirectory
+        functionEnvironment["RELAY_PUBLIC_URL"] = "http://127.0.0.1:\(options.relayPort)"
 
         // Twitch: the real API when credentials are configured, else the local stand-in.
         var standIn: ChildProcess?
@@ -120,11 +125,6 @@ public struct LocalInstance: Sendable {
         runtime.relayURL = "http://127.0.0.1:\(options.relayPort)"
         try KeyValueFile.write(runtime.pairs, to: options.files.runtimeEnvironment)
 
-        // The dashboard: static files served by the router at `/`, talking to the API and the relay.
-        let relayURL = runtime.relayURL
-        let dashboard = try DashboardAssets(directory: options.dashboardDirectory,
-                                            connectOrigins: relayURL.map(DashboardAssets.connectOrigins(forRelayURL:)) ?? [])
-
         // Job functions: the scheduler enqueues periodic jobs; the supervisor starts a worker
         // whenever a queue has work (KEDA's role in production); workers exit when idle.
         let jobTable = try JobTable.load(options.jobsFile)
@@ -142,8 +142,7 @@ public struct LocalInstance: Sendable {
         let router = RouterServer(table: table, binaryDirectory: options.binaryDirectory, environment: functionEnvironment,
                                   idleSeconds: options.idleSeconds,
                                   localEndpoints: [LocalEndpoints.jwks(keys.jwks), LocalEndpoints.objectStore(objectHandler, executor: executor),
-                                                   LocalEndpoints.queueMetrics(jobTable, redis: queueRedis),
-                                                   dashboard.endpoint { DashboardAssets.configJSON(relayURL: relayURL) }],
+                                                   LocalEndpoints.queueMetrics(jobTable, redis: queueRedis)],
                                   logger: logger)
         let demo = options.demo
         let files = options.files

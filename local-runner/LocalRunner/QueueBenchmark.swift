@@ -1,10 +1,12 @@
-import BlockingIO
-import JobQueue
-import Logging
-import Processes
-import Redis
-import Settings
-import StructuredLogging
+import JSONValue
+public import Files
+public import BlockingIO
+public import JobQueue
+public import Logging
+public import Processes
+public import Redis
+public import Settings
+public import StructuredLogging
 
 /// `local-runner/run bench queue`: no-op jobs through enqueue → one worker process → ack, and a
 /// job worker's cold start (process start on a non-empty queue → first job done).

@@ -1,8 +1,9 @@
-import Logging
-import Migrations
-import Postgres
-import Processes
-import Settings
+public import Files
+public import Logging
+public import Migrations
+public import Postgres
+public import Processes
+public import Settings
 
 /// The environment every process of a running instance shares.
 public struct RuntimeEnvironment: Sendable {

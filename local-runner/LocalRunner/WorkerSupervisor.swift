@@ -1,9 +1,9 @@
-import BlockingIO
-import JobQueue
-import Logging
-import NIOConcurrencyHelpers
-import Processes
-import Redis
+public import BlockingIO
+public import JobQueue
+public import Logging
+public import NIOConcurrencyHelpers
+public import Processes
+public import Redis
 
 /// Starts a job function's worker process when its queue has work and none is running — what
 /// KEDA's Redis scaler does in production (min replicas 0). Workers exit by themselves after

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+public import Glibc
 #endif
 
 /// A child process started with posix_spawn (no Foundation). Its stdout/stderr are inherited

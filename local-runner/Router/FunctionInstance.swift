@@ -1,8 +1,8 @@
-import BlockingIO
-import Logging
-import Processes
+public import BlockingIO
+public import Logging
+public import Processes
 #if canImport(Glibc)
-import Glibc
+public import Glibc
 #endif
 
 /// One function's process, started on demand and stopped when idle: what Knative / Cloud Run do

@@ -1,9 +1,11 @@
-import JSONValue
+public import JSONValue
 
 /// One entry of the route table: requests whose path starts with `prefix` (on a segment
 /// boundary) go to `function`, an executable built by this package.
 public struct Route: Sendable, Equatable {
     public let prefix: String
+    /// Only this exact path (the dashboard's page at `/`), not everything below it.
+    public let exact: Bool
     public let function: String
     public let description: String
     public let isPublic: Bool
@@ -13,9 +15,10 @@ public struct Route: Sendable, Equatable {
     /// Environment variables the function reads (passed through by the router; secret refs in manifests).
     public let environment: [String]
 
-    public init(prefix: String, function: String, description: String = "", isPublic: Bool = false,
+    public init(prefix: String, exact: Bool = false, function: String, description: String = "", isPublic: Bool = false,
                 maxScale: Int = 10, concurrency: Int = 100, environment: [String] = []) {
         self.prefix = prefix
+        self.exact = exact
         self.function = function
         self.description = description
         self.isPublic = isPublic
@@ -25,7 +28,7 @@ public struct Route: Sendable, Equatable {
     }
 
     func matches(_ path: String) -> Bool {
-        path == prefix || path.hasPrefix(prefix.hasSuffix("/") ? prefix : prefix + "/")
+        path == prefix || (!exact && path.hasPrefix(prefix.hasSuffix("/") ? prefix : prefix + "/"))
     }
 }
 
@@ -55,7 +58,7 @@ public struct RouteTable: Sendable, Equatable {
                   function.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" })
             else { throw Invalid(description: "routes[\(index)]: function must be an executable name") }
             routes.append(Route(
-                prefix: prefix, function: function, description: entry["description"]?.stringValue ?? "",
+                prefix: prefix, exact: entry["exact"]?.boolValue ?? false, function: function, description: entry["description"]?.stringValue ?? "",
                 isPublic: entry["public"]?.boolValue ?? false,
                 maxScale: Int(entry["maxScale"]?.int64Value ?? 10), concurrency: Int(entry["concurrency"]?.int64Value ?? 100),
                 environment: entry["env"]?.arrayValue?.compactMap(\.stringValue) ?? []))

@@ -1,15 +1,15 @@
-import AsyncHTTPClient
-import BlockingIO
-import HTTPTypes
-import JSONValue
-import Hummingbird
-import Logging
-import NIOCore
-import NIOHTTP1
-import StructuredLogging
+public import AsyncHTTPClient
+public import BlockingIO
+public import FunctionRuntime
+public import HTTPTypes
+public import Hummingbird
+public import Logging
+public import NIOCore
+public import NIOHTTP1
+public import StructuredLogging
 
-/// An endpoint the router answers itself (health, and later the dev JWKS, the dashboard's static
-/// files and the local object store), checked before the route table.
+/// An endpoint the router answers itself, standing in for what production gets elsewhere (the
+/// development JWKS, the local object store, queue metrics), checked before the route table.
 public struct LocalEndpoint: Sendable {
     public let prefix: String
     public let handle: @Sendable (Request, BasicRequestContext) async throws -> Response
@@ -87,22 +87,18 @@ public final class RouterServer: Sendable {
     func respond(to request: Request, context: BasicRequestContext) async throws -> Response {
         let path = request.uri.path
         if path == "/healthz" { return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok"))) }
-        // The dashboard's page is served at `/` by the endpoint mounted at `/dashboard`.
-        if path == "/", let page = localEndpoints.first(where: { $0.prefix == "/dashboard" }) {
-            return try await page.handle(request, context)
-        }
         if let endpoint = localEndpoints.first(where: { path == $0.prefix || path.hasPrefix($0.prefix) }) {
             return try await endpoint.handle(request, context)
         }
         let requestID = RequestID.accept(request.headers[HTTPField.Name("x-request-id")!])
         guard let route = table.route(for: path), let instance = instances[route.function] else {
-            return Self.error(.notFound, "not_found", "no route for \(path)", requestID)
+            return Self.error(FunctionError(status: 404, code: "not_found", message: "no route for \(path)"), requestID)
         }
         let body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: maxBodyBytes)
         } catch {
-            return Self.error(.contentTooLarge, "payload_too_large", "request body is larger than \(maxBodyBytes) bytes", requestID)
+            return Self.error(.payloadTooLarge(maxBodyBytes), requestID)
         }
         for attempt in 0..<2 {
             let port: Int
@@ -110,7 +106,7 @@ public final class RouterServer: Sendable {
                 port = try await instance.acquire()
             } catch {
                 logger.error("function failed to start", metadata: ["function": "\(route.function)", "error": "\(error)"])
-                return Self.error(.badGateway, "function_unavailable", "\(route.function) could not be started", requestID)
+                return Self.error(.badGateway("\(route.function) could not be started"), requestID)
             }
             do {
                 let response = try await forward(request, body: body, port: port, requestID: requestID, context: context)
@@ -121,10 +117,10 @@ public final class RouterServer: Sendable {
                 // A process that died (crash, kill -9) is started again and the request retried once.
                 if await instance.reportUnreachable(), attempt == 0 { continue }
                 logger.error("forward failed", metadata: ["function": "\(route.function)", "error": "\(error)"])
-                return Self.error(.badGateway, "function_unavailable", "\(route.function) did not answer", requestID)
+                return Self.error(.badGateway("\(route.function) did not answer"), requestID)
             }
         }
-        return Self.error(.badGateway, "function_unavailable", "\(route.function) did not answer", requestID)
+        return Self.error(.badGateway("\(route.function) did not answer"), requestID)
     }
 
     private static let hopByHop: Set<String> = [
@@ -152,12 +148,9 @@ public final class RouterServer: Sendable {
         return Response(status: .init(code: Int(upstream.status.code)), headers: fields, body: .init(byteBuffer: responseBody))
     }
 
-    static func error(_ status: HTTPResponse.Status, _ code: String, _ message: String, _ requestID: String) -> Response {
-        var text = "{\"error\":{\"code\":\"\(code)\",\"message\":"
-        JSONWriter.writeString(message, into: &text)
-        text += ",\"requestId\":\"\(requestID)\"}}"
-        return Response(status: status, headers: [.contentType: "application/json", HTTPField.Name("x-request-id")!: requestID],
-                        body: .init(byteBuffer: ByteBuffer(string: text)))
+    static func error(_ error: FunctionError, _ requestID: String) -> Response {
+        Response(status: .init(code: error.status), headers: [.contentType: "application/json", HTTPField.Name("x-request-id")!: requestID],
+                 body: .init(byteBuffer: ByteBuffer(string: error.body(requestID: requestID))))
     }
 }
 

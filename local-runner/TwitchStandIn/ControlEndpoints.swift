@@ -1,4 +1,4 @@
-import JSONValue
+public import JSONValue
 
 /// The `/_stand-in/` control surface (documented on `TwitchStandInServer`) and the Swift calls
 /// behind it.

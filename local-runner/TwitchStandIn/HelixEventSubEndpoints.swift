@@ -1,3 +1,4 @@
+import URLEncoding
 import JSONValue
 
 /// `GET`, `POST` and `DELETE /helix/eventsub/subscriptions`.

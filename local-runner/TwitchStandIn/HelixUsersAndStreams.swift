@@ -1,3 +1,4 @@
+import URLEncoding
 import JSONValue
 
 /// `GET /helix/users` and `GET /helix/streams`.

@@ -1,7 +1,7 @@
-import BlockingIO
-import EventSub
-import JSONValue
-import NIOConcurrencyHelpers
+public import BlockingIO
+public import EventSub
+public import JSONValue
+public import NIOConcurrencyHelpers
 
 /// A refused control or test input (bad login, unknown user).
 public struct StandInInputError: Error, Sendable, CustomStringConvertible {

@@ -1,4 +1,4 @@
-import JSONValue
+public import JSONValue
 
 /// An EventSub subscription held by the stand-in (webhook transport only).
 public struct StandInSubscription: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import JSONValue
+public import JSONValue
 
 /// A Twitch user the stand-in knows.
 public struct StandInUser: Sendable, Equatable {

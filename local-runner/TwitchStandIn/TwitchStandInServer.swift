@@ -1,8 +1,8 @@
-import URLEncoding
-import HTTPTypes
-import Hummingbird
-import Logging
-import NIOCore
+public import URLEncoding
+public import HTTPTypes
+public import Hummingbird
+public import Logging
+public import NIOCore
 
 /// A local stand-in for Twitch: the OAuth client credentials flow, the Helix endpoints the product
 /// calls (users, streams, EventSub subscriptions) and EventSub webhook deliveries, with Twitch's

@@ -1,3 +1,4 @@
+import Logging
 import BlockingIO
 import EventSub
 import JSONValue

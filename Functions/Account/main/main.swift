@@ -1,8 +1,9 @@
-import API
-import AccountFunction
 import FunctionRuntime
+import API
+import Account
+import FunctionServer
 
-await FunctionMain.serve(name: "api-account") { environment, logger in
+await FunctionMain.serve(name: "account") { environment, logger in
     let dependencies = try await APIDependencies.load(environment: environment, logger: logger)
     let logos = try ObjectStoreLogoUploads(environment: environment)
     return APIFunction(

@@ -1,8 +1,9 @@
-import API
-import CreatorsFunction
 import FunctionRuntime
+import API
+import Creators
+import FunctionServer
 
-await FunctionMain.serve(name: "api-creators") { environment, logger in
+await FunctionMain.serve(name: "creators") { environment, logger in
     let dependencies = try await APIDependencies.load(environment: environment, logger: logger)
     return APIFunction(routes: CreatorsRoutes(database: dependencies.database, twitch: try HelixUserLookup(environment: environment)).routes,
                        verifier: dependencies.verifier, rateLimiter: dependencies.rateLimiter)

@@ -1,8 +1,9 @@
-import API
 import FunctionRuntime
-import MembersFunction
+import API
+import FunctionServer
+import Members
 
-await FunctionMain.serve(name: "api-members") { environment, logger in
+await FunctionMain.serve(name: "members") { environment, logger in
     let dependencies = try await APIDependencies.load(environment: environment, logger: logger)
     return APIFunction(routes: MembersRoutes(database: dependencies.database).routes,
                        verifier: dependencies.verifier, rateLimiter: dependencies.rateLimiter)

@@ -1,10 +1,7 @@
 import Settings
 import Migrations
 import Postgres
-import StructuredLogging
-#if canImport(Glibc)
-import Glibc
-#endif
+import FunctionRuntime
 
 // Applies pending schema migrations as the owner role (DATABASE_ADMIN_URL). Run once per deploy,
 // before the functions start (a Cloud Run job / Kubernetes Job in production).
@@ -13,6 +10,5 @@ do {
     let applied = try Migrator(connection: try PostgresConnection(url: url)).migrate()
     print(applied.isEmpty ? "migrate: schema is up to date" : "migrate: applied \(applied.map(String.init).joined(separator: ", "))")
 } catch {
-    StandardError.write("migrate: \(error)\n")
-    exit(1)
+    FunctionMain.exitWithMessage("migrate: \(error)", code: 1)
 }

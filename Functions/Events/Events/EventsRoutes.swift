@@ -1,0 +1,163 @@
+public import API
+public import EventSub
+public import Auth
+public import FunctionRuntime
+public import FunctionServer
+public import Ingest
+public import JSONValue
+public import Postgres
+public import Rooms
+
+/// `events`: the event history (also how a dashboard catches up after a long disconnect) and
+/// the audit log. Read-only, so every role may use it.
+public struct EventsRoutes: Sendable {
+    let database: TenantDatabase
+
+    public init(database: TenantDatabase) {
+        self.database = database
+    }
+
+    public var routes: [APIRoute] {
+        [
+            APIRoute("GET", "/api/events", minimumRole: .viewer, summary: "List events, newest first (or oldest first after a given id)",
+                     handler: listEvents),
+            APIRoute("GET", "/api/events/:id", minimumRole: .viewer, summary: "One event", handler: getEvent),
+            APIRoute("GET", "/api/audit-logs", minimumRole: .viewer, summary: "List audit log rows, newest first", handler: listAuditLogs),
+        ]
+    }
+
+    static let maximumLimit = 500
+
+    /// `creator`, `type` (comma-separated or repeated), `since`/`until` (RFC 3339 on occurred_at),
+    /// keyset pagination: `before=<id>` (older than, newest first, the default) or `after=<id>`
+    /// (newer than, oldest first: apply in order to catch up), `limit` 1–500 (default 50).
+    @Sendable func listEvents(_ request: APIRequest) async throws -> FunctionResponse {
+        let query = try EventQuery(request.raw)
+        let claims = request.claims
+        let events = try await database.transaction(claims) { connection in
+            var conditions = ["company_id = current_company_id()"]
+            var parameters: [(any PostgresParameter)?] = []
+            func bind(_ value: any PostgresParameter) -> String {
+                parameters.append(value)
+                return "$\(parameters.count)"
+            }
+            if let creator = query.creator { conditions.append("creator_id = \(bind(creator))::uuid") }
+            if !query.types.isEmpty { conditions.append("subscription_type = ANY(\(bind(PostgresArray.literal(query.types)))::text[])") }
+            if let since = query.since { conditions.append("occurred_at >= \(bind(since))::timestamptz") }
+            if let until = query.until { conditions.append("occurred_at < \(bind(until))::timestamptz") }
+            if let before = query.before { conditions.append("id < \(bind(before))") }
+            if let after = query.after { conditions.append("id > \(bind(after))") }
+            let order = query.after == nil ? "DESC" : "ASC"
+            let sql = "SELECT \(EventRows.returning) FROM events WHERE \(conditions.joined(separator: " AND ")) ORDER BY id \(order) LIMIT \(bind(query.limit + 1))"
+            return try connection.query(sql, parameters).rows.map(EventRows.compactEvent(from:))
+        }
+        let page = Array(events.prefix(query.limit))
+        var next: JSONValue = .null
+        if events.count > query.limit, let last = page.last {
+            next = query.after == nil ? ["before": .int(last.id)] : ["after": .int(last.id)]
+        } else if query.after != nil {
+            // Catching up: the client keeps polling from the newest id it has.
+            next = ["after": .int(page.last?.id ?? query.after!)]
+        }
+        return .json(["data": .array(page.map(\.json)), "next": next])
+    }
+
+    @Sendable func getEvent(_ request: APIRequest) async throws -> FunctionResponse {
+        guard let id = Int64(request.parameter("id")), id > 0 else { throw FunctionError.notFound("event") }
+        let event = try await database.transaction(request.claims) { connection in
+            try connection.query("SELECT \(EventRows.returning) FROM events WHERE id = $1", [id]).rows.first.map(EventRows.compactEvent(from:))
+        }
+        guard let event else { throw FunctionError.notFound("event") }
+        return .json(event.json)
+    }
+
+    /// Filters: `action`, `target_type`, `target_id`, `actor`; pagination `before=<id>`, `limit`.
+    @Sendable func listAuditLogs(_ request: APIRequest) async throws -> FunctionResponse {
+        let raw = request.raw
+        let limit = try EventQuery.limit(raw.queryParameter("limit"))
+        let before = try raw.queryParameter("before").map { text -> Int64 in
+            guard let value = Int64(text), value > 0 else { throw FunctionError.validation(["before": "must be a positive event id"]) }
+            return value
+        }
+        let filters: [(String, String?)] = [("action", raw.queryParameter("action")), ("target_type", raw.queryParameter("target_type")),
+                                            ("target_id", raw.queryParameter("target_id")), ("actor_user_id", raw.queryParameter("actor"))]
+        let rows = try await database.transaction(request.claims) { connection in
+            var conditions = ["company_id = current_company_id()"]
+            var parameters: [(any PostgresParameter)?] = []
+            for (column, value) in filters {
+                guard let value else { continue }
+                parameters.append(value)
+                conditions.append("\(column) = $\(parameters.count)")
+            }
+            if let before {
+                parameters.append(before)
+                conditions.append("id < $\(parameters.count)")
+            }
+            parameters.append(limit + 1)
+            return try connection.query("""
+                SELECT id, actor_user_id, actor_role, action, target_type, target_id, before::text AS before_text,
+                       after::text AS after_text, request_id, host(ip) AS ip, user_agent,
+                       to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_at_text
+                FROM audit_logs WHERE \(conditions.joined(separator: " AND ")) ORDER BY id DESC LIMIT $\(parameters.count)
+                """, parameters).rows
+        }
+        let page = rows.prefix(limit).map { row -> JSONValue in
+            func text(_ name: String) -> JSONValue { row[name].map(JSONValue.string) ?? .null }
+            func json(_ name: String) -> JSONValue { row[name].flatMap { try? JSONParser.parse($0) } ?? .null }
+            return ["id": .int((try? row.requireInt64("id")) ?? 0), "actorUserId": text("actor_user_id"), "actorRole": text("actor_role"),
+                    "action": text("action"), "targetType": text("target_type"), "targetId": text("target_id"),
+                    "before": json("before_text"), "after": json("after_text"), "requestId": text("request_id"),
+                    "ip": text("ip"), "userAgent": text("user_agent"), "createdAt": text("created_at_text")]
+        }
+        let next: JSONValue = rows.count > limit ? ["before": page.last?["id"] ?? .null] : .null
+        return .json(["data": .array(Array(page)), "next": next])
+    }
+}
+
+/// Parsed and validated query parameters of `GET /api/events` (422 names each bad one).
+struct EventQuery {
+    var creator: String?
+    var types: [String] = []
+    var since: String?
+    var until: String?
+    var before: Int64?
+    var after: Int64?
+    var limit = 50
+
+    init(_ request: FunctionRequest) throws {
+        var problems: [String: String] = [:]
+        if let creator = request.queryParameter("creator") {
+            if isUUID(creator) { self.creator = creator } else { problems["creator"] = "must be a creator id" }
+        }
+        types = request.queryParameters("type").flatMap { $0.split(separator: ",").map(String.init) }.filter { !$0.isEmpty }
+        if types.count > 50 { problems["type"] = "at most 50 types" }
+        for (name, value) in [("since", request.queryParameter("since")), ("until", request.queryParameter("until"))] {
+            guard let value else { continue }
+            if let seconds = RFC3339.unixSeconds(value) {
+                let normalized = RFC3339.format(unixSeconds: seconds)
+                if name == "since" { since = normalized } else { until = normalized }
+            } else {
+                problems[name] = "must be an RFC 3339 timestamp"
+            }
+        }
+        for name in ["before", "after"] {
+            guard let text = request.queryParameter(name) else { continue }
+            guard let value = Int64(text), value >= 0 else { problems[name] = "must be an event id"; continue }
+            if name == "before" { before = value } else { after = value }
+        }
+        if before != nil && after != nil { problems["after"] = "use either before or after" }
+        do { limit = try Self.limit(request.queryParameter("limit")) } catch let error as FunctionError { problems.merge(error.fields) { a, _ in a } }
+        if !problems.isEmpty { throw FunctionError.validation(problems) }
+    }
+
+    static func limit(_ text: String?) throws -> Int {
+        guard let text else { return 50 }
+        guard let value = Int(text), (1...EventsRoutes.maximumLimit).contains(value) else {
+            throw FunctionError.validation(["limit": "must be 1 to \(EventsRoutes.maximumLimit)"])
+        }
+        return value
+    }
+}
+
+func isUUID(_ text: String) -> Bool { TenantID.isValid(text) }
+

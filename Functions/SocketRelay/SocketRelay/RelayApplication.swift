@@ -1,0 +1,172 @@
+import NIOCore
+import Auth
+import BlockingIO
+import JSONValue
+import Postgres
+import Rooms
+
+/// What a CONNECT asks for besides the token: resuming after the last event it saw.
+struct RecoveryRequest: Sendable {
+    /// The last event id the client saw (Socket.IO `offset`, or a plain `lastEventId`).
+    var afterID: Int64?
+    /// Socket.IO connection-state-recovery private id, echoed back when recovery succeeds (the JS
+    /// client sets `socket.recovered` when the pid it sent comes back).
+    var pid: String?
+    /// Append each event's id as the trailing offset argument (pid/offset clients, or `offsets: true`).
+    var wantsOffsets = false
+
+    init(auth: JSONValue?) {
+        if let pid = auth?["pid"]?.stringValue {
+            // A connection-state-recovery client (it got a pid before): it reads offsets. Its
+            // first reconnect may carry no offset yet (no offset-bearing event seen).
+            self.pid = pid
+            wantsOffsets = true
+        }
+        if pid != nil, let offset = auth?["offset"]?.stringValue, let id = Int64(offset), id >= 0 {
+            afterID = id
+        } else if let last = auth?["lastEventId"] {
+            afterID = last.int64Value ?? last.stringValue.flatMap { Int64($0) }
+        }
+        if auth?["offsets"]?.boolValue == true { wantsOffsets = true }
+    }
+}
+
+/// Production behaviour: JWT auth on CONNECT, the company room from the token, creator rooms
+/// after a tenant-scoped check, recovery from Postgres.
+struct RelayApplication: SocketIOApplication {
+    let verifier: AccessTokenVerifier
+    let recovery: RecoveryService
+    let creators: CreatorAccess
+
+    func connect(_ session: Session, namespace: String, auth: JSONValue?) {
+        guard namespace == "/" else {
+            session.refuseConnect(namespace: namespace, message: "Invalid namespace")
+            return
+        }
+        guard !session.connectInFlight else { return }
+        guard let token = auth?["token"]?.stringValue, !token.isEmpty else {
+            session.core.metrics.authFailures.add(1)
+            session.refuseConnect(namespace: "/", message: "Not authorized: missing token")
+            return
+        }
+        let request = RecoveryRequest(auth: auth)
+        session.connectInFlight = true
+        let verifier = self.verifier
+        Task {
+            let result: Result<AccessClaims, AuthError>
+            do throws(AuthError) {
+                result = .success(try await verifier.verify(token: token, now: wallClockSeconds()))
+            } catch {
+                result = .failure(error)
+            }
+            session.eventLoop.execute { self.finishConnect(session, result, request) }
+        }
+    }
+
+    private func finishConnect(_ session: Session, _ result: Result<AccessClaims, AuthError>, _ request: RecoveryRequest) {
+        session.connectInFlight = false
+        guard !session.isClosed, session.socketID == nil else { return }
+        let claims: AccessClaims
+        switch result {
+        case .failure(let error):
+            session.core.metrics.authFailures.add(1)
+            session.refuseConnect(namespace: "/", message: "Not authorized: \(error.description)")
+            return
+        case .success(let verified):
+            claims = verified
+        }
+        let socketID = RandomID.make()
+        session.companyID = claims.companyID
+        session.tokenExpiresAt = claims.expiresAt
+        session.wantsOffsets = request.wantsOffsets
+        let companyRoom = RoomName.company(claims.companyID)
+        guard let afterID = request.afterID else {
+            session.acceptConnect(namespace: "/", socketID: socketID, reply: ["sid": .string(socketID), "pid": .string(RandomID.make())])
+            session.registry.join(session, room: companyRoom)
+            return
+        }
+        // Recovery: join now and hold live events, fetch the missed ones, then reply and send
+        // replayed events first, then the held live ones that were not replayed.
+        session.markConnected(namespace: "/", socketID: socketID)
+        session.replayBuffer = []
+        session.registry.join(session, room: companyRoom)
+        let recovery = self.recovery
+        Task {
+            let outcome = await recovery.replay(companyID: claims.companyID, after: afterID)
+            session.eventLoop.execute { Self.finishRecovery(session, socketID: socketID, companyRoom: companyRoom, request: request, outcome: outcome) }
+        }
+    }
+
+    private static func finishRecovery(_ session: Session, socketID: String, companyRoom: String, request: RecoveryRequest,
+                                       outcome: RecoveryService.Outcome) {
+        guard !session.isClosed, session.socketID == socketID, let companyID = session.companyID else { return }
+        // Batched live events still go into the held ones (the batch path skips recovering sockets).
+        session.registry.writeBatches()
+        let held = session.replayBuffer ?? []
+        session.replayBuffer = nil
+        switch outcome {
+        case .replay(let events):
+            session.core.metrics.recoveries.add(1)
+            session.sendConnectReply(namespace: "/", ["sid": .string(socketID), "pid": .string(request.pid ?? RandomID.make()), "recovered": true])
+            var replayed = Set<Int64>()
+            replayed.reserveCapacity(events.count)
+            for event in events {
+                session.write(BroadcastMessage(room: companyRoom, eventID: event.id, companyID: companyID, eventJSON: event.json))
+                replayed.insert(event.id)
+                if event.id > session.recoveredThrough { session.recoveredThrough = event.id }
+            }
+            for message in held where !replayed.contains(message.eventID) { session.write(message) }
+        case .refused(let reason):
+            session.core.metrics.recoveriesRefused.add(1)
+            session.sendConnectReply(namespace: "/", ["sid": .string(socketID), "pid": .string(RandomID.make()), "recovered": false,
+                                                      "recoveryError": .string(reason)])
+            for message in held { session.write(message) }
+        }
+    }
+
+    func event(_ session: Session, namespace: String, ackID: Int64?, arguments: [JSONValue]) {
+        guard namespace == "/", let companyID = session.companyID, let socketID = session.socketID else { return }
+        let name = arguments.first?.stringValue
+        guard name == "subscribe" || name == "unsubscribe" else {
+            if let ackID { session.acknowledge(ackID: ackID, [["error": "unknown event"]]) }
+            return
+        }
+        guard let creatorID = arguments.dropFirst().first?["creatorId"]?.stringValue, TenantID.isValid(creatorID) else {
+            if let ackID { session.acknowledge(ackID: ackID, [["error": "creatorId must be a creator id (UUID)"]]) }
+            return
+        }
+        let creator = creatorID.lowercased()
+        let room = RoomName.creator(creator)
+        if name == "unsubscribe" {
+            session.registry.leave(session, room: room)
+            if let ackID { session.acknowledge(ackID: ackID, [["ok": true]]) }
+            return
+        }
+        if let allowed = creators.cached(companyID: companyID, creatorID: creator) {
+            Self.finishSubscribe(session, socketID: socketID, room: room, ackID: ackID, result: .success(allowed))
+            return
+        }
+        let creators = self.creators
+        Task {
+            let result: Result<Bool, any Error>
+            do { result = .success(try await creators.check(companyID: companyID, creatorID: creator)) } catch { result = .failure(error) }
+            session.eventLoop.execute { Self.finishSubscribe(session, socketID: socketID, room: room, ackID: ackID, result: result) }
+        }
+    }
+
+    private static func finishSubscribe(_ session: Session, socketID: String, room: String, ackID: Int64?, result: Result<Bool, any Error>) {
+        // The socket may have disconnected (or reconnected as another company) meanwhile.
+        guard !session.isClosed, session.socketID == socketID else { return }
+        let reply: JSONValue
+        switch result {
+        case .success(true):
+            session.registry.join(session, room: room)
+            reply = ["ok": true]
+        case .success(false):
+            reply = ["error": "creator not found"]
+        case .failure:
+            reply = ["error": "creator check unavailable, try again"]
+        }
+        if let ackID { session.acknowledge(ackID: ackID, [reply]) }
+    }
+}

@@ -1,0 +1,132 @@
+public import NIOCore
+public import Settings
+
+/// Everything the relay reads from its environment. `--conformance` swaps in the settings the
+/// official socket.io protocol test suite expects (short heartbeats, no auth, echo handlers).
+public struct RelayConfiguration: Sendable {
+    public enum Mode: Sendable, Equatable {
+        /// Production: JWT auth, Redis rooms, Postgres checks and recovery.
+        case relay
+        /// Protocol test-suite mode: no auth, `auth` / `message-back` / `message-with-ack` echoes, `/custom`.
+        case conformance
+    }
+
+    public var mode: Mode
+    public var host: String
+    public var port: Int
+    public var pingIntervalMilliseconds: Int
+    public var pingTimeoutMilliseconds: Int
+    /// Socket.IO's `connectTimeout`: an Engine.IO session that joins no namespace in time is closed.
+    public var connectTimeoutMilliseconds: Int
+    /// Max bytes of one WebSocket message / one polling POST body (advertised as `maxPayload`).
+    public var maxPayload: Int
+    /// How long after an event a client may still resume from it (connection state recovery).
+    public var recoveryWindowSeconds: Int
+    /// The most events one recovery replays; beyond that the client is told `recovered: false`
+    /// and refetches through REST.
+    public var maxRecoveryEvents: Int
+    /// Bound on one connection's unsent output; a client over it is a slow consumer and is dropped.
+    public var maxBufferedBytes: Int
+    /// Event loops (threads) serving sockets; default: one per core.
+    public var eventLoops: Int
+    /// Write coalescing: an event loop flushes its sockets at most once per this interval. A write
+    /// after a quiet interval is flushed at once (no added latency when idle); under load the
+    /// frames of several events leave in one syscall per socket, which is where the relay's time
+    /// goes (one `writev` per socket per flush). 0 flushes at the end of every loop tick.
+    public var flushIntervalMicroseconds: Int
+    /// How often the relay looks in Postgres for events of its companies that were stored but never
+    /// published (`UnpublishedEventCheck`); 0 turns the check off.
+    public var unpublishedCheckIntervalMilliseconds: Int
+    /// Origins allowed to use HTTP long-polling from a browser (`*` for any); empty: no CORS headers.
+    public var corsOrigins: [String]
+    /// How long SIGTERM waits for sockets to close before exiting.
+    public var drainMilliseconds: Int
+
+    public var redisURL: String?
+    public var databaseURL: String?
+    public var databasePoolSize: Int
+    public var jwtIssuer: String?
+    public var jwtAudience: String?
+    public var jwksURL: String?
+    public var jwksFile: String?
+
+    public init(mode: Mode = .relay, host: String = "0.0.0.0", port: Int = 8081, pingIntervalMilliseconds: Int = 25_000,
+                pingTimeoutMilliseconds: Int = 20_000, connectTimeoutMilliseconds: Int = 45_000, maxPayload: Int = 1_000_000,
+                recoveryWindowSeconds: Int = 120, maxRecoveryEvents: Int = 5_000, maxBufferedBytes: Int = 1 << 20,
+                eventLoops: Int = System.coreCount, flushIntervalMicroseconds: Int = 1_000, unpublishedCheckIntervalMilliseconds: Int = 2_000, corsOrigins: [String] = [], drainMilliseconds: Int = 2_000,
+                redisURL: String? = nil, databaseURL: String? = nil, databasePoolSize: Int = 4, jwtIssuer: String? = nil,
+                jwtAudience: String? = nil, jwksURL: String? = nil, jwksFile: String? = nil) {
+        self.mode = mode
+        self.host = host
+        self.port = port
+        self.pingIntervalMilliseconds = pingIntervalMilliseconds
+        self.pingTimeoutMilliseconds = pingTimeoutMilliseconds
+        self.connectTimeoutMilliseconds = connectTimeoutMilliseconds
+        self.maxPayload = maxPayload
+        self.recoveryWindowSeconds = recoveryWindowSeconds
+        self.maxRecoveryEvents = maxRecoveryEvents
+        self.maxBufferedBytes = maxBufferedBytes
+        self.eventLoops = eventLoops
+        self.flushIntervalMicroseconds = flushIntervalMicroseconds
+        self.unpublishedCheckIntervalMilliseconds = unpublishedCheckIntervalMilliseconds
+        self.corsOrigins = corsOrigins
+        self.drainMilliseconds = drainMilliseconds
+        self.redisURL = redisURL
+        self.databaseURL = databaseURL
+        self.databasePoolSize = databasePoolSize
+        self.jwtIssuer = jwtIssuer
+        self.jwtAudience = jwtAudience
+        self.jwksURL = jwksURL
+        self.jwksFile = jwksFile
+    }
+
+    /// Reads `PORT` (default 8081), `HOST`, `REDIS_URL`, `DATABASE_URL`, `DATABASE_POOL_SIZE`,
+    /// `JWT_ISSUER`, `JWT_AUDIENCE`, `JWT_JWKS_URL` or `JWT_JWKS_FILE`, and the `RELAY_*` tuning
+    /// variables. In relay mode the Redis, database and JWT settings are required.
+    public static func load(environment: Environment, conformance: Bool = false) throws -> RelayConfiguration {
+        var configuration = RelayConfiguration(mode: conformance ? .conformance : .relay)
+        configuration.port = try environment.int("PORT", default: 8081, range: 1...65535)
+        configuration.host = environment.optional("HOST") ?? "0.0.0.0"
+        configuration.maxPayload = try environment.int("RELAY_MAX_PAYLOAD", default: 1_000_000, range: 1_024...100_000_000)
+        configuration.maxBufferedBytes = try environment.int("RELAY_MAX_BUFFERED_BYTES", default: 1 << 20, range: 4_096...1 << 30)
+        configuration.eventLoops = try environment.int("RELAY_EVENT_LOOPS", default: System.coreCount, range: 1...256)
+        configuration.flushIntervalMicroseconds = try environment.int("RELAY_FLUSH_INTERVAL_US", default: 1_000, range: 0...100_000)
+        configuration.drainMilliseconds = try environment.int("RELAY_DRAIN_MS", default: 2_000, range: 0...60_000)
+        configuration.corsOrigins = (environment.optional("RELAY_CORS_ORIGINS") ?? "").split(separator: ",")
+            .map { String($0).trimmed }.filter { !$0.isEmpty }
+        if conformance {
+            // The values the socket.io protocol test suite hard-codes.
+            configuration.pingIntervalMilliseconds = 300
+            configuration.pingTimeoutMilliseconds = 200
+            configuration.connectTimeoutMilliseconds = 1_000
+            configuration.maxPayload = 1_000_000
+            return configuration
+        }
+        configuration.pingIntervalMilliseconds = try environment.int("RELAY_PING_INTERVAL_MS", default: 25_000, range: 50...600_000)
+        configuration.pingTimeoutMilliseconds = try environment.int("RELAY_PING_TIMEOUT_MS", default: 20_000, range: 50...600_000)
+        configuration.connectTimeoutMilliseconds = try environment.int("RELAY_CONNECT_TIMEOUT_MS", default: 45_000, range: 100...600_000)
+        configuration.unpublishedCheckIntervalMilliseconds = try environment.int("RELAY_UNPUBLISHED_CHECK_MS", default: 2_000, range: 0...600_000)
+        configuration.recoveryWindowSeconds = try environment.int("RELAY_RECOVERY_WINDOW_SECONDS", default: 120, range: 0...86_400)
+        configuration.maxRecoveryEvents = try environment.int("RELAY_MAX_RECOVERY_EVENTS", default: 5_000, range: 1...1_000_000)
+        configuration.redisURL = try environment.required("REDIS_URL")
+        configuration.databaseURL = try environment.required("DATABASE_URL")
+        configuration.databasePoolSize = try environment.int("DATABASE_POOL_SIZE", default: 4, range: 1...64)
+        configuration.jwtIssuer = try environment.required("JWT_ISSUER")
+        configuration.jwtAudience = try environment.required("JWT_AUDIENCE")
+        configuration.jwksURL = environment.optional("JWT_JWKS_URL")
+        configuration.jwksFile = environment.optional("JWT_JWKS_FILE")
+        guard configuration.jwksURL != nil || configuration.jwksFile != nil else {
+            throw ConfigurationError("JWT_JWKS_URL or JWT_JWKS_FILE must be set")
+        }
+        return configuration
+    }
+}
+
+extension String {
+    var trimmed: String {
+        var text = Substring(self)
+        while text.first?.isWhitespace == true { text = text.dropFirst() }
+        while text.last?.isWhitespace == true { text = text.dropLast() }
+        return String(text)
+    }
+}

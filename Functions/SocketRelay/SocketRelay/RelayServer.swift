@@ -1,0 +1,130 @@
+import Synchronization
+public import BlockingIO
+public import Logging
+public import NIOCore
+public import NIOHTTP1
+public import NIOPosix
+public import NIOWebSocket
+
+/// The listening socket and the per-connection pipelines.
+///
+/// HTTP first (`/healthz`, `/metrics`, long-polling); a WebSocket upgrade on `/socket.io/` is
+/// taken by `NIOWebSocketServerUpgrader` (frames over `maxPayload` are refused by its decoder),
+/// after which the connection carries a `RawFrameWriter` (first), the frame decoder, an
+/// aggregator for fragmented messages and the `WebSocketHandler`.
+public final class RelayServer: Sendable {
+    let core: RelayCore
+    private let group: MultiThreadedEventLoopGroup
+    private let channel: any Channel
+    private let broadcasterTask: Task<Void, Never>?
+    private let onShutdown: @Sendable () async -> Void
+
+    /// The port actually bound (useful with `PORT=0`).
+    public var port: Int { channel.localAddress?.port ?? 0 }
+
+    init(core: RelayCore, broadcaster: Broadcaster?, onShutdown: @escaping @Sendable () async -> Void) async throws {
+        let configuration = core.configuration
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.eventLoops)
+        var loops: [any EventLoop] = []
+        for loop in group.makeIterator() { loops.append(loop) }
+        core.attach(eventLoops: loops)
+        for registry in core.registries { try await registry.eventLoop.submit { registry.startTimer() }.get() }
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 4096)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.writeBufferWaterMark, value: .init(low: configuration.maxBufferedBytes / 2, high: configuration.maxBufferedBytes))
+            // Small first read buffer: most connections are idle sockets with small packets.
+            .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 1024, maximum: 65_536))
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try Self.configure(channel, core: core) }
+            }
+        do {
+            channel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error
+        }
+        self.core = core
+        self.group = group
+        self.onShutdown = onShutdown
+        broadcasterTask = broadcaster.map { broadcaster in Task { await broadcaster.run() } }
+    }
+
+    private static func configure(_ channel: any Channel, core: RelayCore) throws {
+        let upgrader = NIOWebSocketServerUpgrader(
+            maxFrameSize: core.configuration.maxPayload, automaticErrorHandling: false,
+            shouldUpgrade: { channel, head in
+                channel.eventLoop.makeSucceededFuture(Self.shouldUpgrade(head, core: core) ? HTTPHeaders() : nil)
+            },
+            upgradePipelineHandler: { channel, head in
+                channel.eventLoop.makeCompletedFuture { try Self.upgraded(channel, head, core: core) }
+            })
+        let sync = channel.pipeline.syncOperations
+        try sync.configureHTTPServerPipeline(withServerUpgrade: (upgraders: [upgrader], completionHandler: { context in
+            context.pipeline.syncOperations.removeHandler(name: RelayHTTPHandler.name, promise: nil)
+        }))
+        try sync.addHandler(RelayHTTPHandler(core: core), name: RelayHTTPHandler.name)
+    }
+
+    /// WebSocket handshakes the relay takes: `/socket.io/?EIO=4&transport=websocket`, either new
+    /// or upgrading a known polling session. Anything else falls through to HTTP and gets its 400.
+    private static func shouldUpgrade(_ head: HTTPRequestHead, core: RelayCore) -> Bool {
+        let target = EngineIORequest(uri: head.uri)
+        guard target.isEngineIOPath, target.engineIOError == nil, target.transport == "websocket" else { return false }
+        if let sid = target.sid { return core.directory.lookup(sid) != nil }
+        return !core.isDraining.load(ordering: .relaxed)
+    }
+
+    private static func upgraded(_ channel: any Channel, _ head: HTTPRequestHead, core: RelayCore) throws {
+        let sync = channel.pipeline.syncOperations
+        let writer = RawFrameWriter()
+        try sync.addHandler(writer, position: .first)
+        let link = WebSocketLink(channel: channel, writer: try sync.context(handler: writer))
+        try sync.addHandler(NIOWebSocketFrameAggregator(
+            minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: 256, maxAccumulatedFrameSize: core.configuration.maxPayload))
+        if let sid = EngineIORequest(uri: head.uri).sid {
+            guard let session = core.directory.lookup(sid) else {
+                try sync.addHandler(WebSocketHandler(link: link, session: nil))
+                link.close(code: 1008)
+                return
+            }
+            try sync.addHandler(WebSocketHandler(link: link, session: session))
+            session.eventLoop.execute {
+                if !session.beginUpgrade(link) { link.close(code: 1008) }
+            }
+        } else {
+            let session = Session(registry: core.registry(for: channel.eventLoop), transport: .websocket(link))
+            try sync.addHandler(WebSocketHandler(link: link, session: session))
+            session.open()
+        }
+    }
+
+    /// SIGTERM: stop accepting, close every session's transport without an Engine.IO close packet
+    /// (clients see a transport close and reconnect, to another instance behind the load
+    /// balancer), wait up to the drain time for sockets to go, then stop.
+    public func shutdown() async {
+        core.isDraining.store(true, ordering: .relaxed)
+        try? await channel.close()
+        for registry in core.registries {
+            _ = try? await registry.eventLoop.submit {
+                for session in registry.sessions { session.close(.shutdown) }
+            }.get()
+        }
+        let deadline = monotonicNanoseconds() + UInt64(core.configuration.drainMilliseconds) * 1_000_000
+        while monotonicNanoseconds() < deadline {
+            var open = 0
+            for registry in core.registries {
+                open += (try? await registry.eventLoop.submit { registry.sessions.count }.get()) ?? 0
+            }
+            if open == 0 { break }
+            try? await Task.sleep(nanoseconds: 20_000_000)
+        }
+        // Let close frames reach the wire.
+        try? await Task.sleep(nanoseconds: 150_000_000)
+        for registry in core.registries { _ = try? await registry.eventLoop.submit { registry.stopTimer() }.get() }
+        await onShutdown()
+        broadcasterTask?.cancel()
+        try? await group.shutdownGracefully()
+    }
+}

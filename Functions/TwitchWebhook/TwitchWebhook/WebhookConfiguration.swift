@@ -1,0 +1,38 @@
+public import Settings
+public import EventSub
+public import Ingest
+public import Logging
+public import Postgres
+public import Redis
+
+/// Builds the webhook function from the environment:
+/// `DATABASE_URL` (app role), `REDIS_URL`, `TWITCH_EVENTSUB_SECRET` (10–100 ASCII characters),
+/// optional `TWITCH_EVENTSUB_SECRET_PREVIOUS` (accepted during a rotation),
+/// `DATABASE_POOL_SIZE` (default 4), `INGEST_MAX_BATCH` (default 512), `INGEST_WRITERS` (default 2),
+/// `INGEST_STREAM_LOCK_TIMEOUT_MS` (default 5000).
+public enum WebhookConfiguration {
+    public static func makeFunction(environment: Environment, logger: Logger) async throws -> TwitchWebhookFunction {
+        var secrets = [try environment.secret("TWITCH_EVENTSUB_SECRET")]
+        if environment.optional("TWITCH_EVENTSUB_SECRET_PREVIOUS") != nil {
+            secrets.append(try environment.secret("TWITCH_EVENTSUB_SECRET_PREVIOUS"))
+        }
+        let databaseURL = try environment.required("DATABASE_URL")
+        let redisURL = try RedisURL.fromEnvironment(environment)
+        let writers = try environment.int("INGEST_WRITERS", default: 2, range: 1...16)
+        let poolSize = try environment.int("DATABASE_POOL_SIZE", default: writers + 2, range: writers + 1...64)
+        let maxBatch = try environment.int("INGEST_MAX_BATCH", default: 512, range: 1...10_000)
+        let lockTimeout = try environment.int("INGEST_STREAM_LOCK_TIMEOUT_MS", default: 5_000, range: 100...600_000)
+
+        let postgres = PostgresPool(url: databaseURL, size: poolSize, logger: logger)
+        // One connection now so the first delivery after a cold start does not pay for it; a
+        // database that is down is not fatal here (deliveries get 503 until it is back).
+        do { try await postgres.warmUp() } catch { logger.warning("postgres not reachable at start", metadata: ["error": "\(error)"]) }
+        let redis = RedisClient(url: redisURL, size: 1, logger: logger)
+        let ingestor = EventIngestor(
+            postgres: postgres, publisher: RoomPublisher(redis: redis, logger: logger),
+            options: .init(maxBatch: maxBatch, writers: writers, streamLockTimeoutMilliseconds: lockTimeout), logger: logger)
+        return TwitchWebhookFunction(
+            verifier: DeliveryVerifier(signatures: SignatureVerifier(secrets: secrets)),
+            ingestor: ingestor, subscriptions: SubscriptionStatusStore(postgres: postgres))
+    }
+}

@@ -1,0 +1,122 @@
+import Files
+import ArgumentParser
+import FanoutBenchmark
+import JobQueue
+import Redis
+import Auth
+import BlockingIO
+import Logging
+import LocalRunner
+import Router
+import Settings
+import StructuredLogging
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Benchmarks (print numbers).", subcommands: [Webhook.self, API.self, Queue.self, Fanout.self])
+
+    struct Fanout: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Socket relay: connections held, deliveries/s, latency, RSS per connection.")
+        @OptionGroup var common: CommonOptions
+        @Option(help: "WebSocket clients.") var clients = 1_000
+        @Option(help: "Companies the clients are spread over.") var companies = 2
+        @Option(help: "Events in the burst phase.") var events = 1_000
+        @Option(help: "Events per second in the fixed-rate phase.") var rate = 1_000
+        @Option(help: "Seconds of the fixed-rate phase.") var seconds = 5
+        @Option(help: "Relay event loops (default: half the cores; the clients run on this machine too).") var relayLoops: Int?
+        @Option(help: "Relay write-coalescing interval in microseconds (RELAY_FLUSH_INTERVAL_US; default: the relay's).") var flushUs: Int?
+        @Option(help: "Events per second POSTed through the real webhook function in the end-to-end phase (0 skips it).") var webhookRate = 200
+        @Option(help: "Seconds of the end-to-end webhook phase.") var webhookSeconds = 5
+
+        func validate() throws {
+            guard clients >= 1, companies >= 1, companies <= clients else { throw ValidationError("need 1 <= companies <= clients") }
+            guard events >= 0, rate >= 0, seconds >= 0, webhookRate >= 0, webhookSeconds >= 0 else {
+                throw ValidationError("events, rates and seconds cannot be negative")
+            }
+            if let relayLoops, relayLoops < 1 { throw ValidationError("--relay-loops must be at least 1") }
+            if let flushUs, !(0...100_000).contains(flushUs) { throw ValidationError("--flush-us must be 0...100000") }
+        }
+
+        func run() async throws {
+            let logger = makeLogger("bench")
+            try await reportingErrors {
+                let stack = try ServiceStack(mode: .throwaway(durable: true), environment: Environment([:]), logger: logger)
+                let runtime = try await stack.start()
+                var webhook: FanoutWebhookLoad?
+                do {
+                    let work = try FileSystem.temporaryDirectory(prefix: "ccr-bench-fanout")
+                    var options = RelayFanoutBenchmark.Options(
+                        clients: clients, companies: companies, events: events, rate: rate, seconds: seconds,
+                        relayExecutable: absolute(common.binDir) + "/socket-relay", redisURL: runtime.redisURL,
+                        databaseURL: runtime.databaseURL, workDirectory: work, relayEventLoops: relayLoops,
+                        relayFlushIntervalMicroseconds: flushUs)
+                    if webhookRate > 0 && webhookSeconds > 0 {
+                        let load = try await FanoutWebhookLoad(companies: companies, runtime: runtime, binaryDirectory: absolute(common.binDir))
+                        webhook = load
+                        options.companyIDs = load.companyIDs
+                        options.webhook = .init(rate: webhookRate, seconds: webhookSeconds) { company, sentAt in
+                            await load.send(company: company, sentAt: sentAt)
+                        }
+                    }
+                    _ = try await RelayFanoutBenchmark.run(options) { StandardOutput.line($0) }
+                } catch {
+                    await webhook?.stop()
+                    await stack.stop()
+                    throw error
+                }
+                await webhook?.stop()
+                await stack.stop()
+            }
+        }
+    }
+
+    struct Queue: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "No-op jobs through one worker; worker cold start.")
+        @Option(help: "Jobs to run.") var jobs = 200_000
+        @Option(help: "Worker batch size.") var batch = 512
+
+        func run() async throws {
+            let logger = makeLogger("bench")
+            try await reportingErrors { try await QueueBenchmark(jobs: jobs, batch: batch, logger: logger).run() }
+        }
+    }
+
+    struct API: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "api", abstract: "REST reads on a seeded database, and RLS overhead.")
+        @OptionGroup var common: CommonOptions
+        @Option(help: "Companies to seed.") var companies = 1000
+        @Option(help: "Creators per company.") var creatorsPerCompany = 20
+        @Option(help: "Events to seed (spread over the creators).") var events = 5_000_000
+        @Option(help: "Requests per second for the fixed-rate runs.") var rate = 500
+        @Option(help: "Seconds per fixed-rate run.") var seconds = 10
+
+        func run() async throws {
+            let logger = makeLogger("bench")
+            try await reportingErrors {
+                try await APIBenchmark(options: .init(
+                    companies: companies, creatorsPerCompany: creatorsPerCompany, events: events, rate: rate, seconds: seconds,
+                    binaryDirectory: absolute(common.binDir), routesFile: absolute(common.routes)), logger: logger).run()
+            }
+        }
+    }
+
+    struct Webhook: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Signed notifications through the router into Postgres and Redis.")
+        @OptionGroup var common: CommonOptions
+        @Option(help: "Seconds of closed-loop load.") var seconds = 10
+        @Option(help: "Concurrent requests.") var concurrency = 64
+        @Option(help: "Events per second for the fixed-rate run.") var rate = 500
+        @Flag(help: "Post straight to the function, not through the local router.") var direct = false
+
+        func run() async throws {
+            let logger = makeLogger("bench")
+            try await reportingErrors {
+                try await WebhookBenchmark(options: .init(
+                    seconds: seconds, concurrency: concurrency, rate: rate, binaryDirectory: absolute(common.binDir),
+                    routesFile: absolute(common.routes), direct: direct), logger: logger).run()
+            }
+        }
+    }
+}

@@ -1,0 +1,35 @@
+import ArgumentParser
+import JobQueue
+import Redis
+import Auth
+import BlockingIO
+import Logging
+import LocalRunner
+import Router
+import Settings
+import StructuredLogging
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct Token: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print an access token signed by the local development key.")
+    @OptionGroup var common: CommonOptions
+    @Option(help: "The company id.") var company: String
+    @Option(help: "owner, admin, operator or viewer.") var role: String
+    @Option(help: "The user's email (also the token subject).") var user = "dev@localhost"
+    @Option(help: "Lifetime in seconds.") var ttl = 3600
+
+    func run() async throws {
+        try await reportingErrors {
+            guard let parsedRole = Role(rawValue: role) else {
+                throw OperatorCommands.Failure(description: "--role must be owner, admin, operator or viewer (got \(role))")
+            }
+            guard ttl > 0, ttl <= 30 * 86_400 else { throw OperatorCommands.Failure(description: "--ttl must be 1 to 2592000 seconds") }
+            guard company.count == 36 else { throw OperatorCommands.Failure(description: "--company must be a company id (UUID)") }
+            let keys = try DevelopmentKeys.loadOrCreate(in: common.files.dataDirectory)
+            print(try keys.signer.token(subject: "user:" + user.lowercased(), companyID: company.lowercased(), role: parsedRole,
+                                        email: user.lowercased(), now: wallClockSeconds(), ttlSeconds: Double(ttl)))
+        }
+    }
+}
