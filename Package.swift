@@ -92,7 +92,7 @@ let sharedTargets: [Target] = [
     // The server-free core every executable uses; the HTTP adapter is FunctionServer.
     shared("FunctionRuntime", ["JSONValue", "Settings", "StructuredLogging", logging, serviceLifecycle, unixSignals]),
     shared("FunctionServer", ["FunctionRuntime", "JSONValue", "Settings", "StructuredLogging", "URLEncoding",
-                              hummingbird, httpTypes, logging, nioCore, serviceLifecycle, unixSignals]),
+                              hummingbird, httpTypes, logging, nioCore, serviceLifecycle]),
     shared("JobQueue", ["BlockingIO", "FunctionRuntime", "JSONValue", "Redis", "Settings", logging, serviceLifecycle]),
     shared("Auth", ["BlockingIO", "Files", "JSONValue", "Settings", httpClient, crypto, cryptoExtras, logging, nioLocks, nioCore, nioHTTP1]),
     shared("ObjectStore", ["CivilTime", "URLEncoding", crypto]),
@@ -159,8 +159,8 @@ let runnerTargets: [Target] = [
         httpClient, cryptoExtras, httpTypes, hummingbird, logging, nioLocks, nioCore,
     ]),
     runner("ccr-local", [
-        "Auth", "BlockingIO", "FanoutBenchmark", "Files", "JobQueue", "LocalRunner", "Redis", "Router", "Settings", "StructuredLogging",
-        argumentParser, logging, serviceLifecycle, unixSignals,
+        "Auth", "BlockingIO", "FanoutBenchmark", "Files", "FunctionRuntime", "JobQueue", "LocalRunner", "Redis", "Router", "Settings", "StructuredLogging",
+        argumentParser, logging,
     ], executable: true),
 ]
 

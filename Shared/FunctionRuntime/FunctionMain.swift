@@ -19,18 +19,23 @@ public enum FunctionMain {
         JSONLogHandler.bootstrap(level: environment.optional("LOG_LEVEL"))
         let logger = Logger(label: name)
         do {
-            let services = try await makeServices(environment, logger)
-            let group = ServiceGroup(configuration: .init(
-                services: services.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup) },
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger))
-            try await group.run()
+            try await runServices(try await makeServices(environment, logger), logger: logger)
             exit(0)
         } catch let error as ConfigurationError {
             exitWithMessage("\(name): configuration error: \(error.description)", code: 2)
         } catch {
             exitWithMessage("\(name): \(error)", code: 1)
         }
+    }
+
+    /// Runs services together until each has returned: SIGTERM / SIGINT shut them all down
+    /// gracefully, and one that returns (a worker gone idle) shuts the others down too.
+    public static func runServices(_ services: [any Service], logger: Logger) async throws {
+        let group = ServiceGroup(configuration: .init(
+            services: services.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await group.run()
     }
 
     /// One readable line on stderr, then exit: how every executable reports a fatal problem.

@@ -55,10 +55,7 @@ public struct HTTPFunctionServer<Function: HTTPFunction>: Sendable {
 
     /// Serves until SIGTERM/SIGINT (tests and tools that run one server on its own).
     public func run(host: String = "0.0.0.0", port: Int, onRunning: (@Sendable (Int) -> Void)? = nil) async throws {
-        let group = ServiceGroup(configuration: .init(
-            services: [service(host: host, port: port, onRunning: onRunning)], gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
-        try await group.run()
+        try await FunctionMain.runServices([service(host: host, port: port, onRunning: onRunning)], logger: logger)
     }
 }
 

@@ -185,6 +185,9 @@ public enum InfraManifests {
         return "0 3 * * *"
     }
 
+    /// Settings a function runs without (defaults or same-origin), so their Secret keys may be absent.
+    static let optionalSettings: Set<String> = ["RELAY_PUBLIC_URL", "DASHBOARD_IMAGE_ORIGINS"]
+
     /// File name → YAML text.
     public static func render(_ table: RouteTable, image: String = "REGISTRY/ccr") -> [(String, String)] {
         var files: [(String, String)] = []
@@ -200,7 +203,7 @@ public enum InfraManifests {
                                 secretKeyRef:
                                   name: ccr-secrets
                                   key: \(name)
-                                  optional: \(name.hasSuffix("_PREVIOUS") ? "true" : "false")
+                                  optional: \(optionalSettings.contains(name) || name.hasSuffix("_PREVIOUS") ? "true" : "false")
 
                 """
             }
@@ -248,7 +251,7 @@ public enum InfraManifests {
         for route in table.routes where route.isPublic {
             paths += """
                           - path: \(route.prefix)
-                            pathType: Prefix
+                            pathType: \(route.exact ? "Exact" : "Prefix")
                             backend:
                               service:
                                 name: \(route.function)

@@ -1,6 +1,5 @@
 import ArgumentParser
-import ServiceLifecycle
-import UnixSignals
+import FunctionRuntime
 import JobQueue
 import Redis
 import Auth
@@ -35,7 +34,7 @@ struct ServeWorker: AsyncParsableCommand {
             let worker = JobWorker(queue: JobQueue(name: queue, options: options), redisURL: url, consumer: "test-\(getpid())",
                                    batchSize: batch, idleExitSeconds: idleExitSeconds, logger: logger, function: handlerMode.function(redis: redis))
             // Stops between batches on SIGTERM, like every job executable.
-            try await ServiceGroup(services: [worker], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
+            try await FunctionMain.runServices([worker], logger: logger)
         }
     }
 }
