@@ -1,7 +1,7 @@
 public import AsyncHTTPClient
 public import Auth
 public import Logging
-public import Postgres
+import Postgres
 public import Redis
 public import Settings
 

@@ -2,7 +2,7 @@ public import Auth
 public import BlockingIO
 public import FunctionRuntime
 public import FunctionServer
-public import Logging
+import Logging
 
 /// An HTTP function serving a group of REST routes: route → verify the bearer token (tenant and
 /// role come only from it) → per-tenant rate limit → role check → handler. Errors become the JSON

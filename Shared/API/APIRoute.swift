@@ -1,4 +1,4 @@
-public import URLEncoding
+import URLEncoding
 public import Auth
 public import FunctionRuntime
 public import FunctionServer

@@ -1,6 +1,6 @@
-public import Crypto
-public import CryptoExtras
-public import JSONValue
+import Crypto
+import CryptoExtras
+import JSONValue
 
 /// Verifies access tokens: compact JWS, algorithm pinned to RS256 (the header must say exactly
 /// `RS256`; `none`, `HS256` — including HS256 "signed" with the public key — and everything else

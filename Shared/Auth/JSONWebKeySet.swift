@@ -1,5 +1,5 @@
 public import CryptoExtras
-public import JSONValue
+import JSONValue
 
 /// RSA signing keys from a JWKS document (RFC 7517), by `kid`. Keys that are not RSA, declare an
 /// algorithm other than RS256, or are meant for encryption are ignored: this verifier only ever

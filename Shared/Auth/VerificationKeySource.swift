@@ -1,10 +1,10 @@
 import NIOHTTP1
 import NIOCore
 public import AsyncHTTPClient
-public import BlockingIO
+import BlockingIO
 public import CryptoExtras
 public import Logging
-public import NIOConcurrencyHelpers
+import NIOConcurrencyHelpers
 
 /// Where the verifier gets public keys by `kid`.
 public protocol VerificationKeySource: Sendable {

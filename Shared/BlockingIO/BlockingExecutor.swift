@@ -1,4 +1,4 @@
-public import NIOPosix
+import NIOPosix
 
 /// Runs blocking C-library calls (libpq, hiredis) on dedicated threads so that no SwiftNIO
 /// event-loop thread and no Swift concurrency cooperative thread ever blocks on a socket.

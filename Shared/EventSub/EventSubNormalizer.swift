@@ -1,4 +1,4 @@
-public import JSONValue
+import JSONValue
 
 /// Turns a verified notification into a `NormalizedNotification`. Known types must carry the
 /// fields the NOC view relies on (else the body is refused as malformed); unknown types are kept

@@ -1,4 +1,4 @@
-public import CivilTime
+import CivilTime
 
 /// Parses RFC 3339 timestamps as Twitch sends them (`2021-03-19T23:51:24.637747359Z`, 0 to 9
 /// fractional digits, `Z` or a numeric offset) into Unix seconds, without Foundation.

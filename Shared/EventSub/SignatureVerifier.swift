@@ -1,4 +1,4 @@
-public import Crypto
+import Crypto
 
 /// Verifies `Twitch-Eventsub-Message-Signature`: `sha256=` + lowercase hex of
 /// HMAC-SHA256(secret, message id + timestamp + raw body), compared in constant time.

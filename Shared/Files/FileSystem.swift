@@ -166,15 +166,15 @@ public enum FileSystem {
     public static func currentDirectory() -> String {
         var buffer = [CChar](repeating: 0, count: 4096)
         guard getcwd(&buffer, buffer.count) != nil else { return "." }
-        return String(cString: buffer)
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// A fresh private directory under /tmp, traversable by others (the embedded Postgres runs as
     /// the postgres user when we are root).
     public static func temporaryDirectory(prefix: String) throws(Failure) -> String {
         var template = Array("/tmp/\(prefix)-XXXXXX".utf8CString)
-        guard let result = mkdtemp(&template) else { throw Failure(operation: "mkdtemp", errno: errno) }
-        let path = String(cString: result)
+        guard mkdtemp(&template) != nil else { throw Failure(operation: "mkdtemp", errno: errno) }
+        let path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         chmod(path, 0o755)
         return path
     }

@@ -1,5 +1,4 @@
-import FunctionRuntime
-public import JSONValue
+import JSONValue
 
 /// The one error a function throws to answer with a specific status, and the project's one error
 /// shape: `{"error":{"code","message","requestId"[,"fields"]}}`. HTTP functions, the REST API and

@@ -2,9 +2,9 @@ public import Logging
 public import ServiceLifecycle
 import UnixSignals
 public import Settings
-public import StructuredLogging
+import StructuredLogging
 #if canImport(Glibc)
-public import Glibc
+import Glibc
 #endif
 
 /// The one entry point and lifecycle of every long-running executable (HTTP functions, job

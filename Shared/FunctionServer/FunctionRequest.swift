@@ -1,4 +1,4 @@
-public import URLEncoding
+import URLEncoding
 
 /// An HTTP request as a function sees it: independent of the server library, so handlers are
 /// plain types that tests call directly.

@@ -1,12 +1,11 @@
 public import FunctionRuntime
-public import HTTPTypes
-public import Hummingbird
+import HTTPTypes
+import Hummingbird
 public import Logging
-public import NIOCore
+import NIOCore
 public import ServiceLifecycle
 public import Settings
-import UnixSignals
-public import StructuredLogging
+import StructuredLogging
 
 /// Serves one `HTTPFunction` over HTTP/1.1: `GET /healthz` answers 200, everything else goes to
 /// the function. Errors become the JSON error shape; unexpected ones are logged with the request

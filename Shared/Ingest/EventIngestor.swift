@@ -1,8 +1,8 @@
-public import BlockingIO
+import BlockingIO
 public import EventSub
-public import JSONValue
+import JSONValue
 public import Logging
-public import NIOConcurrencyHelpers
+import NIOConcurrencyHelpers
 public import Postgres
 public import Rooms
 

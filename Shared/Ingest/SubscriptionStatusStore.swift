@@ -1,5 +1,5 @@
 public import EventSub
-public import JSONValue
+import JSONValue
 public import Postgres
 
 /// Records the state of EventSub subscriptions as Twitch reports it (challenge answered →

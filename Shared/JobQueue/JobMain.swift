@@ -1,9 +1,9 @@
-public import FunctionRuntime
+import FunctionRuntime
 public import Logging
-public import Redis
+import Redis
 public import Settings
 #if canImport(Glibc)
-public import Glibc
+import Glibc
 #endif
 
 /// The entry point of job-function executables: `FunctionMain.run` with one `JobWorker` on the
@@ -30,7 +30,8 @@ public enum JobMain {
     public static func consumerName() -> String {
         var hostname = [CChar](repeating: 0, count: 256)
         gethostname(&hostname, hostname.count)
-        return "\(String(cString: hostname))-\(getpid())"
+        let name = String(decoding: hostname.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return "\(name)-\(getpid())"
     }
 }
 

@@ -1,4 +1,4 @@
-public import BlockingIO
+import BlockingIO
 public import FunctionRuntime
 public import Logging
 public import Redis

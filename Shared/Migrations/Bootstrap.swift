@@ -1,4 +1,4 @@
-public import Postgres
+import Postgres
 
 /// One-time provisioning that needs a superuser: the owner and app roles and the database.
 /// In production a DBA or the platform (Cloud SQL users, Terraform) does this; `local-runner`

@@ -1,4 +1,4 @@
-public import CivilTime
+import CivilTime
 
 /// SigV4's timestamp form, `YYYYMMDD'T'HHMMSS'Z'` (UTC, basic ISO 8601), to and from Unix seconds.
 public enum AmzDate {

@@ -1,4 +1,4 @@
-public import URLEncoding
+import URLEncoding
 
 /// Where objects live and the key that signs URLs for them.
 ///

@@ -1,5 +1,5 @@
-public import URLEncoding
-public import Crypto
+import URLEncoding
+package import Crypto
 
 /// AWS Signature Version 4 in its query-string (presigned URL) form, for S3.
 ///

@@ -1,6 +1,6 @@
-public import CLibPQ
+import CLibPQ
 #if canImport(Glibc)
-public import Glibc
+import Glibc
 #endif
 
 /// One libpq connection. Blocking: use it only from a `BlockingExecutor` thread (the pool does

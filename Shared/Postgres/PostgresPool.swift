@@ -1,6 +1,6 @@
-public import BlockingIO
+import BlockingIO
 public import Logging
-public import NIOConcurrencyHelpers
+import NIOConcurrencyHelpers
 
 /// A fixed-size pool of libpq connections, each used on a thread of the pool's own
 /// `BlockingExecutor` (as many threads as connections), so blocking libpq calls never run on an

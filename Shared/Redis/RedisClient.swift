@@ -1,6 +1,6 @@
-public import BlockingIO
+import BlockingIO
 public import Logging
-public import NIOConcurrencyHelpers
+import NIOConcurrencyHelpers
 
 /// A small pool of Redis connections used from the client's own threads.
 ///

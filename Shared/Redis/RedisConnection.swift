@@ -1,6 +1,6 @@
-public import CHiredis
+import CHiredis
 #if canImport(Glibc)
-public import Glibc
+import Glibc
 #endif
 
 /// One blocking hiredis connection. Use it from one thread at a time (the client and the

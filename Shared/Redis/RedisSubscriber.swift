@@ -1,6 +1,6 @@
-public import BlockingIO
+import BlockingIO
 public import Logging
-public import NIOConcurrencyHelpers
+import NIOConcurrencyHelpers
 
 /// A message received on a subscribed channel.
 public struct RedisPubSubMessage: Sendable {

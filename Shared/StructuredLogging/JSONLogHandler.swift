@@ -1,8 +1,8 @@
-public import JSONValue
+import JSONValue
 public import Logging
-public import NIOConcurrencyHelpers
+import NIOConcurrencyHelpers
 #if canImport(Glibc)
-public import Glibc
+import Glibc
 #endif
 
 /// One JSON object per line on stderr: `{"ts":…,"level":…,"logger":…,"msg":…, …metadata}`.

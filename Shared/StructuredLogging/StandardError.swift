@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-public import Glibc
+import Glibc
 #endif
 
 /// Writes straight to file descriptor 2 (the C `stderr` global is not concurrency-safe in Swift 6).

@@ -1,9 +1,9 @@
 import NIOHTTP1
-public import URLEncoding
+import URLEncoding
 public import AsyncHTTPClient
-public import BlockingIO
-public import JSONValue
-public import NIOCore
+import BlockingIO
+import JSONValue
+import NIOCore
 
 /// The app access token (OAuth client credentials flow): fetched on first use, reused until shortly
 /// before it expires, fetched again after `invalidate()` (Helix answered 401). Concurrent callers

@@ -1,4 +1,4 @@
-public import JSONValue
+import JSONValue
 
 extension HelixClient {
     /// `GET /eventsub/subscriptions`, every page (oldest first, as Twitch orders them). At most one

@@ -1,10 +1,10 @@
 import NIOHTTP1
-public import URLEncoding
+import URLEncoding
 public import AsyncHTTPClient
-public import JSONValue
+import JSONValue
 public import Logging
-public import NIOConcurrencyHelpers
-public import NIOCore
+import NIOConcurrencyHelpers
+import NIOCore
 
 /// The Helix calls the product makes with the app access token: creator lookup, live status
 /// reconciliation and EventSub subscription management.

@@ -1,4 +1,4 @@
-public import JSONValue
+import JSONValue
 
 /// One entry of `GET /helix/streams`: a user who is live right now (offline users are absent).
 public struct HelixStream: Sendable, Equatable {

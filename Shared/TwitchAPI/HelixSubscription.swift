@@ -1,4 +1,4 @@
-public import JSONValue
+import JSONValue
 
 /// One EventSub subscription as Helix reports it. Twitch never returns the secret, so whoever
 /// creates a subscription has to store its secret.

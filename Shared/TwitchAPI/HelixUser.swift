@@ -1,4 +1,4 @@
-public import JSONValue
+import JSONValue
 
 /// One entry of `GET /helix/users`.
 public struct HelixUser: Sendable, Equatable {

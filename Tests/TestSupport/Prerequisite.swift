@@ -1,4 +1,4 @@
-public import Settings
+import Settings
 
 /// What a test needs from the machine (`../shared/research`, Chromium, node, nm). Where it is
 /// missing, the test prints a visible skip and returns; under `CI=true` it fails instead, so a

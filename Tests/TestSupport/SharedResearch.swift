@@ -1,4 +1,4 @@
-public import Files
+import Files
 
 /// Twitch's documented example payloads and signed known-answer requests, kept beside the repo in
 /// `../shared/research/twitch-eventsub-examples/` (never copied into it). Tests that use them go

@@ -1,7 +1,7 @@
-public import Migrations
+import Migrations
 public import Postgres
 public import Redis
-public import Settings
+import Settings
 
 /// The throwaway Postgres and Redis that `local-runner/test` starts for the test run
 /// (`ccr-local with-services`), as URLs in the environment.

@@ -1,8 +1,8 @@
 #if canImport(Glibc)
-public import Files
-public import Glibc
+import Files
+import Glibc
 #endif
-public import Settings
+import Settings
 
 /// Resident memory and CPU time of a process, from /proc (Linux).
 public enum ProcessStats {

@@ -1,7 +1,7 @@
-public import BlockingIO
-public import NIOConcurrencyHelpers
+import BlockingIO
+import NIOConcurrencyHelpers
 public import NIOCore
-public import NIOPosix
+import NIOPosix
 
 /// A minimal WebSocket client over NIO for tests and the fan-out benchmark. It can speak proper
 /// WebSocket (masked client frames) and also write arbitrary bytes, so tests can send garbage,

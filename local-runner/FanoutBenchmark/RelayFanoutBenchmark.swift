@@ -1,17 +1,17 @@
 import CryptoExtras
-public import Files
-public import Auth
-public import BlockingIO
-public import JSONValue
-public import NIOCore
-public import NIOPosix
-public import Processes
-public import Redis
-public import Rooms
-public import Settings
-public import Synchronization
+import Files
+import Auth
+import BlockingIO
+import JSONValue
+import NIOCore
+import NIOPosix
+import Processes
+import Redis
+import Rooms
+import Settings
+import Synchronization
 #if canImport(Glibc)
-public import Glibc
+import Glibc
 #endif
 
 /// `bench fanout`: starts the built `socket-relay` as its own process, opens N WebSocket clients

@@ -1,13 +1,13 @@
 import NIOHTTP1
-public import Files
-public import AsyncHTTPClient
-public import Auth
-public import BlockingIO
+import Files
+import AsyncHTTPClient
+import Auth
+import BlockingIO
 public import Logging
-public import Postgres
-public import Processes
-public import Settings
-public import StructuredLogging
+import Postgres
+import Processes
+import Settings
+import StructuredLogging
 
 /// `local-runner/run bench api`: a seeded tenant database (default 1,000 companies, 20,000
 /// creators, 5 million events), the REST functions behind the router, and latency at a fixed

@@ -1,12 +1,12 @@
 import NIOHTTP1
-public import AsyncHTTPClient
-public import Auth
-public import BlockingIO
-public import EventSub
-public import JSONValue
+import AsyncHTTPClient
+import Auth
+import BlockingIO
+import EventSub
+import JSONValue
 public import Logging
-public import NIOCore
-public import StructuredLogging
+import NIOCore
+import StructuredLogging
 
 /// `local-runner/run up --demo`: two demo agencies that share one creator, and a realistic,
 /// correctly signed EventSub script replayed into the webhook endpoint, so a newcomer sees events

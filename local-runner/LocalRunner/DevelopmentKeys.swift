@@ -1,6 +1,6 @@
-public import Files
+import Files
 public import Auth
-public import CryptoExtras
+import CryptoExtras
 
 /// The development signing key of a local instance: generated on first start into the data
 /// folder, published by the router as `/.well-known/jwks.json`, used by `local-runner/run token`.

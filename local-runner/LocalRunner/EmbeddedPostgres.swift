@@ -1,8 +1,8 @@
-public import Files
+import Files
 public import Logging
-public import Processes
+import Processes
 #if canImport(Glibc)
-public import Glibc
+import Glibc
 #endif
 
 /// A real PostgreSQL server (Debian's postgresql package) in a folder of ours, on loopback.

@@ -1,9 +1,9 @@
-public import Files
+import Files
 public import Logging
-public import Processes
-public import Redis
+import Processes
+import Redis
 #if canImport(Glibc)
-public import Glibc
+import Glibc
 #endif
 
 /// A real Redis server (Debian's redis-server) in a folder of ours, on loopback, with a password.

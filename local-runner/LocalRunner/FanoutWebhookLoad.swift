@@ -1,10 +1,10 @@
 import NIOHTTP1
 import JSONValue
-public import AsyncHTTPClient
-public import BlockingIO
-public import EventSub
-public import NIOCore
-public import Processes
+import AsyncHTTPClient
+import BlockingIO
+import EventSub
+import NIOCore
+import Processes
 
 /// The webhook end of `bench fanout`: companies that each track one Twitch user, the real
 /// `twitch-webhook` function as its own process, and signed `channel.cheer` notifications whose

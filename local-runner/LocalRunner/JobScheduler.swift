@@ -1,6 +1,6 @@
 import JSONValue
-public import BlockingIO
-public import JobQueue
+import BlockingIO
+import JobQueue
 public import Logging
 public import Redis
 

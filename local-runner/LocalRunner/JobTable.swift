@@ -1,5 +1,5 @@
-public import Files
-public import JSONValue
+import Files
+import JSONValue
 
 /// One scheduled job function (`infra/jobs.json`): its executable, which consumes the queue of
 /// the same name, and how often the scheduler enqueues it. The same table drives the local scheduler and worker

@@ -1,6 +1,6 @@
-public import Files
+import Files
 #if canImport(Glibc)
-public import Glibc
+import Glibc
 #endif
 
 /// `KEY=VALUE` lines: the runner's generated secrets and the running instance's environment.
@@ -34,7 +34,7 @@ public enum RandomToken {
     }
 }
 
-public import Processes
+import Processes
 
 /// Runs a command with inherited stdout/stderr and returns its exit status.
 public func runForeground(_ executable: String, _ arguments: [String], environment: [String: String]) async throws -> Int32 {

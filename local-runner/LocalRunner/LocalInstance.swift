@@ -1,14 +1,14 @@
-public import BlockingIO
+import BlockingIO
 public import Logging
-public import JobQueue
-public import ObjectStore
-public import ObjectStoreStandIn
-public import Files
-public import Redis
-public import Processes
-public import Router
-public import Settings
-public import StructuredLogging
+import JobQueue
+import ObjectStore
+import ObjectStoreStandIn
+import Files
+import Redis
+import Processes
+import Router
+import Settings
+import StructuredLogging
 
 /// `local-runner/run` (up): services, migrations, the router with its functions, until Ctrl-C.
 public struct LocalInstance: Sendable {

@@ -1,5 +1,5 @@
-public import Postgres
-public import Settings
+import Postgres
+import Settings
 
 /// Operator actions on a running instance, through the owner role (DATABASE_ADMIN_URL). Every
 /// write still happens inside the company's tenant scope, so RLS checks it like any other.

@@ -1,12 +1,12 @@
 import JSONValue
-public import Files
-public import BlockingIO
-public import JobQueue
+import Files
+import BlockingIO
+import JobQueue
 public import Logging
-public import Processes
-public import Redis
-public import Settings
-public import StructuredLogging
+import Processes
+import Redis
+import Settings
+import StructuredLogging
 
 /// `local-runner/run bench queue`: no-op jobs through enqueue → one worker process → ack, and a
 /// job worker's cold start (process start on a non-empty queue → first job done).

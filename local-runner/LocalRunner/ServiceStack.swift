@@ -1,8 +1,8 @@
-public import Files
+import Files
 public import Logging
-public import Migrations
-public import Postgres
-public import Processes
+import Migrations
+import Postgres
+import Processes
 public import Settings
 
 /// The environment every process of a running instance shares.

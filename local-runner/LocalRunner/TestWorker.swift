@@ -1,5 +1,5 @@
 import JSONValue
-public import BlockingIO
+import BlockingIO
 public import FunctionRuntime
 public import JobQueue
 public import Redis

@@ -1,16 +1,16 @@
 import NIOHTTP1
-public import Files
-public import AsyncHTTPClient
-public import BlockingIO
-public import EventSub
-public import JSONValue
+import Files
+import AsyncHTTPClient
+import BlockingIO
+import EventSub
+import JSONValue
 public import Logging
-public import NIOConcurrencyHelpers
-public import NIOCore
-public import Postgres
-public import Processes
-public import Settings
-public import StructuredLogging
+import NIOConcurrencyHelpers
+import NIOCore
+import Postgres
+import Processes
+import Settings
+import StructuredLogging
 
 /// `local-runner/run bench webhook`: signed notifications through the router into Postgres
 /// (synchronous commit, fsync on) and Redis; prints accepted events/s and latency percentiles at a

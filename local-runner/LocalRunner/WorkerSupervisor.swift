@@ -1,8 +1,8 @@
-public import BlockingIO
-public import JobQueue
+import BlockingIO
+import JobQueue
 public import Logging
-public import NIOConcurrencyHelpers
-public import Processes
+import NIOConcurrencyHelpers
+import Processes
 public import Redis
 
 /// Starts a job function's worker process when its queue has work and none is running — what

@@ -1,6 +1,5 @@
-public import ObjectStore
-public import ObjectStoreStandIn
-public import Files
+import ObjectStore
+import Files
 /// A filesystem-backed object store for local runs and tests, standing in for S3.
 ///
 /// Layout under `rootDirectory`:

@@ -1,4 +1,4 @@
-public import ObjectStore
+import ObjectStore
 /// Why `LocalObjectStore` refused or failed an operation.
 public enum LocalObjectStoreError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Not a bucket name `ObjectKey.isValidBucketName` accepts.

@@ -1,5 +1,5 @@
-public import ObjectStore
-public import URLEncoding
+import ObjectStore
+import URLEncoding
 
 /// A bucket and key: what a path-style URL `{endpoint path}/{bucket}/{key}` addresses.
 public struct ObjectAddress: Sendable, Hashable {

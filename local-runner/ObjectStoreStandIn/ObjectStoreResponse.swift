@@ -1,4 +1,4 @@
-public import ObjectStore
+import ObjectStore
 /// An HTTP response for the router to send as is: status, headers (lowercase names), body.
 public struct ObjectStoreResponse: Sendable, Equatable {
     public let status: Int

@@ -1,4 +1,4 @@
-public import ObjectStore
+import ObjectStore
 /// Why `PresignedRequestVerifier` refused a request.
 public enum PresignedRequestError: Error, Equatable, Sendable {
     /// A required `X-Amz-*` parameter is absent.

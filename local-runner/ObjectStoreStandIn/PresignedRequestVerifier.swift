@@ -1,6 +1,5 @@
 public import ObjectStore
-public import ObjectStoreStandIn
-public import URLEncoding
+import URLEncoding
 
 /// The server side of presigned URLs, for the local filesystem-backed store: recomputes the
 /// SigV4 signature of an incoming request exactly as S3 would and checks its time window.

@@ -1,4 +1,4 @@
-public import ObjectStore
+import ObjectStore
 /// An error in S3's XML shape, so S3 clients and SDKs report the local store's refusals the way
 /// they report real S3's:
 /// `<?xml version="1.0" encoding="UTF-8"?><Error><Code>…</Code><Message>…</Message></Error>`.

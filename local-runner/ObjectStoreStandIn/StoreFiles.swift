@@ -2,7 +2,6 @@
 import Glibc
 #endif
 import ObjectStore
-import ObjectStoreStandIn
 import Files
 
 /// The shared file operations with the store's error meaning: a path component that is a file

@@ -1,4 +1,4 @@
-public import ObjectStore
+import ObjectStore
 /// An object's bytes and content type, as `LocalObjectStore.get` returns them.
 public struct StoredObject: Sendable, Equatable {
     public let bytes: [UInt8]

@@ -1,4 +1,4 @@
-public import ObjectStore
+import ObjectStore
 /// What a request proved by carrying a valid presigned signature.
 public struct VerifiedPresignedRequest: Sendable, Equatable {
     public let accessKeyID: String

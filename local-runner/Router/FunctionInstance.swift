@@ -1,8 +1,8 @@
-public import BlockingIO
+import BlockingIO
 public import Logging
-public import Processes
+import Processes
 #if canImport(Glibc)
-public import Glibc
+import Glibc
 #endif
 
 /// One function's process, started on demand and stopped when idle: what Knative / Cloud Run do

@@ -1,4 +1,4 @@
-public import JSONValue
+import JSONValue
 
 /// One entry of the route table: requests whose path starts with `prefix` (on a segment
 /// boundary) go to `function`, an executable built by this package.

@@ -1,12 +1,12 @@
-public import AsyncHTTPClient
-public import BlockingIO
-public import FunctionRuntime
-public import HTTPTypes
+import AsyncHTTPClient
+import BlockingIO
+import FunctionRuntime
+import HTTPTypes
 public import Hummingbird
 public import Logging
-public import NIOCore
-public import NIOHTTP1
-public import StructuredLogging
+import NIOCore
+import NIOHTTP1
+import StructuredLogging
 
 /// An endpoint the router answers itself, standing in for what production gets elsewhere (the
 /// development JWKS, the local object store, queue metrics), checked before the route table.

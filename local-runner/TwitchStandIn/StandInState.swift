@@ -1,7 +1,7 @@
-public import BlockingIO
-public import EventSub
-public import JSONValue
-public import NIOConcurrencyHelpers
+import BlockingIO
+import EventSub
+import JSONValue
+import NIOConcurrencyHelpers
 
 /// A refused control or test input (bad login, unknown user).
 public struct StandInInputError: Error, Sendable, CustomStringConvertible {

@@ -1,4 +1,4 @@
-public import JSONValue
+import JSONValue
 
 /// A live stream (a user is live exactly while the stand-in holds one for them).
 public struct StandInStream: Sendable, Equatable {

@@ -1,4 +1,4 @@
-public import JSONValue
+import JSONValue
 
 /// An EventSub subscription held by the stand-in (webhook transport only).
 public struct StandInSubscription: Sendable, Equatable {

@@ -1,4 +1,4 @@
-public import JSONValue
+import JSONValue
 
 /// A Twitch user the stand-in knows.
 public struct StandInUser: Sendable, Equatable {

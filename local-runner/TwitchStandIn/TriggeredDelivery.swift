@@ -1,4 +1,4 @@
-public import JSONValue
+import JSONValue
 
 /// One notification sent by `trigger`, and what the callback answered.
 public struct TriggeredDelivery: Sendable, Equatable {

@@ -1,8 +1,8 @@
-public import URLEncoding
-public import HTTPTypes
-public import Hummingbird
+import URLEncoding
+import HTTPTypes
+import Hummingbird
 public import Logging
-public import NIOCore
+import NIOCore
 
 /// A local stand-in for Twitch: the OAuth client credentials flow, the Helix endpoints the product
 /// calls (users, streams, EventSub subscriptions) and EventSub webhook deliveries, with Twitch's

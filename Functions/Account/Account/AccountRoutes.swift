@@ -1,10 +1,10 @@
 public import API
-public import Auth
+import Auth
 public import BlockingIO
-public import FunctionRuntime
-public import FunctionServer
-public import JSONValue
-public import Postgres
+import FunctionRuntime
+import FunctionServer
+import JSONValue
+import Postgres
 
 /// `account`: who am I (`/api/me`), the company's branding, and pre-signed logo uploads.
 public struct AccountRoutes: Sendable {

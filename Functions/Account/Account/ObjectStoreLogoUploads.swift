@@ -1,5 +1,5 @@
 import FunctionRuntime
-public import API
+import API
 public import ObjectStore
 public import Settings
 

@@ -1,10 +1,10 @@
 import Logging
 public import API
-public import Auth
-public import FunctionRuntime
-public import FunctionServer
-public import JSONValue
-public import Postgres
+import Auth
+import FunctionRuntime
+import FunctionServer
+import JSONValue
+import Postgres
 
 /// `creators`: the creators a company tracks, with their live status. Operators and above
 /// manage them; adding resolves the Twitch login through Helix. The same Twitch user may be

@@ -1,6 +1,6 @@
-public import Files
-public import JSONValue
-public import URLEncoding
+import Files
+import JSONValue
+import URLEncoding
 
 /// The dashboard's static files (HTML, CSS, JavaScript modules; no build step), read once from a
 /// directory at start and served from memory by the `dashboard` function:

@@ -1,4 +1,4 @@
-public import JSONValue
+import JSONValue
 public import Postgres
 
 /// The archive object format: NDJSON, one `events` row per line, gzip-compressed, one object per

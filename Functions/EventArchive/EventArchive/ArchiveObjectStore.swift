@@ -1,7 +1,7 @@
 import NIOHTTP1
 public import AsyncHTTPClient
-public import Crypto
-public import NIOCore
+import Crypto
+import NIOCore
 public import ObjectStore
 
 /// Puts and gets archive objects through the S3 API with presigned URLs (Signature V4 in the

@@ -2,7 +2,7 @@ public import AsyncHTTPClient
 public import BlockingIO
 public import Logging
 public import ObjectStore
-public import Postgres
+import Postgres
 public import Settings
 
 /// Moves events older than each company's retention out of Postgres into the object store, as

@@ -1,4 +1,4 @@
-public import CZlib
+import CZlib
 
 /// gzip (RFC 1952) through zlib: `deflateInit2` with windowBits 15 + 16 writes a gzip wrapper
 /// (header with mtime 0 and no file name, CRC-32 and size trailer), so the same input, fed in the

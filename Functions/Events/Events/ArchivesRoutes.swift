@@ -1,12 +1,12 @@
 import Auth
 public import API
 public import BlockingIO
-public import EventSub
-public import FunctionRuntime
-public import FunctionServer
-public import JSONValue
+import EventSub
+import FunctionRuntime
+import FunctionServer
+import JSONValue
 public import ObjectStore
-public import Postgres
+import Postgres
 public import Settings
 
 /// `GET /api/archives`: the company's archived event days (written by the archive job into the

@@ -1,12 +1,12 @@
 public import API
-public import EventSub
-public import Auth
-public import FunctionRuntime
-public import FunctionServer
-public import Ingest
-public import JSONValue
-public import Postgres
-public import Rooms
+import EventSub
+import Auth
+import FunctionRuntime
+import FunctionServer
+import Ingest
+import JSONValue
+import Postgres
+import Rooms
 
 /// `events`: the event history (also how a dashboard catches up after a long disconnect) and
 /// the audit log. Read-only, so every role may use it.

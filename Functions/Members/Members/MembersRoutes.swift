@@ -1,9 +1,9 @@
 public import API
-public import Auth
-public import FunctionRuntime
-public import FunctionServer
-public import JSONValue
-public import Postgres
+import Auth
+import FunctionRuntime
+import FunctionServer
+import JSONValue
+import Postgres
 
 /// `members`: who belongs to the company, with which role. Viewers read; admins manage
 /// members below their own role; owners manage everyone. The last owner can never be removed or

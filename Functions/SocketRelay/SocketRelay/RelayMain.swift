@@ -1,14 +1,14 @@
-public import AsyncHTTPClient
-public import Auth
+import AsyncHTTPClient
+import Auth
 public import Logging
-public import Postgres
-public import Redis
-public import Rooms
-public import Settings
-public import FunctionRuntime
-public import ServiceLifecycle
+import Postgres
+import Redis
+import Rooms
+import Settings
+import FunctionRuntime
+import ServiceLifecycle
 #if canImport(Glibc)
-public import Glibc
+import Glibc
 #endif
 
 /// The `socket-relay` executable: `FunctionMain.run` (configuration from the environment, exit 2

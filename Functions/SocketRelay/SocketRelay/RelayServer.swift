@@ -1,10 +1,10 @@
 import Synchronization
-public import BlockingIO
-public import Logging
-public import NIOCore
-public import NIOHTTP1
-public import NIOPosix
-public import NIOWebSocket
+import BlockingIO
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOWebSocket
 
 /// The listening socket and the per-connection pipelines.
 ///

@@ -1,9 +1,9 @@
-public import Ingest
+import Ingest
 public import Logging
-public import Postgres
-public import Redis
+import Postgres
+import Redis
 public import Settings
-public import TwitchAPI
+import TwitchAPI
 
 extension StatusReconciler {
     /// Builds the reconciler from the environment: `TWITCH_CLIENT_ID`, `TWITCH_CLIENT_SECRET`,

@@ -1,7 +1,7 @@
-public import BlockingIO
-public import EventSub
+import BlockingIO
+import EventSub
 public import Ingest
-public import JSONValue
+import JSONValue
 public import Logging
 public import Postgres
 public import TwitchAPI

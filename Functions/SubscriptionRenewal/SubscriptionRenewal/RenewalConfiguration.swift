@@ -1,7 +1,7 @@
 public import Logging
-public import Postgres
+import Postgres
 public import Settings
-public import TwitchAPI
+import TwitchAPI
 
 extension SubscriptionRenewer {
     /// Builds the renewer from the environment: `TWITCH_CLIENT_ID`, `TWITCH_CLIENT_SECRET`, optional

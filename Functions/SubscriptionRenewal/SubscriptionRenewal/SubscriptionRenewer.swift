@@ -1,5 +1,5 @@
-public import BlockingIO
-public import JSONValue
+import BlockingIO
+import JSONValue
 public import Logging
 public import Postgres
 public import TwitchAPI

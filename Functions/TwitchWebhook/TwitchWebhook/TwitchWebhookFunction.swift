@@ -3,7 +3,7 @@ public import EventSub
 public import FunctionRuntime
 public import FunctionServer
 public import Ingest
-public import Logging
+import Logging
 
 /// `POST /webhooks/twitch`: Twitch EventSub webhook deliveries.
 ///

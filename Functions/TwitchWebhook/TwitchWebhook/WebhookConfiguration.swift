@@ -1,9 +1,9 @@
 public import Settings
-public import EventSub
-public import Ingest
+import EventSub
+import Ingest
 public import Logging
-public import Postgres
-public import Redis
+import Postgres
+import Redis
 
 /// Builds the webhook function from the environment:
 /// `DATABASE_URL` (app role), `REDIS_URL`, `TWITCH_EVENTSUB_SECRET` (10–100 ASCII characters),
