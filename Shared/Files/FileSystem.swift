@@ -158,6 +158,17 @@ public enum FileSystem {
         return true
     }
 
+    /// Removes `path` and everything below it, depth first, never following symbolic links
+    /// (a link is removed, not its target). Failures are ignored: clean-up of what we created.
+    public static func removeTree(_ path: String) {
+        if kind(path) == .directory {
+            for name in (try? list(path)) ?? [] { removeTree(path + "/" + name) }
+            rmdir(path)
+        } else {
+            unlink(path)
+        }
+    }
+
     /// Removes whatever file is at `path`, ignoring failures (clean-up of files we created).
     public static func remove(_ path: String) { unlink(path) }
 

@@ -394,14 +394,10 @@ enum ProcessTable {
                 if local.count == 2, Int(local[1], radix: 16) == port { inodes.insert(String(fields[9])) }
             }
         }
-        guard !inodes.isEmpty, let proc = opendir("/proc") else { return nil }
-        defer { closedir(proc) }
-        while let entry = readdir(proc) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            guard let pid = pid_t(name), let fds = opendir("/proc/\(name)/fd") else { continue }
-            defer { closedir(fds) }
-            while let fd = readdir(fds) {
-                let fdName = withUnsafeBytes(of: fd.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        guard !inodes.isEmpty else { return nil }
+        for name in (try? FileSystem.list("/proc")) ?? [] {
+            guard let pid = pid_t(name), let fds = try? FileSystem.list("/proc/\(name)/fd") else { continue }
+            for fdName in fds {
                 var buffer = [CChar](repeating: 0, count: 256)
                 let count = readlink("/proc/\(name)/fd/\(fdName)", &buffer, 255)
                 guard count > 0 else { continue }
@@ -416,14 +412,11 @@ enum ProcessTable {
     static func descendants(of root: pid_t) -> [(pid: pid_t, start: String)] {
         var parents: [pid_t: pid_t] = [:]
         var starts: [pid_t: String] = [:]
-        guard let proc = opendir("/proc") else { return [] }
-        while let entry = readdir(proc) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        for name in (try? FileSystem.list("/proc")) ?? [] {
             guard let pid = pid_t(name), let info = status(pid) else { continue }
             parents[pid] = info.parent
             starts[pid] = info.start
         }
-        closedir(proc)
         var found: [(pid_t, String)] = []
         var frontier: Set<pid_t> = [root]
         while !frontier.isEmpty {

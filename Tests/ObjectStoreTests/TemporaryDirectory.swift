@@ -1,3 +1,4 @@
+import Files
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -35,28 +36,7 @@ struct TemporaryDirectory {
         Self.names(in: "\(path)/\(relativePath)")
     }
 
-    /// Depth first, never following symbolic links.
-    private static func removeTree(_ path: String) {
-        var info = stat()
-        guard lstat(path, &info) == 0 else { return }
-        if info.st_mode & S_IFMT == S_IFDIR {
-            for name in names(in: path) { removeTree("\(path)/\(name)") }
-            rmdir(path)
-        } else {
-            unlink(path)
-        }
-    }
+    private static func removeTree(_ path: String) { FileSystem.removeTree(path) }
 
-    private static func names(in directoryPath: String) -> [String] {
-        guard let directory = opendir(directoryPath) else { return [] }
-        defer { closedir(directory) }
-        var names: [String] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names.sorted()
-    }
+    private static func names(in directoryPath: String) -> [String] { (try? FileSystem.list(directoryPath)) ?? [] }
 }
