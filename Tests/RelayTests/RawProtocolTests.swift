@@ -62,8 +62,17 @@ extension RelaySuites {
                 ("non-numeric ack id", true, { $0.sendText("42abc[\"subscribe\"]") }),
                 ("reserved event name", true, { $0.sendText("42[\"connect\"]") }),
                 ("event before CONNECT", false, { $0.sendText("42[\"subscribe\",{\"creatorId\":\"00000000-0000-0000-0000-000000000000\"}]") }),
-                ("binary Socket.IO event", true, { $0.sendText("451-[\"subscribe\",{\"_placeholder\":true,\"num\":0}]") }),
-                ("binary WebSocket frame", true, { $0.sendFrame(opcode: 0x2, payload: [1, 2, 3]) }),
+                ("text packet while an attachment is pending", true, { client in
+                    client.sendText("451-[\"subscribe\",{\"_placeholder\":true,\"num\":0}]")
+                    client.sendText("42[\"subscribe\",{}]")
+                }),
+                ("more than 10 attachments", true, { $0.sendText("4511-[\"subscribe\",{\"_placeholder\":true,\"num\":0}]") }),
+                ("attachment without a binary packet", true, { $0.sendFrame(opcode: 0x2, payload: [1, 2, 3]) }),
+                ("attachments over maxPayload", true, { client in
+                    client.sendText("452-[\"subscribe\",{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1}]")
+                    client.sendFrame(opcode: 0x2, payload: [UInt8](repeating: 7, count: 2_500))
+                    client.sendFrame(opcode: 0x2, payload: [UInt8](repeating: 7, count: 2_500))
+                }),
                 ("frame over maxPayload", true, { $0.sendText("42[\"x\",\"" + String(repeating: "a", count: 5_000) + "\"]") }),
                 ("fragments over maxPayload", true, { client in
                     client.sendFrame(opcode: 0x1, payload: Array(String(repeating: "a", count: 3_000).utf8), fin: false)

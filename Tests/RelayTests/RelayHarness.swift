@@ -147,7 +147,7 @@ final class PythonClient {
 
     /// Nil when python3 can import the client packages; otherwise why not (checked once).
     static let missingPackages: String? = {
-        guard let check = try? ChildProcess(executable: "python3", arguments: ["-c", "import socketio, engineio, websocket"],
+        guard let check = try? ChildProcess(executable: "python3", arguments: ["-c", "import socketio, engineio, websocket, aiohttp"],
                                             environment: Environment().all, outputPath: TestKeys.directory + "/python-check.txt")
         else { return "python3 not found" }
         var status = check.exitStatusIfExited()
@@ -155,14 +155,14 @@ final class PythonClient {
             usleep(5_000)
             status = check.exitStatusIfExited()
         }
-        return status == 0 ? nil : "python3 cannot import socketio/websocket: install them with "
-            + "`python3 -m pip install 'python-socketio[client]==5.*' websocket-client requests` "
-            + "(or apt-get install python3-socketio python3-websocket); local-runner/test does this"
+        return status == 0 ? nil : "python3 cannot import socketio/websocket/aiohttp: install them with "
+            + "`python3 -m pip install -r Tests/RelayTests/python/requirements.txt` (local-runner/test does this)"
     }()
 
-    init(_ plan: JSONValue) throws {
+    /// `script`: a file under Tests/RelayTests/python/ (`async_client.py`: the AsyncClient).
+    init(_ plan: JSONValue, script name: String = "relay_client.py") throws {
         if let missing = Self.missingPackages { throw TestFailure(missing) }
-        let script = SharedResearch.repositoryRoot() + "/Tests/RelayTests/python/relay_client.py"
+        let script = SharedResearch.repositoryRoot() + "/Tests/RelayTests/python/" + name
         outputPath = TestKeys.directory + "/python-\(UInt64.random(in: 0...UInt64.max)).jsonl"
         var environment = Environment().all
         environment["PYTHONUNBUFFERED"] = "1"

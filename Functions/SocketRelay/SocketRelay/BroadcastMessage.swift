@@ -14,6 +14,9 @@ final class BroadcastMessage: Sendable {
     let frameHeaderLength: Int
     let offsetFrame: ByteBuffer
     let offsetFrameHeaderLength: Int
+    /// When Postgres stored the event (Unix seconds), for events delivered late (replays);
+    /// live messages leave it unknown (0): they are never filtered by it.
+    let storedAt: Double
 
     /// Builds the frames around the compact event JSON exactly as published (not re-serialized).
     /// Nil when the text is not a compact event (no numeric `id` or string `companyId`).
@@ -21,11 +24,13 @@ final class BroadcastMessage: Sendable {
         guard let value = try? JSONParser.parse(eventJSON), let id = value["id"]?.int64Value,
               let company = value["companyId"]?.stringValue
         else { return nil }
-        self.init(room: room, eventID: id, companyID: company, eventJSON: eventJSON, allocator: allocator)
+        self.init(room: room, eventID: id, companyID: company, eventJSON: eventJSON, storedAt: 0, allocator: allocator)
     }
 
-    init(room: String, eventID: Int64, companyID: String, eventJSON: [UInt8], allocator: ByteBufferAllocator = ByteBufferAllocator()) {
+    init(room: String, eventID: Int64, companyID: String, eventJSON: [UInt8], storedAt: Double = 0,
+         allocator: ByteBufferAllocator = ByteBufferAllocator()) {
         self.room = room
+        self.storedAt = storedAt
         self.eventID = eventID
         self.companyID = companyID
         let prefix = Array("42[\"event\",".utf8)

@@ -1,6 +1,6 @@
-/// Engine.IO protocol v4 packets: one ASCII digit for the type, then the data. Text only here:
-/// binary messages (WebSocket binary frames, `b`-prefixed base64 in polling payloads) carry
-/// Socket.IO attachments, which the relay does not accept.
+/// Engine.IO protocol v4 packets: one ASCII digit for the type, then the data. Binary messages
+/// (WebSocket binary frames, `b`-prefixed base64 in polling payloads) carry no type digit; they
+/// are Socket.IO attachments and go straight to `Session.receiveBinaryMessage`.
 enum EngineIOPacketType: UInt8, Sendable {
     case open = 0, close, ping, pong, message, upgrade, noop
 
@@ -22,8 +22,7 @@ struct EngineIOPacket: Sendable, Equatable {
     /// The record separator between packets of one polling payload.
     static let separator: UInt8 = 0x1E
 
-    /// Splits a polling POST body into packets. A `b` prefix marks a base64 binary packet, which
-    /// is reported as nil so the caller can refuse it.
+    /// Splits a polling POST body into packets. A `b` prefix marks a base64 binary packet.
     static func splitPayload(_ body: [UInt8]) -> [ArraySlice<UInt8>] {
         body.split(separator: separator, omittingEmptySubsequences: false)
     }

@@ -39,13 +39,15 @@ struct PollResponder: Sendable {
 
 /// Plain HTTP on the relay's port: `/healthz`, `/metrics`, and Engine.IO long-polling
 /// (`GET|POST /socket.io/?EIO=4&transport=polling`). WebSocket upgrades are taken by the
-/// upgrader before requests get here; an upgrade it refused arrives here and is answered 400.
+/// upgrader before requests get here; an upgrade it refused arrives here and is answered 400
+/// with `Connection: close` (the request decoder does not parse past an `Upgrade` request).
 final class RelayHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
     static let name = "relay-http"
 
     private let core: RelayCore
+    private let upgrades: KeepAliveUpgrades
     private var context: ChannelHandlerContext?
     private var head: HTTPRequestHead?
     private var body: ByteBuffer?
@@ -54,8 +56,9 @@ final class RelayHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var heldPoll: (session: Session, responder: PollResponder)?
     private var responsePending = false
 
-    init(core: RelayCore) {
+    init(core: RelayCore, upgrades: KeepAliveUpgrades) {
         self.core = core
+        self.upgrades = upgrades
     }
 
     /// Closes HTTP connections that sit idle (no request, no held poll) for this long, so
@@ -94,7 +97,8 @@ final class RelayHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .head(let request):
             head = request
             requestOrigin = request.headers.first(name: "origin")
-            keepAlive = request.isKeepAlive
+            // A request carrying `Upgrade` got here because the upgrade was refused.
+            keepAlive = request.isKeepAlive && !request.headers.contains(name: "upgrade")
             body = nil
             bodyTooLarge = false
         case .body(var chunk):
@@ -228,9 +232,12 @@ final class RelayHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         headers.add(name: "content-length", value: String(body.readableBytes))
         headers.add(name: "cache-control", value: "no-store")
         addCORSHeaders(&headers, preflight: preflight)
+        if !keepAlive { headers.add(name: "connection", value: "close") }
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
         if body.readableBytes > 0 { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
         if keepAlive {
+            // Before the end goes out: the pipelining handler may hand over the next request at once.
+            upgrades.rearm(before: self, in: context.pipeline)
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         } else {
             let channel = context.channel

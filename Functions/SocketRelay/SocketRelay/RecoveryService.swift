@@ -9,7 +9,12 @@ struct RecoveryService: Sendable {
         let id: Int64
         /// The compact event JSON, byte-identical to what the webhook published.
         let json: [UInt8]
+        /// `received_at` as Unix seconds (Postgres' clock).
+        let storedAt: Double
     }
+
+    /// The columns every query here returns: the compact event and its storage time.
+    private static let columns = "\(EventRows.returning), extract(epoch FROM received_at)::float8 AS stored_at"
 
     enum Outcome: Sendable {
         case replay([ReplayedEvent])
@@ -35,7 +40,7 @@ struct RecoveryService: Sendable {
                 guard let row = check.first else { return .refused("unknown event id") }
                 guard row.bool("fresh") == true else { return .refused("outside the recovery window") }
                 let rows = try connection.query(
-                    "SELECT \(EventRows.returning) FROM events WHERE company_id = current_company_id() AND id > $1 ORDER BY id LIMIT $2",
+                    "SELECT \(Self.columns) FROM events WHERE company_id = current_company_id() AND id > $1 ORDER BY id LIMIT $2",
                     [eventID, limit + 1]).rows
                 guard rows.count <= limit else { return .refused("too many missed events") }
                 return .replay(try rows.map(Self.replayed))
@@ -52,7 +57,7 @@ struct RecoveryService: Sendable {
         return try await pool.tenant(companyID) { connection -> [ReplayedEvent]? in
             let rows = try connection.query(
                 """
-                SELECT \(EventRows.returning) FROM events
+                SELECT \(Self.columns) FROM events
                 WHERE company_id = current_company_id() AND id > $1 AND received_at >= now() - make_interval(secs => $2::float8)
                 ORDER BY id LIMIT $3
                 """, [floorID, seconds, limit + 1]).rows
@@ -67,7 +72,7 @@ struct RecoveryService: Sendable {
         let list = PostgresArray.literal(ids.map(String.init))
         return try await pool.tenant(companyID) { connection -> [ReplayedEvent] in
             let rows = try connection.query(
-                "SELECT \(EventRows.returning) FROM events WHERE company_id = current_company_id() AND id = ANY($1::bigint[]) ORDER BY id",
+                "SELECT \(Self.columns) FROM events WHERE company_id = current_company_id() AND id = ANY($1::bigint[]) ORDER BY id",
                 [list]).rows
             return try rows.map(Self.replayed)
         }
@@ -75,6 +80,6 @@ struct RecoveryService: Sendable {
 
     private static func replayed(_ row: QueryResult.Row) throws -> ReplayedEvent {
         let event = try EventRows.compactEvent(from: row)
-        return ReplayedEvent(id: event.id, json: Array(event.jsonText.utf8))
+        return ReplayedEvent(id: event.id, json: Array(event.jsonText.utf8), storedAt: Double(row["stored_at"] ?? "") ?? 0)
     }
 }

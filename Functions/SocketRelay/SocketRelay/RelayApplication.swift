@@ -43,14 +43,14 @@ struct RelayApplication: SocketIOApplication {
             session.refuseConnect(namespace: namespace, message: "Invalid namespace")
             return
         }
-        guard !session.connectInFlight else { return }
+        guard !session.namespaces.connectInFlight else { return }
         guard let token = auth?["token"]?.stringValue, !token.isEmpty else {
             session.core.metrics.authFailures.add(1)
             session.refuseConnect(namespace: "/", message: "Not authorized: missing token")
             return
         }
         let request = RecoveryRequest(auth: auth)
-        session.connectInFlight = true
+        session.namespaces.connectInFlight = true
         let verifier = self.verifier
         Task {
             let result: Result<AccessClaims, AuthError>
@@ -64,7 +64,7 @@ struct RelayApplication: SocketIOApplication {
     }
 
     private func finishConnect(_ session: Session, _ result: Result<AccessClaims, AuthError>, _ request: RecoveryRequest) {
-        session.connectInFlight = false
+        session.namespaces.connectInFlight = false
         guard !session.isClosed, session.socketID == nil else { return }
         let claims: AccessClaims
         switch result {
@@ -77,8 +77,8 @@ struct RelayApplication: SocketIOApplication {
         }
         let socketID = RandomID.make()
         session.companyID = claims.companyID
-        session.tokenExpiresAt = claims.expiresAt
-        session.wantsOffsets = request.wantsOffsets
+        session.token.expiresAt = claims.expiresAt
+        session.recovery.wantsOffsets = request.wantsOffsets
         let companyRoom = RoomName.company(claims.companyID)
         guard let afterID = request.afterID else {
             session.acceptConnect(namespace: "/", socketID: socketID, reply: ["sid": .string(socketID), "pid": .string(RandomID.make())])
@@ -88,7 +88,7 @@ struct RelayApplication: SocketIOApplication {
         // Recovery: join now and hold live events, fetch the missed ones, then reply and send
         // replayed events first, then the held live ones that were not replayed.
         session.markConnected(namespace: "/", socketID: socketID)
-        session.replayBuffer = []
+        session.recovery.replayBuffer = []
         session.registry.join(session, room: companyRoom)
         let recovery = self.recovery
         Task {
@@ -102,8 +102,8 @@ struct RelayApplication: SocketIOApplication {
         guard !session.isClosed, session.socketID == socketID, let companyID = session.companyID else { return }
         // Batched live events still go into the held ones (the batch path skips recovering sockets).
         session.registry.writeBatches()
-        let held = session.replayBuffer ?? []
-        session.replayBuffer = nil
+        let held = session.recovery.replayBuffer ?? []
+        session.recovery.replayBuffer = nil
         switch outcome {
         case .replay(let events):
             session.core.metrics.recoveries.add(1)
@@ -113,7 +113,7 @@ struct RelayApplication: SocketIOApplication {
             for event in events {
                 session.write(BroadcastMessage(room: companyRoom, eventID: event.id, companyID: companyID, eventJSON: event.json))
                 replayed.insert(event.id)
-                if event.id > session.recoveredThrough { session.recoveredThrough = event.id }
+                if event.id > session.recovery.recoveredThrough { session.recovery.recoveredThrough = event.id }
             }
             for message in held where !replayed.contains(message.eventID) { session.write(message) }
         case .refused(let reason):
@@ -124,8 +124,10 @@ struct RelayApplication: SocketIOApplication {
         }
     }
 
-    func event(_ session: Session, namespace: String, ackID: Int64?, arguments: [JSONValue]) {
-        guard namespace == "/", let companyID = session.companyID, let socketID = session.socketID else { return }
+    func event(_ session: Session, _ event: SocketIOEvent) {
+        let ackID = event.ackID
+        let arguments = event.arguments
+        guard event.namespace == "/", let companyID = session.companyID, let socketID = session.socketID else { return }
         let name = arguments.first?.stringValue
         guard name == "subscribe" || name == "unsubscribe" else {
             if let ackID { session.acknowledge(ackID: ackID, [["error": "unknown event"]]) }

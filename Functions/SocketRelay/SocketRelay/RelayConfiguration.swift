@@ -100,6 +100,8 @@ public struct RelayConfiguration: Sendable {
             configuration.pingTimeoutMilliseconds = 200
             configuration.connectTimeoutMilliseconds = 1_000
             configuration.maxPayload = 1_000_000
+            // The suite's reference server allows every origin.
+            if configuration.corsOrigins.isEmpty { configuration.corsOrigins = ["*"] }
             return configuration
         }
         configuration.pingIntervalMilliseconds = try environment.int("RELAY_PING_INTERVAL_MS", default: 25_000, range: 50...600_000)

@@ -8,8 +8,9 @@ import NIOWebSocket
 
 /// The listening socket and the per-connection pipelines.
 ///
-/// HTTP first (`/healthz`, `/metrics`, long-polling); a WebSocket upgrade on `/socket.io/` is
-/// taken by `NIOWebSocketServerUpgrader` (frames over `maxPayload` are refused by its decoder),
+/// HTTP first (`/healthz`, `/metrics`, long-polling); a WebSocket upgrade on `/socket.io/`, on
+/// any request of a keep-alive connection (`KeepAliveUpgrades`), is taken by
+/// `NIOWebSocketServerUpgrader` (frames over `maxPayload` are refused by its decoder),
 /// after which the connection carries a `RawFrameWriter` (first), the frame decoder, an
 /// aggregator for fragmented messages and the `WebSocketHandler`.
 public final class RelayServer: Sendable {
@@ -61,10 +62,16 @@ public final class RelayServer: Sendable {
                 channel.eventLoop.makeCompletedFuture { try Self.upgraded(channel, head, core: core) }
             })
         let sync = channel.pipeline.syncOperations
-        try sync.configureHTTPServerPipeline(withServerUpgrade: (upgraders: [upgrader], completionHandler: { context in
+        // NIO's server pipeline, built by hand so the upgrade handler can be put back per request.
+        let encoder = HTTPResponseEncoder()
+        let decoder = ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes))
+        let pipelining = HTTPServerPipelineHandler()
+        let errors = HTTPServerProtocolErrorHandler()
+        let upgrades = KeepAliveUpgrades(upgraders: [upgrader], encoder: encoder, httpHandlers: [decoder, pipelining, errors]) { context in
             context.pipeline.syncOperations.removeHandler(name: RelayHTTPHandler.name, promise: nil)
-        }))
-        try sync.addHandler(RelayHTTPHandler(core: core), name: RelayHTTPHandler.name)
+        }
+        try sync.addHandlers([encoder, decoder, pipelining, errors, upgrades.makeHandler()])
+        try sync.addHandler(RelayHTTPHandler(core: core, upgrades: upgrades), name: RelayHTTPHandler.name)
     }
 
     /// WebSocket handshakes the relay takes: `/socket.io/?EIO=4&transport=websocket`, either new

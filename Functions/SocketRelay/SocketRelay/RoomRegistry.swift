@@ -134,7 +134,7 @@ final class RoomRegistry: @unchecked Sendable {
         for session in room.members {
             if checkCompany && session.companyID != message.companyID { continue }
             if !earlierRooms.isEmpty && session.memberships.contains(where: { earlierRooms.contains($0.room.name) }) { continue }
-            if replay && message.eventID <= session.recoveredThrough { continue }
+            if replay && !session.recovery.acceptsLate(message) { continue }
             session.deliver(message)
         }
     }
@@ -157,7 +157,7 @@ final class RoomRegistry: @unchecked Sendable {
                     for message in messages { session.deliver(message) }
                     continue
                 }
-                if session.wantsOffsets {
+                if session.recovery.wantsOffsets {
                     if withOffsets == nil { withOffsets = Self.concatenate(messages, withOffsets: true) }
                     session.writeBatch(withOffsets!, events: messages.count)
                 } else {
@@ -183,7 +183,8 @@ final class RoomRegistry: @unchecked Sendable {
     func deliverReplayed(_ events: [RecoveryService.ReplayedEvent], companyID: String) {
         let room = RoomName.company(companyID)
         for event in events {
-            deliver(BroadcastMessage(room: room, eventID: event.id, companyID: companyID, eventJSON: event.json), replay: true)
+            deliver(BroadcastMessage(room: room, eventID: event.id, companyID: companyID, eventJSON: event.json, storedAt: event.storedAt),
+                    replay: true)
         }
     }
 
@@ -222,11 +223,29 @@ final class RoomRegistry: @unchecked Sendable {
         }
     }
 
+    /// Writes and flushes one frame now, on its own, then holds the loop's next flush back for
+    /// `aloneGapNanoseconds`, so what the session sends next reaches the peer in a later read
+    /// (see `Session.sendPacketAlone`). Whatever was waiting for this loop's flush goes first.
+    func writeAlone(_ frame: ByteBuffer, to link: WebSocketLink) {
+        guard link.eventLoop === eventLoop else {
+            write(frame, to: link)
+            return
+        }
+        flushAll()
+        link.write(frame)
+        link.flush()
+        flushNotBefore = monotonicNanoseconds() + Self.aloneGapNanoseconds
+    }
+
+    /// Two milliseconds: the JS server's one write per event-loop turn, with room for a busy peer.
+    static let aloneGapNanoseconds: UInt64 = 2_000_000
+    private var flushNotBefore: UInt64 = 0
+
     private func scheduleFlush() {
         guard !flushScheduled else { return }
         flushScheduled = true
         let now = monotonicNanoseconds()
-        let due = lastFlushAt + UInt64(core.configuration.flushIntervalMicroseconds) * 1_000
+        let due = max(lastFlushAt + UInt64(core.configuration.flushIntervalMicroseconds) * 1_000, flushNotBefore)
         if now >= due {
             eventLoop.execute { self.flushAll() }
         } else {
@@ -251,10 +270,13 @@ final class RoomRegistry: @unchecked Sendable {
     func startTimer() {
         let configuration = core.configuration
         let tick = max(20, min(configuration.pingIntervalMilliseconds, configuration.pingTimeoutMilliseconds, 1_000) / 4)
+        tickNanoseconds = UInt64(tick) * 1_000_000
         timer = eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(Int64(tick)), delay: .milliseconds(Int64(tick))) { _ in
             self.tickTimers()
         }
     }
+
+    private var tickNanoseconds: UInt64 = 0
 
     func stopTimer() {
         timer?.cancel()
@@ -264,7 +286,9 @@ final class RoomRegistry: @unchecked Sendable {
     private func tickTimers() {
         let now = monotonicNanoseconds()
         let wallNow = wallClockSeconds()
-        for session in sessions { session.tick(now: now, wallNow: wallNow) }
+        // A deadline before the next tick (plus a little: ticks run late) gets an exact timer.
+        let horizon = now + tickNanoseconds + tickNanoseconds / 2
+        for session in sessions { session.tick(now: now, wallNow: wallNow, horizon: horizon) }
     }
 
     // MARK: metrics

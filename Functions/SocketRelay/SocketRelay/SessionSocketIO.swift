@@ -1,40 +1,71 @@
+import BlockingIO
 import JSONValue
+import NIOCore
 
-/// The Socket.IO layer of a session: namespaces, and what the application may send.
+/// The Socket.IO layer of a session: namespaces, binary attachments, and what the application
+/// may send.
 extension Session {
-    var hasAnyNamespace: Bool { socketID != nil || !extraNamespaces.isEmpty }
-
-    func isConnected(_ namespace: String) -> Bool {
-        namespace == "/" ? socketID != nil : extraNamespaces.contains { $0.name == namespace }
-    }
-
-    /// The payload of an Engine.IO message packet.
+    /// The payload of an Engine.IO text message packet.
     func receiveMessage(_ data: ArraySlice<UInt8>) {
+        guard !binary.isAssembling else {
+            // socket.io-parser: "got plaintext data when reconstructing a packet".
+            close(.protocolError("text packet while binary attachments are pending"))
+            return
+        }
         let packet: SocketIOPacket
         do { packet = try SocketIOPacket.decode(data) } catch {
             close(.protocolError("malformed Socket.IO packet: \(error.description)"))
             return
         }
+        guard packet.kind == .binaryEvent || packet.kind == .binaryAck, packet.attachments > 0 else {
+            dispatch(packet, attachments: [])
+            return
+        }
+        guard packet.attachments <= BinaryAssembly.maxAttachments else {
+            close(.protocolError("too many attachments"))
+            return
+        }
+        binary.begin(packet, headerBytes: data.count)
+    }
+
+    /// An Engine.IO binary message: the next attachment of the packet being assembled.
+    func receiveBinaryMessage(_ bytes: ByteBuffer) {
+        guard !isClosed else { return }
+        guard binary.isAssembling else {
+            close(.protocolError("binary message without a binary packet"))
+            return
+        }
+        switch binary.add(bytes, maxPayload: core.configuration.maxPayload) {
+        case .incomplete:
+            break
+        case .tooLarge:
+            close(.payloadTooLarge)
+        case .complete(let packet, let attachments):
+            dispatch(packet, attachments: attachments)
+        }
+    }
+
+    private func dispatch(_ packet: SocketIOPacket, attachments: [ByteBuffer]) {
         switch packet.kind {
-        case .binaryEvent, .binaryAck:
-            close(.protocolError("binary packets are not accepted"))
         case .connectError:
             close(.protocolError("CONNECT_ERROR is a server packet"))
         case .connect:
-            guard !isConnected(packet.namespace) else { return }
+            guard !namespaces.isConnected(packet.namespace) else { return }
             core.application.connect(self, namespace: packet.namespace, auth: packet.payload)
         case .disconnect:
-            guard isConnected(packet.namespace) else { return }
+            guard namespaces.isConnected(packet.namespace) else { return }
+            // The Engine.IO session stays (the JS server keeps pinging it) until the client
+            // closes it or the connect timeout passes with no namespace.
             leaveNamespace(packet.namespace)
-            if !hasAnyNamespace && !connectInFlight { close(.clientRequested) }
-        case .event:
-            guard isConnected(packet.namespace) else {
+        case .event, .binaryEvent:
+            guard namespaces.isConnected(packet.namespace) else {
                 // The first packet must be a CONNECT (Socket.IO v5).
-                if !hasAnyNamespace && !connectInFlight { close(.protocolError("first packet must be CONNECT")) }
+                if namespaces.isEmpty && !namespaces.connectInFlight { close(.protocolError("first packet must be CONNECT")) }
                 return
             }
-            core.application.event(self, namespace: packet.namespace, ackID: packet.ackID, arguments: packet.payload?.arrayValue ?? [])
-        case .ack:
+            core.application.event(self, SocketIOEvent(namespace: packet.namespace, ackID: packet.ackID,
+                                                        arguments: packet.payload?.arrayValue ?? [], attachments: attachments))
+        case .ack, .binaryAck:
             break  // the relay never asks clients for acknowledgements
         }
     }
@@ -47,17 +78,15 @@ extension Session {
 
     /// Marks a namespace connected without replying yet (recovery replies once it knows the outcome).
     func markConnected(namespace: String, socketID: String) {
-        if namespace == "/" {
-            if self.socketID == nil { registry.connectedSockets += 1 }
-            self.socketID = socketID
-        } else {
-            extraNamespaces.append((namespace, socketID))
+        if namespaces.connect(namespace, socketID: socketID) {
+            registry.connectedSockets += 1
+            recovery.connectedAt = wallClockSeconds()
         }
-        connectDeadline = 0
     }
 
+    /// The reply goes out in a write of its own (see `sendPacketAlone`).
     func sendConnectReply(namespace: String, _ reply: JSONValue) {
-        sendPacket(SocketIOPacket.encode(.connect, namespace: namespace, json: JSONWriter.string(reply)))
+        sendPacketAlone(SocketIOPacket.encode(.connect, namespace: namespace, json: JSONWriter.string(reply)))
     }
 
     /// CONNECT_ERROR: `44[nsp,]{"message":"…"}`. The session stays open (the connect timeout
@@ -66,53 +95,32 @@ extension Session {
         sendPacket(SocketIOPacket.encode(.connectError, namespace: namespace, json: JSONWriter.string(["message": .string(message)])))
     }
 
-    func emit(namespace: String = "/", _ arguments: [JSONValue]) {
-        sendPacket(SocketIOPacket.encode(.event, namespace: namespace, json: JSONWriter.string(.array(arguments))))
+    /// EVENT, or BINARY_EVENT followed by its attachments.
+    func emit(namespace: String = "/", _ arguments: [JSONValue], attachments: [ByteBuffer] = []) {
+        let json = JSONWriter.string(.array(arguments))
+        if attachments.isEmpty {
+            sendPacket(SocketIOPacket.encode(.event, namespace: namespace, json: json))
+        } else {
+            sendPacket(SocketIOPacket.encode(.binaryEvent, attachments: attachments.count, namespace: namespace, json: json))
+            for attachment in attachments { sendBinary(attachment) }
+        }
     }
 
-    func acknowledge(namespace: String = "/", ackID: Int64, _ arguments: [JSONValue]) {
-        sendPacket(SocketIOPacket.encode(.ack, namespace: namespace, ackID: ackID, json: JSONWriter.string(.array(arguments))))
+    /// ACK, or BINARY_ACK followed by its attachments.
+    func acknowledge(namespace: String = "/", ackID: Int64, _ arguments: [JSONValue], attachments: [ByteBuffer] = []) {
+        let json = JSONWriter.string(.array(arguments))
+        if attachments.isEmpty {
+            sendPacket(SocketIOPacket.encode(.ack, namespace: namespace, ackID: ackID, json: json))
+        } else {
+            sendPacket(SocketIOPacket.encode(.binaryAck, attachments: attachments.count, namespace: namespace, ackID: ackID, json: json))
+            for attachment in attachments { sendBinary(attachment) }
+        }
     }
 
     func leaveNamespace(_ namespace: String) {
-        if namespace == "/" {
-            if socketID != nil { registry.connectedSockets -= 1 }
-            socketID = nil
-            replayBuffer = nil
-            registry.leaveAll(self)
-        } else {
-            extraNamespaces.removeAll { $0.name == namespace }
-        }
-    }
-}
-
-/// What the relay does with Socket.IO connects and events. Called on the session's event loop.
-protocol SocketIOApplication: Sendable {
-    func connect(_ session: Session, namespace: String, auth: JSONValue?)
-    func event(_ session: Session, namespace: String, ackID: Int64?, arguments: [JSONValue])
-}
-
-/// `--conformance`: the server shape the socket.io protocol test suite drives.
-struct ConformanceApplication: SocketIOApplication {
-    func connect(_ session: Session, namespace: String, auth: JSONValue?) {
-        guard namespace == "/" || namespace == "/custom" else {
-            session.refuseConnect(namespace: namespace, message: "Invalid namespace")
-            return
-        }
-        let socketID = RandomID.make()
-        session.acceptConnect(namespace: namespace, socketID: socketID, reply: ["sid": .string(socketID)])
-        session.emit(namespace: namespace, ["auth", auth ?? [:]])
-    }
-
-    func event(_ session: Session, namespace: String, ackID: Int64?, arguments: [JSONValue]) {
-        guard let name = arguments.first?.stringValue else { return }
-        switch name {
-        case "message":
-            session.emit(namespace: namespace, ["message-back"] + arguments.dropFirst())
-        case "message-with-ack":
-            if let ackID { session.acknowledge(namespace: namespace, ackID: ackID, Array(arguments.dropFirst())) }
-        default:
-            break
-        }
+        guard namespaces.leave(namespace, now: monotonicNanoseconds()) else { return }
+        registry.connectedSockets -= 1
+        recovery.replayBuffer = nil
+        registry.leaveAll(self)
     }
 }

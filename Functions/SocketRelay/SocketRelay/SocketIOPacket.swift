@@ -16,6 +16,8 @@ struct SocketIOPacket: Sendable, Equatable {
     var namespace: String
     var ackID: Int64?
     var payload: JSONValue?
+    /// BINARY_EVENT / BINARY_ACK: how many binary messages follow (`<N>-`).
+    var attachments = 0
 
     /// Event names a client may not emit (socket.io-parser's RESERVED_EVENTS).
     static let reservedEvents: Set<String> = ["connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"]
@@ -26,10 +28,14 @@ struct SocketIOPacket: Sendable, Equatable {
               let kind = Kind(rawValue: bytes[index] - UInt8(ascii: "0"))
         else { throw Malformed(description: "unknown packet type") }
         index += 1
+        var attachments = 0
         if kind == .binaryEvent || kind == .binaryAck {
-            // Attachment count; the relay refuses binary packets, but parses far enough to say so.
             let start = index
-            while index < bytes.endIndex, isDigit(bytes[index]) { index += 1 }
+            while index < bytes.endIndex, isDigit(bytes[index]) {
+                attachments = attachments * 10 + Int(bytes[index] - UInt8(ascii: "0"))
+                guard attachments <= 1_000_000 else { throw Malformed(description: "illegal attachments") }
+                index += 1
+            }
             guard index > start, index < bytes.endIndex, bytes[index] == UInt8(ascii: "-") else {
                 throw Malformed(description: "illegal attachments")
             }
@@ -57,7 +63,7 @@ struct SocketIOPacket: Sendable, Equatable {
         if index < bytes.endIndex {
             do { payload = try JSONParser.parse(bytes[index...]) } catch { throw Malformed(description: "invalid payload") }
         }
-        let packet = SocketIOPacket(kind: kind, namespace: namespace, ackID: ackID, payload: payload)
+        let packet = SocketIOPacket(kind: kind, namespace: namespace, ackID: ackID, payload: payload, attachments: attachments)
         guard packet.isValid else { throw Malformed(description: "invalid payload") }
         return packet
     }
@@ -83,9 +89,10 @@ struct SocketIOPacket: Sendable, Equatable {
     }
 
     /// The Engine.IO message text for a packet the server sends (`4` + Socket.IO packet).
-    static func encode(_ kind: Kind, namespace: String = "/", ackID: Int64? = nil, json: String? = nil) -> String {
+    static func encode(_ kind: Kind, attachments: Int = 0, namespace: String = "/", ackID: Int64? = nil, json: String? = nil) -> String {
         var text = "4"
         text.unicodeScalars.append(Unicode.Scalar(kind.rawValue + UInt8(ascii: "0")))
+        if kind == .binaryEvent || kind == .binaryAck { text += String(attachments) + "-" }
         if namespace != "/" { text += namespace + "," }
         if let ackID { text += String(ackID) }
         if let json { text += json }

@@ -56,7 +56,8 @@ final class WebSocketLink: @unchecked Sendable {
 }
 
 /// Inbound side of an upgraded WebSocket: text frames carry Engine.IO packets for the session;
-/// binary frames (Socket.IO attachments) are refused; ping/close control frames are answered.
+/// binary frames are Engine.IO binary messages (Socket.IO attachments); ping/close control
+/// frames are answered.
 final class WebSocketHandler: ChannelInboundHandler {
     typealias InboundIn = WebSocketFrame
 
@@ -82,7 +83,8 @@ final class WebSocketHandler: ChannelInboundHandler {
             let bytes = payload.readBytes(length: payload.readableBytes) ?? []
             forward { session, link in session.receiveWebSocketText(bytes[...], from: link) }
         case .binary:
-            forward { session, link in session.receiveWebSocketBinary(from: link) }
+            let payload = frame.unmaskedData
+            forward { session, link in session.receiveWebSocketBinary(payload, from: link) }
         case .ping:
             link.write(WebSocketFraming.pong(frame.unmaskedData))
             link.flush()
