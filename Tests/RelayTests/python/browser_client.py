@@ -64,7 +64,7 @@ window.open_socket = function (name, options) {
   const socket = io(window.RELAY, Object.assign({reconnectionDelay: 200, reconnectionDelayMax: 1000}, options));
   record.socket = socket;
   socket.on("connect", () => { record.connects += 1; record.recovered.push(socket.recovered); record.transports.push(socket.io.engine.transport.name); });
-  socket.on("event", (...args) => { record.events.push({id: args[0].id, args: args.length}); window.lastId = args[0].id; });
+  socket.on("event", (...args) => { record.events.push({id: args[0].id, args: args.length}); record.lastId = args[0].id; });
   socket.on("connect_error", (error) => { record.errors.push(error.message); });
   socket.on("disconnect", (reason) => { record.disconnects.push(reason); });
   window.sockets[name] = record;
@@ -141,7 +141,8 @@ def main():
         # 4-5: reconnect after a relay restart, recovering what was missed: connection-state
         # recovery (offsets: true, then pid + offset) and a lastEventId callback.
         open_socket("offsets", f'{{transports: ["websocket"], auth: {{token: {token}, offsets: true}}}}')
-        open_socket("lastEventId", f'{{auth: (cb) => cb({{token: {token}, lastEventId: window.lastId}})}}')
+        # Each socket remembers its own last id: one that recovered first must not move the other's.
+        open_socket("lastEventId", f'{{auth: (cb) => cb({{token: {token}, lastEventId: window.sockets.lastEventId.lastId}})}}')
         for name in ["offsets", "lastEventId"]:
             check(f"{name}: connects", wait(name, lambda s: s["connects"] >= 1)["connects"] == 1, state(name))
         request("publish")
