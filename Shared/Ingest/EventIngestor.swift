@@ -26,8 +26,8 @@ public struct IngestOutcome: Sendable {
 /// small machine because every commit waits for its WAL flush. Here each caller appends its
 /// notification to a queue and suspends; up to `writers` writer loops, each on a Postgres pool
 /// thread with its own connection, take everything queued (up to `maxBatch`) and store it in one
-/// transaction: one tracked-creator lookup, then per company `set_config('app.company_id')` and
-/// one multi-row INSERT under that company's row-level security. Only after COMMIT are the
+/// transaction: one tracked-creator lookup, then one `store_events` call that inserts the rows of
+/// every company in the batch (each checked against the company's trackers inside Postgres). Only after COMMIT are the
 /// callers resumed (so a 2xx means durable); then the new rows are published to Redis.
 ///
 /// Dedupe is the `(company_id, twitch_message_id)` unique key with `ON CONFLICT DO NOTHING`, so a
@@ -222,16 +222,25 @@ public final class EventIngestor: Sendable {
                 holdsStreamLocks = true
                 try lockStreams(of: Array(plan.keys), on: connection)
             }
+            // Every company's rows in one statement; then live status in each affected company's scope.
+            let stored = try storeEvents(plan.flatMap { company, rows in
+                rows.map { (company: company, creator: $0.creator, notification: batch[$0.index].notification) }
+            }, on: connection)
+            var statusEffects: [String: [CompactEvent]] = [:]
             for (company, rows) in plan {
-                try connection.setTenant(company)
-                let stored = try insertEvents(rows.map { ($0.creator, batch[$0.index].notification) }, company: company, on: connection)
                 for row in rows {
-                    guard let event = stored[batch[row.index].notification.messageID] else { continue }
+                    guard let event = stored["\(company)|\(batch[row.index].notification.messageID)"] else { continue }
                     results[row.index].append(event)
                     deliveries.append(RoomPublisher.Delivery(event: event, creatorIDs: row.creators))
-                    try applyStatusEffect(of: event, on: connection)
+                    if Self.changesStatus(event) { statusEffects[company, default: []].append(event) }
                 }
             }
+            for (company, events) in statusEffects {
+                try connection.setTenant(company)
+                for event in events.sorted(by: { $0.id < $1.id }) { try applyStatusEffect(of: event, on: connection) }
+            }
+            // Published in id order: per company that is commit order (the stream locks).
+            deliveries.sort { $0.event.id < $1.event.id }
 
             let unrouted = batch.indices.filter { !routed[$0] }.map { batch[$0].notification }
             if !unrouted.isEmpty { try storeUnrouted(unrouted, on: connection) }
@@ -269,19 +278,24 @@ public final class EventIngestor: Sendable {
             """, [PostgresArray.literal(companies)])
     }
 
-    /// One multi-row INSERT for one company (the tenant is already set). Rows travel as one JSON
-    /// parameter; the raw body is embedded verbatim (it was parsed, so it is valid JSON).
-    private func insertEvents(
-        _ rows: [(creator: String?, notification: NormalizedNotification)], company: String, on connection: PostgresConnection
+    /// One statement for the whole batch (`store_events`, migration 5): each row names its company
+    /// and creator, and the function stores it only if that creator tracks one of the notification's
+    /// routing users. Rows travel as one JSON parameter; the raw body is embedded verbatim (it was
+    /// parsed, so it is valid JSON). Returns the stored rows keyed by `company|message id`.
+    private func storeEvents(
+        _ rows: [(company: String, creator: String?, notification: NormalizedNotification)], on connection: PostgresConnection
     ) throws -> [String: CompactEvent] {
+        guard !rows.isEmpty else { return [:] }
         var records = "["
         for (index, row) in rows.enumerated() {
             let n = row.notification
             if index > 0 { records += "," }
-            records += "{\"m\":"
-            JSONWriter.writeString(n.messageID, into: &records)
+            records += "{\"i\":\(index),\"k\":"
+            JSONWriter.writeString(row.company, into: &records)
             records += ",\"c\":"
             if let creator = row.creator { JSONWriter.writeString(creator, into: &records) } else { records += "null" }
+            records += ",\"m\":"
+            JSONWriter.writeString(n.messageID, into: &records)
             records += ",\"t\":"
             JSONWriter.writeString(n.subscriptionType, into: &records)
             records += ",\"v\":"
@@ -294,24 +308,27 @@ public final class EventIngestor: Sendable {
             JSONWriter.write(n.data, into: &records)
             records += ",\"s\":"
             JSONWriter.writeString(n.source, into: &records)
-            records += ",\"p\":"
+            records += ",\"u\":["
+            for (position, userID) in n.routingUserIDs.enumerated() {
+                if position > 0 { records += "," }
+                JSONWriter.writeString(userID, into: &records)
+            }
+            records += "],\"p\":"
             records += String(decoding: n.rawBody, as: UTF8.self)
             records += "}"
         }
         records += "]"
-        let result = try connection.query("""
-            INSERT INTO events (company_id, creator_id, twitch_message_id, subscription_type, subscription_version,
-                                source, broadcaster_user_id, occurred_at, data, payload)
-            SELECT $1::uuid, r.c, r.m, r.t, r.v, r.s, r.b, r.o, r.d, r.p
-            FROM jsonb_to_recordset($2::jsonb) AS r(m text, c uuid, t text, v text, b text, o timestamptz, d jsonb, s text, p jsonb)
-            ON CONFLICT (company_id, twitch_message_id) DO NOTHING
-            RETURNING \(EventRows.returning)
-            """, [company, records])
+        let result = try connection.query("SELECT * FROM store_events($1::jsonb)", [records])
         var stored: [String: CompactEvent] = [:]
         for row in result.rows {
-            stored[try row.require("twitch_message_id")] = try EventRows.compactEvent(from: row)
+            let event = try EventRows.compactEvent(from: row)
+            stored["\(event.companyID)|\(try row.require("twitch_message_id"))"] = event
         }
         return stored
+    }
+
+    static func changesStatus(_ event: CompactEvent) -> Bool {
+        event.creatorID != nil && (event.type == "stream.online" || event.type == "stream.offline" || event.type == "channel.update")
     }
 
     /// Live status follows stream.online / stream.offline / channel.update, guarded by the event

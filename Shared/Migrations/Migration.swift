@@ -19,5 +19,6 @@ public enum Schema {
         Migration0002Members.migration,
         Migration0003Jobs.migration,
         Migration0004EventStream.migration,
+        Migration0005StoreEvents.migration,
     ]
 }

@@ -18,20 +18,22 @@ import Testing
 
     @Test func subscriberReceivesPublishedMessages() async throws {
         let url = try TestServices.redisURL()
-        let channel = "room:test:\(TestServices.uniqueTwitchUserID())"
-        let subscriber = RedisSubscriber(url: url, channels: [channel], patterns: ["room:pattern:*"])
+        // Names outside `room:*`, which relays of other tests subscribe to (PUBLISH counts them).
+        let unique = TestServices.uniqueTwitchUserID()
+        let channel = "test:channel:\(unique)"
+        let subscriber = RedisSubscriber(url: url, channels: [channel], patterns: ["test:pattern:\(unique):*"])
         subscriber.start()
         let client = RedisClient(url: url)
         var iterator = subscriber.events.makeAsyncIterator()
         guard case .subscribed = await iterator.next() else { Issue.record("no subscription confirmation"); return }
         #expect(try await client.publish(channel: channel, message: "hello") == 1)
-        #expect(try await client.publish(channel: "room:pattern:x", message: "world") == 1)
+        #expect(try await client.publish(channel: "test:pattern:\(unique):x", message: "world") == 1)
         var received: [(String, String?)] = []
         while received.count < 2, let event = await iterator.next() {
             if case .message(let message) = event { received.append((message.text, message.pattern)) }
         }
         #expect(received.map(\.0) == ["hello", "world"])
-        #expect(received[1].1 == "room:pattern:*")
+        #expect(received[1].1 == "test:pattern:\(unique):*")
         await subscriber.stop()
         await client.shutdown()
     }

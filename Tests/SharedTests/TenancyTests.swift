@@ -96,6 +96,39 @@ import Testing
         #expect(rows.columns == ["company_id", "creator_id", "twitch_user_id"])
     }
 
+    /// `store_events` writes across tenants in one statement, but only rows whose creator is the
+    /// named company's tracker of one of the notification's routing users; anything else is
+    /// silently not stored (the app role cannot use it to write into an unrelated company).
+    @Test func storeEventsOnlyWritesForTrackingCompanies() throws {
+        let a = try TestServices.makeCompany("Store A")
+        let b = try TestServices.makeCompany("Store B")
+        let tracked = TestServices.uniqueTwitchUserID()
+        let other = TestServices.uniqueTwitchUserID()
+        let creatorA = try TestServices.addCreator(company: a, twitchUserID: tracked, login: "tracked")
+        let creatorB = try TestServices.addCreator(company: b, twitchUserID: other, login: "other")
+        let app = try PostgresConnection(url: try TestServices.databaseURL())
+        func row(_ index: Int, company: String, creator: String, message: String, routing: String) -> String {
+            #"{"i":\#(index),"k":"\#(company)","c":"\#(creator)","m":"\#(message)","t":"channel.follow","v":"2","b":"\#(routing)","#
+                + #""o":"2026-01-01T00:00:00Z","d":{},"s":"webhook","u":["\#(routing)"],"p":{}}"#
+        }
+        let message = "store-\(tracked)"
+        let batch = "[" + [
+            row(0, company: a, creator: creatorA, message: message, routing: tracked),        // genuine
+            row(1, company: b, creator: creatorB, message: message, routing: tracked),        // b does not track `tracked`
+            row(2, company: b, creator: creatorA, message: message + "-x", routing: tracked), // a's creator named for b
+            row(3, company: a, creator: creatorA, message: message, routing: tracked),        // duplicate of row 0
+        ].joined(separator: ",") + "]"
+        let stored = try app.query("SELECT * FROM store_events($1::jsonb)", [batch]).rows
+        #expect(stored.map { $0["company_id"] } == [a])
+        #expect(stored.first?["creator_id"] == creatorA)
+        #expect(try TestServices.superuserQuery("SELECT count(*) AS n FROM events WHERE twitch_message_id LIKE $1", [message + "%"])
+            .first!.requireInt64("n") == 1)
+        // The app role still cannot insert into events outside its tenant scope.
+        #expect(throws: PostgresError.self) {
+            try app.query("INSERT INTO events (company_id, twitch_message_id, subscription_type, subscription_version, occurred_at, payload) VALUES ($1, 'x', 't', '1', now(), '{}')", [a])
+        }
+    }
+
     @Test func parametersAreNeverSQL() throws {
         let app = try PostgresConnection(url: try TestServices.databaseURL())
         let hostile = "'); DROP TABLE events; --"
