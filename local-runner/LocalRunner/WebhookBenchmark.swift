@@ -114,24 +114,24 @@ public struct WebhookBenchmark: Sendable {
 
             // Warm up: starts the function and fills connection pools; its rate sizes the closed loop's pool.
             let warmPool = presign(3_000)
-            let warm = try await driver.run(concurrency: options.concurrency, seconds: 1, rate: nil, next: warmPool.next)
+            let warm = try await driver.run(concurrency: options.concurrency, seconds: 1, rate: nil, next: { warmPool.next() })
             let before = try countEvents(runtime)
 
             // Pre-signed, so a pool can run out: sized well above the warm-up's rate, and reported if it does.
             let signing = monotonicNanoseconds()
             let closedPool = presign(min(20_000, max(2_000, Int(warm.perSecond * 3))) * options.seconds)
             StandardOutput.line("pre-signed \(closedPool.count) notifications for the closed loop in \(fixed(seconds(since: signing), 2)) s")
-            let closed = try await driver.run(concurrency: options.concurrency, seconds: options.seconds, rate: nil, next: closedPool.next)
+            let closed = try await driver.run(concurrency: options.concurrency, seconds: options.seconds, rate: nil, next: { closedPool.next() })
             let openSeconds = max(3, options.seconds / 2)
             let openPool = presign(options.rate * openSeconds + 1)
-            let open = try await driver.run(concurrency: options.concurrency, seconds: openSeconds, rate: options.rate, next: openPool.next)
+            let open = try await driver.run(concurrency: options.concurrency, seconds: openSeconds, rate: options.rate, next: { openPool.next() })
             let stored = try countEvents(runtime) - before
             try await client.shutdown()
 
             let exhausted = closedPool.used >= closedPool.count ? " (all \(closedPool.count) pre-signed notifications sent before the time was up)" : ""
             StandardOutput.line("closed loop, \(options.concurrency) concurrent requests, \(fixed(closed.elapsed, 1))s\(exhausted): accepted events \(closed.summary())")
             StandardOutput.line("open loop \(options.rate) events/s, \(openSeconds)s, latency from the scheduled send time: achieved \(open.summary())")
-            let result = WebhookShapeResult(shape: shape, closed: closed, open: open, rate: options.rate, stored: stored,
+            let result = WebhookShapeResult(shape: shape, closed: closed, open: open, stored: stored,
                                             expected: closed.weight + open.weight)
             StandardOutput.line("rows stored: \(stored), expected \(result.expected) (one per tracking company), \(fixed(result.rowsPerEvent, 3)) rows/event: \(result.exactlyOnce ? "exactly once" : "MISMATCH")")
             if let target { await target.terminate() }

@@ -4,7 +4,6 @@ struct WebhookShapeResult: Sendable {
     let shape: TrafficShape
     let closed: LoadDriver.Result
     let open: LoadDriver.Result
-    let rate: Int
     /// Rows stored by the timed phases, and rows expected (sum of tracking companies over accepted).
     let stored: Int
     let expected: Int
