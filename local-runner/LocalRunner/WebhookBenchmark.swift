@@ -5,6 +5,7 @@ import BlockingIO
 import EventSub
 public import Logging
 import Postgres
+import NIOCore
 import Processes
 import Settings
 import StructuredLogging
