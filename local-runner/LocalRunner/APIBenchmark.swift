@@ -71,7 +71,7 @@ public struct APIBenchmark: Sendable {
             let driver = LoadDriver(client: client)
             for path in ["/api/events?limit=50", "/api/creators"] {
                 let url = "http://127.0.0.1:\(port)\(path)"
-                let next: @Sendable () -> (HTTPClientRequest, Int) = {
+                let next: @Sendable () -> (HTTPClientRequest, Int)? = {
                     var request = HTTPClientRequest(url: url)
                     request.headers.add(name: "authorization", value: "Bearer " + tokens.randomElement()!)
                     return (request, 1)

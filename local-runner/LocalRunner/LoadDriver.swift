@@ -5,7 +5,9 @@ import NIOConcurrencyHelpers
 import NIOCore
 
 /// Drives HTTP load for the benchmarks: `concurrency` workers send back to back (closed loop), or
-/// with `rate`, on a fixed schedule (open loop, so slow answers show up as latency, not as a lower rate).
+/// with `rate`, on a fixed schedule (open loop). Open-loop latency counts from the request's
+/// scheduled send time, not from when a worker got to it, so a backlog (server slower than the
+/// rate, all workers busy) shows up as latency instead of hiding as a lower rate.
 struct LoadDriver: Sendable {
     struct Result: Sendable {
         var accepted = 0
@@ -30,8 +32,8 @@ struct LoadDriver: Sendable {
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
-    /// `next` makes each request and its weight; a 2xx counts as accepted.
-    func run(concurrency: Int, seconds: Int, rate: Int?, next: @escaping @Sendable () -> (HTTPClientRequest, Int)) async throws -> Result {
+    /// `next` makes each request and its weight (nil: none left, the worker stops early); a 2xx counts as accepted.
+    func run(concurrency: Int, seconds: Int, rate: Int?, next: @escaping @Sendable () -> (HTTPClientRequest, Int)?) async throws -> Result {
         let began = monotonicNanoseconds()
         let deadline = began + UInt64(seconds) * 1_000_000_000
         let interval = rate.map { UInt64(1_000_000_000 / max(1, $0)) }
@@ -42,17 +44,20 @@ struct LoadDriver: Sendable {
                 group.addTask {
                     var result = Result()
                     while true {
+                        var scheduled: UInt64?
                         if let interval {
                             let slot = ticket.withLockedValue { value -> UInt64 in value += 1; return value - 1 }
                             let due = began + slot * interval
                             if due >= deadline { break }
                             let now = monotonicNanoseconds()
                             if due > now { try await Task.sleep(nanoseconds: due - now) }
+                            scheduled = due
                         } else if monotonicNanoseconds() >= deadline {
                             break
                         }
-                        let (request, weight) = next()
-                        let start = monotonicNanoseconds()
+                        guard let item = next() else { break }
+                        let (request, weight) = item
+                        let start = scheduled ?? monotonicNanoseconds()
                         do {
                             let response = try await client.execute(request, timeout: .seconds(30))
                             _ = try await response.body.collect(upTo: 16 << 20)

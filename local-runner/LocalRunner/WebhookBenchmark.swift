@@ -3,19 +3,24 @@ import Files
 import AsyncHTTPClient
 import BlockingIO
 import EventSub
-import JSONValue
 public import Logging
-import NIOConcurrencyHelpers
-import NIOCore
 import Postgres
+import NIOCore
 import Processes
 import Settings
 import StructuredLogging
 
-/// `local-runner/run bench webhook`: signed notifications through the router into Postgres
-/// (synchronous commit, fsync on) and Redis; prints accepted events/s and latency percentiles at a
-/// fixed concurrency, latency at a fixed rate, and the webhook function's cold start.
+/// `local-runner/run bench webhook`: pre-signed notifications of a realistic traffic shape
+/// (`TrafficShape`: many agencies, shared broadcasters, a hot channel, an event mix) through the
+/// router (or straight to the function) into Postgres (synchronous commit, fsync on) and Redis.
+/// Per shape: accepted events/s and latency at a fixed concurrency (closed loop), latency from the
+/// scheduled send time at a fixed rate (open loop), and whether every accepted event was stored
+/// once per tracking company; once, the webhook function's cold start. `--table` runs the matrix
+/// of `tableCompanies` x `tableHotShares`, one fresh stack per shape.
 public struct WebhookBenchmark: Sendable {
+    public static let tableCompanies = [2, 100, 1_000]
+    public static let tableHotShares = [0.2, 1.0]
+
     public struct Options: Sendable {
         public var seconds: Int
         public var concurrency: Int
@@ -25,13 +30,24 @@ public struct WebhookBenchmark: Sendable {
         /// Post straight to the function's port instead of through the local router (in
         /// production the platform's ingress takes the router's place).
         public var direct: Bool
-        public init(seconds: Int, concurrency: Int, rate: Int, binaryDirectory: String, routesFile: String, direct: Bool = false) {
+        public var companies: Int
+        public var creatorsPerCompany: Int
+        public var hotShare: Double
+        public var mix: EventMix
+        public var table: Bool
+        public init(seconds: Int, concurrency: Int, rate: Int, binaryDirectory: String, routesFile: String, direct: Bool,
+                    companies: Int, creatorsPerCompany: Int, hotShare: Double, mix: EventMix, table: Bool) {
             self.seconds = seconds
             self.concurrency = concurrency
             self.rate = rate
             self.binaryDirectory = binaryDirectory
             self.routesFile = routesFile
             self.direct = direct
+            self.companies = companies
+            self.creatorsPerCompany = creatorsPerCompany
+            self.hotShare = hotShare
+            self.mix = mix
+            self.table = table
         }
     }
 
@@ -44,14 +60,37 @@ public struct WebhookBenchmark: Sendable {
     }
 
     public func run() async throws {
+        guard options.table else {
+            let shape = TrafficShape(companies: options.companies, creatorsPerCompany: options.creatorsPerCompany,
+                                     hotShare: options.hotShare, mix: options.mix)
+            _ = try await run(shape, measureColdStart: true)
+            return
+        }
+        var results: [WebhookShapeResult] = []
+        for companies in Self.tableCompanies {
+            for hotShare in Self.tableHotShares {
+                StandardOutput.line("")
+                let shape = TrafficShape(companies: companies, creatorsPerCompany: options.creatorsPerCompany, hotShare: hotShare, mix: options.mix)
+                results.append(try await run(shape, measureColdStart: false))
+            }
+        }
+        WebhookShapeResult.printTable(results, concurrency: options.concurrency, rate: options.rate)
+    }
+
+    /// One shape on a fresh stack (so no shape inherits another's rows or caches).
+    private func run(_ shape: TrafficShape, measureColdStart: Bool) async throws -> WebhookShapeResult {
         let stack = try ServiceStack(mode: .throwaway(durable: true), environment: Environment([:]), logger: logger)
         let runtime = try await stack.start()
-        var router: ChildProcess?
+        var target: ChildProcess?
         do {
-            let creators = try seed(runtime)
-            StandardOutput.line("bench webhook: 2 companies, \(creators.count) tracked Twitch users (half shared), synchronous_commit=on, fsync=on")
-            let cold = try await measureColdStarts(runtime)
-            StandardOutput.line("cold start (process start -> first 2xx), \(cold.count) runs: median \(fixed(percentile(cold, 0.5))) ms, min \(fixed(cold.min() ?? 0)) ms, max \(fixed(cold.max() ?? 0)) ms")
+            StandardOutput.line("bench webhook: \(shape.summary); synchronous_commit=on, fsync=on")
+            let seeding = monotonicNanoseconds()
+            try TenantSeeder(adminURL: runtime.databaseAdminURL).seed(shape)
+            StandardOutput.line("seeded \(shape.companies) companies, \(shape.creators) creators in \(fixed(seconds(since: seeding), 2)) s")
+            if measureColdStart {
+                let cold = try await measureColdStarts(runtime, broadcaster: shape.hot.twitchUserID)
+                StandardOutput.line("cold start (process start -> first 2xx), \(cold.count) runs: median \(fixed(percentile(cold, 0.5))) ms, min \(fixed(cold.min() ?? 0)) ms, max \(fixed(cold.max() ?? 0)) ms")
+            }
 
             let port = try Ports.freeLoopbackPort()
             var environment = ["PATH": "/usr/bin:/bin", "LOG_LEVEL": "warning"]
@@ -59,9 +98,9 @@ public struct WebhookBenchmark: Sendable {
             if options.direct {
                 environment["PORT"] = String(port)
                 environment["HOST"] = "127.0.0.1"
-                router = try ChildProcess(executable: "\(options.binaryDirectory)/twitch-webhook", environment: environment)
+                target = try ChildProcess(executable: "\(options.binaryDirectory)/twitch-webhook", environment: environment)
             } else {
-                router = try ChildProcess(executable: FileSystem.currentExecutable(), arguments: [
+                target = try ChildProcess(executable: FileSystem.currentExecutable(), arguments: [
                     "serve-router", "--port", String(port), "--bin-dir", options.binaryDirectory, "--routes", options.routesFile,
                     "--idle-seconds", "600"], environment: environment)
             }
@@ -70,51 +109,43 @@ public struct WebhookBenchmark: Sendable {
             let url = "http://127.0.0.1:\(port)/webhooks/twitch"
             let client = LoadDriver.makeClient()
             let driver = LoadDriver(client: client)
-            let secret = runtime.eventSubSecret
-            let next: @Sendable () -> (HTTPClientRequest, Int) = {
-                let target = creators.randomElement()!
-                let delivery = Self.delivery(secret: secret, twitchUserID: target.twitchUserID)
-                var request = HTTPClientRequest(url: url)
-                request.method = .POST
-                for (name, value) in delivery.headers { request.headers.add(name: name, value: value) }
-                request.body = .bytes(ByteBuffer(bytes: delivery.body))
-                return (request, target.companies)
+            func presign(_ count: Int) -> PresignedNotifications {
+                PresignedNotifications(count: count, shape: shape, url: url, secret: runtime.eventSubSecret)
             }
-            // Warm up: starts the function and fills connection pools.
-            _ = try await driver.run(concurrency: options.concurrency, seconds: 1, rate: nil, next: next)
+
+            // Warm up: starts the function and fills connection pools; its rate sizes the closed loop's pool.
+            let warmPool = presign(3_000)
+            let warm = try await driver.run(concurrency: options.concurrency, seconds: 1, rate: nil, next: { warmPool.next() })
             let before = try countEvents(runtime)
-            let closed = try await driver.run(concurrency: options.concurrency, seconds: options.seconds, rate: nil, next: next)
-            let open = try await driver.run(concurrency: options.concurrency, seconds: max(3, options.seconds / 2), rate: options.rate, next: next)
+
+            // Pre-signed, so a pool can run out: sized well above the warm-up's rate, and reported if it does.
+            let signing = monotonicNanoseconds()
+            let closedPool = presign(min(20_000, max(2_000, Int(warm.perSecond * 3))) * options.seconds)
+            StandardOutput.line("pre-signed \(closedPool.count) notifications for the closed loop in \(fixed(seconds(since: signing), 2)) s")
+            let closed = try await driver.run(concurrency: options.concurrency, seconds: options.seconds, rate: nil, next: { closedPool.next() })
+            let openSeconds = max(3, options.seconds / 2)
+            let openPool = presign(options.rate * openSeconds + 1)
+            let open = try await driver.run(concurrency: options.concurrency, seconds: openSeconds, rate: options.rate, next: { openPool.next() })
             let stored = try countEvents(runtime) - before
             try await client.shutdown()
-            StandardOutput.line("throughput, \(options.concurrency) concurrent requests, \(options.seconds)s: accepted events \(closed.summary())")
-            StandardOutput.line("fixed rate \(options.rate) events/s, \(max(3, options.seconds / 2))s: achieved \(open.summary())")
-            let expectedRows = closed.weight + open.weight
-            StandardOutput.line("rows stored: \(stored), expected \(expectedRows) (one per tracking company): \(stored == expectedRows ? "no loss, no duplicates" : "MISMATCH")")
+
+            let exhausted = closedPool.used >= closedPool.count ? " (all \(closedPool.count) pre-signed notifications sent before the time was up)" : ""
+            StandardOutput.line("closed loop, \(options.concurrency) concurrent requests, \(fixed(closed.elapsed, 1))s\(exhausted): accepted events \(closed.summary())")
+            StandardOutput.line("open loop \(options.rate) events/s, \(openSeconds)s, latency from the scheduled send time: achieved \(open.summary())")
+            let result = WebhookShapeResult(shape: shape, closed: closed, open: open, stored: stored,
+                                            expected: closed.weight + open.weight)
+            StandardOutput.line("rows stored: \(stored), expected \(result.expected) (one per tracking company), \(fixed(result.rowsPerEvent, 3)) rows/event: \(result.exactlyOnce ? "exactly once" : "MISMATCH")")
+            if let target { await target.terminate() }
+            await stack.stop()
+            return result
         } catch {
-            if let router { await router.terminate() }
+            if let target { await target.terminate() }
             await stack.stop()
             throw error
         }
-        if let router { await router.terminate() }
-        await stack.stop()
     }
 
-    struct Tracked: Sendable { let twitchUserID: String; let companies: Int }
-
-    private func seed(_ runtime: RuntimeEnvironment) throws -> [Tracked] {
-        let commands = OperatorCommands(adminURL: runtime.databaseAdminURL)
-        let a = try commands.createCompany(name: "Bench Agency A")
-        let b = try commands.createCompany(name: "Bench Agency B")
-        var tracked: [Tracked] = []
-        for index in 0..<200 {
-            let id = String(900_000 + index)
-            _ = try commands.addCreator(companyID: a, twitchUserID: id, login: "bench_\(index)", displayName: nil)
-            if index % 2 == 0 { _ = try commands.addCreator(companyID: b, twitchUserID: id, login: "bench_\(index)", displayName: nil) }
-            tracked.append(Tracked(twitchUserID: id, companies: index % 2 == 0 ? 2 : 1))
-        }
-        return tracked
-    }
+    private func seconds(since start: UInt64) -> Double { Double(monotonicNanoseconds() - start) / 1e9 }
 
     private func countEvents(_ runtime: RuntimeEnvironment) throws -> Int {
         // The superuser of the throwaway cluster is not subject to RLS: it counts every tenant's rows.
@@ -122,7 +153,7 @@ public struct WebhookBenchmark: Sendable {
         return Int(try connection.query("SELECT count(*) AS n FROM events").first!.requireInt64("n"))
     }
 
-    private func measureColdStarts(_ runtime: RuntimeEnvironment) async throws -> [Double] {
+    private func measureColdStarts(_ runtime: RuntimeEnvironment, broadcaster: String) async throws -> [Double] {
         var results: [Double] = []
         let client = LoadDriver.makeClient()
         var environment = ["PATH": "/usr/bin:/bin", "LOG_LEVEL": "warning"]
@@ -139,11 +170,10 @@ public struct WebhookBenchmark: Sendable {
                 try await Task.sleep(nanoseconds: 100_000)
             }
             while true {
-                let delivery = Self.delivery(secret: runtime.eventSubSecret, twitchUserID: "900000")
-                var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/webhooks/twitch")
-                request.method = .POST
-                for (name, value) in delivery.headers { request.headers.add(name: name, value: value) }
-                request.body = .bytes(ByteBuffer(bytes: delivery.body))
+                // A new message id per attempt (a redelivery would be acknowledged without storing).
+                let request = PresignedNotifications.request(
+                    type: "channel.follow", broadcaster: broadcaster, sequence: 0, now: RFC3339.format(unixSeconds: wallClockSeconds()),
+                    url: "http://127.0.0.1:\(port)/webhooks/twitch", secret: runtime.eventSubSecret)
                 if let response = try? await client.execute(request, timeout: .seconds(5)), (200..<300).contains(Int(response.status.code)) {
                     break
                 }
@@ -156,17 +186,6 @@ public struct WebhookBenchmark: Sendable {
         try await client.shutdown()
         return results
     }
-
-    static func delivery(secret: String, twitchUserID: String) -> SignedDelivery {
-        SignedDelivery.notification(
-            type: "channel.follow", version: "2",
-            event: ["user_id": "1234", "user_login": "bench_viewer", "user_name": "Bench_Viewer",
-                    "broadcaster_user_id": .string(twitchUserID), "broadcaster_user_login": "bench", "broadcaster_user_name": "Bench",
-                    "followed_at": .string(RFC3339.format(unixSeconds: wallClockSeconds()))],
-            condition: ["broadcaster_user_id": .string(twitchUserID), "moderator_user_id": .string(twitchUserID)],
-            secret: secret, messageID: SignedDelivery.newMessageID(), timestamp: RFC3339.format(unixSeconds: wallClockSeconds()))
-    }
-
 }
 
 extension String {

@@ -103,20 +103,39 @@ struct Bench: AsyncParsableCommand {
     }
 
     struct Webhook: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Signed notifications through the router into Postgres and Redis.")
+        static let configuration = CommandConfiguration(
+            abstract: "Signed notifications of an agency-shaped traffic mix through the router into Postgres and Redis.")
         @OptionGroup var common: CommonOptions
-        @Option(help: "Seconds of closed-loop load.") var seconds = 10
-        @Option(help: "Concurrent requests.") var concurrency = 64
-        @Option(help: "Events per second for the fixed-rate run.") var rate = 500
+        @Option(help: "Seconds of closed-loop load (the open loop runs half as long, at least 3 s).") var seconds = 10
+        @Option(help: "Concurrent requests (closed loop; also the open loop's senders).") var concurrency = 64
+        @Option(help: "Events per second for the open-loop run.") var rate = 1_000
         @Flag(help: "Post straight to the function, not through the local router.") var direct = false
+        @Option(help: "Companies (agencies).") var companies = 1_000
+        @Option(help: "Creators per company (5 % of all creators are broadcasters shared by 2-3 agencies).") var creatorsPerCompany = 20
+        @Option(help: "Share of events for one broadcaster tracked by 3 agencies (1.0: a storm on one channel).") var hotShare = 0.2
+        @Option(help: "Event mix, type=weight,... (types: \(EventMix.knownTypes.joined(separator: ", "))).")
+        var types = EventMix.live
+        @Flag(help: "Run every shape of 2, 100, 1000 companies x hot share 0.2, 1.0 and print one table.") var table = false
 
         func run() async throws {
             let logger = makeLogger("bench")
             try await reportingErrors {
+                let mix = try EventMix(parsing: types)
+                try check(seconds >= 1, "--seconds must be at least 1, got \(seconds)")
+                try check(concurrency >= 1, "--concurrency must be at least 1, got \(concurrency)")
+                try check(rate >= 1, "--rate must be at least 1, got \(rate)")
+                try check((1...100_000).contains(companies), "--companies must be 1...100000, got \(companies)")
+                try check((1...10_000).contains(creatorsPerCompany), "--creators-per-company must be 1...10000, got \(creatorsPerCompany)")
+                try check((0...1).contains(hotShare), "--hot-share must be between 0 and 1, got \(hotShare)")
                 try await WebhookBenchmark(options: .init(
                     seconds: seconds, concurrency: concurrency, rate: rate, binaryDirectory: absolute(common.binDir),
-                    routesFile: absolute(common.routes), direct: direct), logger: logger).run()
+                    routesFile: absolute(common.routes), direct: direct, companies: companies, creatorsPerCompany: creatorsPerCompany,
+                    hotShare: hotShare, mix: mix, table: table), logger: logger).run()
             }
+        }
+
+        private func check(_ condition: Bool, _ message: String) throws {
+            if !condition { throw OperatorCommands.Failure(description: message) }
         }
     }
 }
