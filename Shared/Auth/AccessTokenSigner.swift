@@ -1,3 +1,4 @@
+import Base64Encoding
 import Crypto
 public import CryptoExtras
 public import JSONValue

@@ -1,3 +1,4 @@
+import Base64Encoding
 public import CryptoExtras
 import JSONValue
 

@@ -1,3 +1,4 @@
+import Base64Encoding
 import CryptoExtras
 import Auth
 import BlockingIO

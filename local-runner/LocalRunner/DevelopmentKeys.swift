@@ -1,3 +1,4 @@
+import Base64Encoding
 import Files
 public import Auth
 import CryptoExtras

@@ -1,3 +1,4 @@
+import Base64Encoding
 import Auth
 
 /// Random ids for Engine.IO sessions, Socket.IO sockets and recovery `pid`s: 120 random bits,

@@ -1,3 +1,4 @@
+import Base64Encoding
 import NIOCore
 
 /// Long-polling state of a session: packets waiting for the next GET, and the GET held open.

@@ -1,3 +1,4 @@
+import Base64Encoding
 import Logging
 import NIOCore
 
