@@ -51,11 +51,11 @@ final class LocalSystem: @unchecked Sendable {
             throw TestFailure(".build/debug/\(binary) is missing: build first with `swift build --build-tests`")
         }
         let data = try FileSystem.temporaryDirectory(prefix: "ccr-dashboard-\(label)")
-        // Persistent mode defaults to fixed ports (55432/56379); a developer's own instance may
+        // Persistent mode defaults to fixed ports (15432/16379); a developer's own instance may
         // hold those, so this one gets free ports through its secrets file.
-        try KeyValueFile.write([("PG_PORT", String(try Ports.freeLoopbackPort())), ("REDIS_PORT", String(try Ports.freeLoopbackPort()))],
+        try KeyValueFile.write([("PG_PORT", String(try Ports.freeServerPort())), ("REDIS_PORT", String(try Ports.freeServerPort()))],
                                to: data + "/secrets.env")
-        let port = try Ports.freeLoopbackPort()
+        let port = try Ports.freeServerPort()
         var environment = Environment().all
         for key in ["DATABASE_URL", "DATABASE_ADMIN_URL", "REDIS_URL", "TWITCH_CLIENT_ID", "TWITCH_CLIENT_SECRET", "TWITCH_EVENTSUB_SECRET"] {
             environment[key] = nil
@@ -64,7 +64,7 @@ final class LocalSystem: @unchecked Sendable {
         let logPath = data + "/ccr-local.log"
         let process = try ChildProcess(
             executable: root + "/.build/debug/ccr-local",
-            arguments: ["up", "--port", String(port), "--relay-port", String(try Ports.freeLoopbackPort()), "--data-dir", data, "--bin-dir", root + "/.build/debug", "--idle-seconds", "30",
+            arguments: ["up", "--port", String(port), "--relay-port", String(try Ports.freeServerPort()), "--data-dir", data, "--bin-dir", root + "/.build/debug", "--idle-seconds", "30",
                         "--routes", root + "/infra/routes.json", "--jobs", root + "/infra/jobs.json"],
             environment: environment, outputPath: logPath)
 
@@ -318,7 +318,7 @@ final class RelayControl: @unchecked Sendable {
     }
 
     static func owned(root: String, runtime: [String: String], routerURL: String, logPath: String) async throws -> RelayControl {
-        let port = try Ports.freeLoopbackPort()
+        let port = try Ports.freeServerPort()
         var environment: [String: String] = ["PATH": "/usr/bin:/bin", "LOG_LEVEL": "warning", "HOST": "127.0.0.1", "PORT": String(port)]
         environment["REDIS_URL"] = runtime["REDIS_URL"]
         environment["DATABASE_URL"] = runtime["DATABASE_URL"]
