@@ -20,7 +20,8 @@ public struct FieldValidator {
             problems[name] = "must be a string"
             return nil
         }
-        guard text.count <= maxLength else {
+        // Counted in code points, as JSON Schema's maxLength counts (the OpenAPI document states it).
+        guard text.unicodeScalars.count <= maxLength else {
             problems[name] = "must be at most \(maxLength) characters"
             return nil
         }
@@ -35,7 +36,7 @@ public struct FieldValidator {
         guard let value = body[name] else { return nil }
         guard let items = value.arrayValue, items.count <= maxCount,
               let strings = Optional(items.compactMap(\.stringValue)), strings.count == items.count,
-              strings.allSatisfy({ !$0.isEmpty && $0.count <= maxLength })
+              strings.allSatisfy({ !$0.isEmpty && $0.unicodeScalars.count <= maxLength })
         else {
             problems[name] = "must be a list of at most \(maxCount) strings of 1 to \(maxLength) characters"
             return nil

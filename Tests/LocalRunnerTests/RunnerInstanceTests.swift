@@ -130,7 +130,7 @@ import Glibc
     static func storedEventIDs(_ instance: RunningInstance, company: String) throws -> Set<Int64> {
         let connection = try PostgresConnection(url: instance.runtime["DATABASE_ADMIN_URL"] ?? "")
         return try connection.withTenantScope(companyId: company) {
-            Set(try connection.query("SELECT id FROM events WHERE company_id = $1", [company]).map { try $0.requireInt64("id") })
+            Set(try connection.query("SELECT id FROM events WHERE company_id = $1", [company]).rows.map { try $0.requireInt64("id") })
         }
     }
 }
