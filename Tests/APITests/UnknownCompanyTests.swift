@@ -1,6 +1,7 @@
 import Auth
 import Creators
 import JSONValue
+import Postgres
 import TestSupport
 import Testing
 

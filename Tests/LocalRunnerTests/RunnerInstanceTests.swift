@@ -29,8 +29,8 @@ import Glibc
         let lines = second.log.split(separator: "\n")
         #expect(lines.count == 1, "one line, got:\n\(second.log)")
         let line = String(lines.first ?? "")
-        #expect(line.contains("in use by pid \(first.process.pid)"), line)
-        #expect(line.contains(first.routerURL) && line.contains(first.relayURL), line)
+        #expect(line.contains("in use by pid \(first.process.pid)"), "\(line)")
+        #expect(line.contains(first.routerURL) && line.contains(first.relayURL), "\(line)")
 
         // The first instance is untouched: same Postgres, everything up, still serving.
         #expect(FileSystem.exists(first.files.runtimeEnvironment))
@@ -82,9 +82,9 @@ import Glibc
         _ = try await instance.cliLine(["creator", "add", "--company", company, "--twitch-user-id", twitchUserID, "--login", "supervised"])
         let token = try await instance.cliLine(["token", "--company", company, "--role", "viewer"])
         let client = try SocketIOClient(url: instance.relayURL, token: token, seconds: 600, directory: instance.dataDirectory)
-        #expect(await client.wait(seconds: 60) { $0.readyCount >= 1 }, client.transcript)
+        #expect(await client.wait(seconds: 60) { $0.readyCount >= 1 }, "\(client.transcript)")
         #expect(await instance.followUntilStored(twitchUserID: twitchUserID, follower: "before"))
-        #expect(await client.wait(seconds: 30) { $0.eventIDs.count == 1 }, client.transcript)
+        #expect(await client.wait(seconds: 30) { $0.eventIDs.count == 1 }, "\(client.transcript)")
 
         var report: [String] = []
         for name in ["socket-relay", "redis", "postgres"] {
@@ -112,16 +112,16 @@ import Glibc
         }
         let metrics = await instance.http("GET", "/metrics").body
         for name in ["socket-relay", "redis", "postgres"] {
-            #expect(metrics.contains("ccr_process_restarts_total{process=\"\(name)\"} 1"), metrics)
-            #expect(metrics.contains("ccr_process_up{process=\"\(name)\"} 1"), metrics)
+            #expect(metrics.contains("ccr_process_restarts_total{process=\"\(name)\"} 1"), "\(metrics)")
+            #expect(metrics.contains("ccr_process_up{process=\"\(name)\"} 1"), "\(metrics)")
         }
-        #expect(metrics.contains("ccr_process_up{process=\"job-scheduler\"} 1"), metrics)
+        #expect(metrics.contains("ccr_process_up{process=\"job-scheduler\"} 1"), "\(metrics)")
         let status = try await instance.cli(["status"])
         #expect(status.status == 0)
-        #expect(status.output.contains("signal 9"), status.output)
+        #expect(status.output.contains("signal 9"), "\(status.output)")
         #expect(instance.log.contains("supervised process restarted"))
         await client.stop()
-        #expect(await instance.stop(), instance.log.suffix(3000).description)
+        #expect(await instance.stop(), "\(instance.log.suffix(3000))")
         #expect(instance.descendants().isEmpty)
         instance.removeFolder()
         #expect(report.count == 3)

@@ -5,6 +5,7 @@ import Files
 import JSONValue
 import LocalRunner
 import NIOCore
+import NIOHTTP1
 import Processes
 import Settings
 import TestSupport

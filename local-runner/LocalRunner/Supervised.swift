@@ -15,11 +15,11 @@ public protocol Supervised: Sendable {
 
 /// A child process; `stopSignal` is what asks it to stop (Postgres: SIGINT, its fast shutdown).
 public struct SupervisedProcess: Supervised {
-    public let process: ChildProcess
+    let process: ChildProcess
     let stopSignal: Int32
     let graceMilliseconds: Int
 
-    public init(_ process: ChildProcess, stopSignal: Int32 = SIGTERM, graceMilliseconds: Int = 10_000) {
+    init(_ process: ChildProcess, stopSignal: Int32 = SIGTERM, graceMilliseconds: Int = 10_000) {
         self.process = process
         self.stopSignal = stopSignal
         self.graceMilliseconds = graceMilliseconds
