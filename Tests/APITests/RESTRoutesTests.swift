@@ -172,9 +172,13 @@ import Testing
         let api = try APIHarness()
         let company = try TestServices.makeCompany("Brand Co")
         let bad = await api.call("PUT", "/api/branding", company: company, role: .admin,
-                                 body: ["primaryColor": "red", "accentColor": "#12345g", "logoKey": "companies/other/branding/x.png", "extra": 1])
+                                 body: ["primaryColor": "red", "accentColor": "#12345g", "logoKey": "not-a-key.png", "extra": 1])
         #expect(bad.status == 422)
         #expect(Set(bad.json["error"]?["fields"]?.objectValue?.keys.map { $0 } ?? []) == ["primaryColor", "accentColor", "logoKey", "extra"])
+        // A key of the right shape that this company was never given refers to nothing (the
+        // document cannot name the company in a pattern, so this is not a validation error).
+        let foreign = await api.call("PUT", "/api/branding", company: company, role: .admin, body: ["logoKey": "companies/other/branding/x.png"])
+        #expect(foreign.status == 404)
         let good = await api.call("PUT", "/api/branding", company: company, role: .admin, body: ["primaryColor": "#AA00ff", "displayName": "Brand!"])
         #expect(good.status == 200)
         #expect(good.json["primaryColor"] == "#aa00ff")

@@ -24,8 +24,8 @@ import Glibc
 
         let second = try RunningInstance.launch(data: first.dataDirectory, routerPort: try Ports.freeServerPort(),
                                                 relayPort: try Ports.freeServerPort(), label: "second")
-        let status = await second.process.waitForExit(timeoutMilliseconds: 60_000)
-        #expect(status != nil && status != 0, "the second up exited with \(String(describing: status))")
+        let exit = await second.process.waitForExit(timeoutMilliseconds: 60_000)
+        #expect(exit != nil && exit != 0, "the second up exited with \(String(describing: exit))")
         let lines = second.log.split(separator: "\n")
         #expect(lines.count == 1, "one line, got:\n\(second.log)")
         let line = String(lines.first ?? "")
@@ -38,7 +38,9 @@ import Glibc
         #expect(kill(postgresBefore, 0) == 0)
         #expect(first.statuses.allSatisfy { $0.state == .up }, "\(first.statuses)")
         #expect(await first.http("GET", "/api/openapi.json").status == 200)
-        #expect(try await first.cliLine(["status"]).contains("job-scheduler"))
+        let status = try await first.cli(["status"])
+        #expect(status.status == 0 && status.output.contains("in use") == false)
+        #expect(status.output.contains("local-runner pid \(first.process.pid)") && status.output.contains("job-scheduler"), "\(status.output)")
 
         Self.expectNoInheritedDescriptors(first)
 
