@@ -376,7 +376,7 @@ public enum OpenAPIDocument {
               {"name": "target_type", "in": "query", "schema": {"type": "string"}},
               {"name": "target_id", "in": "query", "schema": {"type": "string"}},
               {"name": "actor", "in": "query", "schema": {"type": "string"}},
-              {"name": "before", "in": "query", "schema": {"type": "integer"}},
+              {"name": "before", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 9223372036854775807}},
               {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}}
             ],
             "responses": {
