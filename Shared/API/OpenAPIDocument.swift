@@ -1,6 +1,15 @@
 /// The REST API contract (OpenAPI 3.1), served at `GET /api/openapi.json`. Tests check that every
 /// route the functions serve is described here and that everything described here is served.
 public enum OpenAPIDocument {
+    /// Every authenticated operation can also answer these: no or a bad token (401), a role below
+    /// the route's or a company that does not exist (403), the company's rate limit (429), the
+    /// database unavailable (503).
+    static let commonErrors = #""401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Error"}, "429": {"$ref": "#/components/responses/RateLimited"}, "503": {"$ref": "#/components/responses/Error"}"#
+
+    /// Every operation with a request body: not a JSON object (400), larger than 256 KiB (413),
+    /// a field missing, malformed or unknown (422).
+    static let bodyErrors = #""400": {"$ref": "#/components/responses/Error"}, "413": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}"#
+
     public static let json = #"""
     {
       "openapi": "3.1.0",
@@ -18,10 +27,7 @@ public enum OpenAPIDocument {
             "operationId": "getMe",
             "responses": {
               "200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Me"}}}},
-              "401": {"$ref": "#/components/responses/Unauthorized"},
-              "403": {"$ref": "#/components/responses/Error"},
-              "429": {"$ref": "#/components/responses/RateLimited"},
-              "503": {"$ref": "#/components/responses/Error"}
+              \#(commonErrors)
             }
           }
         },
@@ -31,10 +37,7 @@ public enum OpenAPIDocument {
             "operationId": "getBranding",
             "responses": {
               "200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Branding"}}}},
-              "401": {"$ref": "#/components/responses/Unauthorized"},
-              "403": {"$ref": "#/components/responses/Error"},
-              "429": {"$ref": "#/components/responses/RateLimited"},
-              "503": {"$ref": "#/components/responses/Error"}
+              \#(commonErrors)
             }
           },
           "put": {
@@ -46,13 +49,8 @@ public enum OpenAPIDocument {
             },
             "responses": {
               "200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Branding"}}}},
-              "400": {"$ref": "#/components/responses/Error"},
-              "401": {"$ref": "#/components/responses/Unauthorized"},
-              "403": {"$ref": "#/components/responses/Error"},
-              "413": {"$ref": "#/components/responses/Error"},
-              "422": {"$ref": "#/components/responses/Error"},
-              "429": {"$ref": "#/components/responses/RateLimited"},
-              "503": {"$ref": "#/components/responses/Error"}
+              \#(bodyErrors),
+              \#(commonErrors)
             }
           }
         },
@@ -75,13 +73,8 @@ public enum OpenAPIDocument {
             },
             "responses": {
               "201": {"description": "Created", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/LogoUpload"}}}},
-              "400": {"$ref": "#/components/responses/Error"},
-              "401": {"$ref": "#/components/responses/Unauthorized"},
-              "403": {"$ref": "#/components/responses/Error"},
-              "413": {"$ref": "#/components/responses/Error"},
-              "422": {"$ref": "#/components/responses/Error"},
-              "429": {"$ref": "#/components/responses/RateLimited"},
-              "503": {"$ref": "#/components/responses/Error"}
+              \#(bodyErrors),
+              \#(commonErrors)
             }
           }
         },
@@ -101,10 +94,7 @@ public enum OpenAPIDocument {
                   }
                 }
               },
-              "401": {"$ref": "#/components/responses/Unauthorized"},
-              "403": {"$ref": "#/components/responses/Error"},
-              "429": {"$ref": "#/components/responses/RateLimited"},
-              "503": {"$ref": "#/components/responses/Error"}
+              \#(commonErrors)
             }
           },
           "post": {
@@ -128,14 +118,9 @@ public enum OpenAPIDocument {
             },
             "responses": {
               "201": {"description": "Created", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Member"}}}},
-              "400": {"$ref": "#/components/responses/Error"},
-              "401": {"$ref": "#/components/responses/Unauthorized"},
-              "403": {"$ref": "#/components/responses/Error"},
               "409": {"$ref": "#/components/responses/Error"},
-              "413": {"$ref": "#/components/responses/Error"},
-              "422": {"$ref": "#/components/responses/Error"},
-              "429": {"$ref": "#/components/responses/RateLimited"},
-              "503": {"$ref": "#/components/responses/Error"}
+              \#(bodyErrors),
+              \#(commonErrors)
             }
           }
         },
@@ -159,15 +144,10 @@ public enum OpenAPIDocument {
             },
             "responses": {
               "200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Member"}}}},
-              "400": {"$ref": "#/components/responses/Error"},
-              "401": {"$ref": "#/components/responses/Unauthorized"},
-              "403": {"$ref": "#/components/responses/Error"},
               "404": {"$ref": "#/components/responses/Error"},
               "409": {"$ref": "#/components/responses/Error"},
-              "413": {"$ref": "#/components/responses/Error"},
-              "422": {"$ref": "#/components/responses/Error"},
-              "429": {"$ref": "#/components/responses/RateLimited"},
-              "503": {"$ref": "#/components/responses/Error"}
+              \#(bodyErrors),
+              \#(commonErrors)
             }
           },
           "delete": {
@@ -175,12 +155,9 @@ public enum OpenAPIDocument {
             "operationId": "removeMember",
             "responses": {
               "204": {"description": "Removed"},
-              "401": {"$ref": "#/components/responses/Unauthorized"},
-              "403": {"$ref": "#/components/responses/Error"},
               "404": {"$ref": "#/components/responses/Error"},
               "409": {"$ref": "#/components/responses/Error"},
-              "429": {"$ref": "#/components/responses/RateLimited"},
-              "503": {"$ref": "#/components/responses/Error"}
+              \#(commonErrors)
             }
           }
         },
@@ -200,10 +177,7 @@ public enum OpenAPIDocument {
                   }
                 }
               },
-              "401": {"$ref": "#/components/responses/Unauthorized"},
-              "403": {"$ref": "#/components/responses/Error"},
-              "429": {"$ref": "#/components/responses/RateLimited"},
-              "503": {"$ref": "#/components/responses/Error"}
+              \#(commonErrors)
             }
           },
           "post": {
@@ -228,15 +202,10 @@ public enum OpenAPIDocument {
             },
             "responses": {
               "201": {"description": "Created", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Creator"}}}},
-              "400": {"$ref": "#/components/responses/Error"},
-              "401": {"$ref": "#/components/responses/Unauthorized"},
-              "403": {"$ref": "#/components/responses/Error"},
               "409": {"$ref": "#/components/responses/Error"},
-              "413": {"$ref": "#/components/responses/Error"},
-              "422": {"$ref": "#/components/responses/Error"},
-              "429": {"$ref": "#/components/responses/RateLimited"},
               "502": {"$ref": "#/components/responses/Error"},
-              "503": {"$ref": "#/components/responses/Error"}
+              \#(bodyErrors),
+              \#(commonErrors)
             }
           }
         },
@@ -247,11 +216,8 @@ public enum OpenAPIDocument {
             "operationId": "getCreator",
             "responses": {
               "200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Creator"}}}},
-              "401": {"$ref": "#/components/responses/Unauthorized"},
-              "403": {"$ref": "#/components/responses/Error"},
               "404": {"$ref": "#/components/responses/Error"},
-              "429": {"$ref": "#/components/responses/RateLimited"},
-              "503": {"$ref": "#/components/responses/Error"}
+              \#(commonErrors)
             }
           },
           "patch": {
@@ -274,27 +240,15 @@ public enum OpenAPIDocument {
             },
             "responses": {
               "200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Creator"}}}},
-              "400": {"$ref": "#/components/responses/Error"},
-              "401": {"$ref": "#/components/responses/Unauthorized"},
-              "403": {"$ref": "#/components/responses/Error"},
               "404": {"$ref": "#/components/responses/Error"},
-              "413": {"$ref": "#/components/responses/Error"},
-              "422": {"$ref": "#/components/responses/Error"},
-              "429": {"$ref": "#/components/responses/RateLimited"},
-              "503": {"$ref": "#/components/responses/Error"}
+              \#(bodyErrors),
+              \#(commonErrors)
             }
           },
           "delete": {
             "summary": "Stop tracking a creator (operator)",
             "operationId": "removeCreator",
-            "responses": {
-              "204": {"description": "Removed"},
-              "401": {"$ref": "#/components/responses/Unauthorized"},
-              "403": {"$ref": "#/components/responses/Error"},
-              "404": {"$ref": "#/components/responses/Error"},
-              "429": {"$ref": "#/components/responses/RateLimited"},
-              "503": {"$ref": "#/components/responses/Error"}
-            }
+            "responses": {"204": {"description": "Removed"}, "404": {"$ref": "#/components/responses/Error"}, "__COMMON__": null}
           }
         },
         "/api/events": {
@@ -344,11 +298,8 @@ public enum OpenAPIDocument {
                   }
                 }
               },
-              "401": {"$ref": "#/components/responses/Unauthorized"},
-              "403": {"$ref": "#/components/responses/Error"},
               "422": {"$ref": "#/components/responses/Error"},
-              "429": {"$ref": "#/components/responses/RateLimited"},
-              "503": {"$ref": "#/components/responses/Error"}
+              \#(commonErrors)
             }
           }
         },
@@ -359,11 +310,8 @@ public enum OpenAPIDocument {
             "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}],
             "responses": {
               "200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Event"}}}},
-              "401": {"$ref": "#/components/responses/Unauthorized"},
-              "403": {"$ref": "#/components/responses/Error"},
               "404": {"$ref": "#/components/responses/Error"},
-              "429": {"$ref": "#/components/responses/RateLimited"},
-              "503": {"$ref": "#/components/responses/Error"}
+              \#(commonErrors)
             }
           }
         },
@@ -394,11 +342,8 @@ public enum OpenAPIDocument {
                   }
                 }
               },
-              "401": {"$ref": "#/components/responses/Unauthorized"},
-              "403": {"$ref": "#/components/responses/Error"},
               "422": {"$ref": "#/components/responses/Error"},
-              "429": {"$ref": "#/components/responses/RateLimited"},
-              "503": {"$ref": "#/components/responses/Error"}
+              \#(commonErrors)
             }
           }
         },
@@ -430,11 +375,8 @@ public enum OpenAPIDocument {
                   }
                 }
               },
-              "401": {"$ref": "#/components/responses/Unauthorized"},
-              "403": {"$ref": "#/components/responses/Error"},
               "422": {"$ref": "#/components/responses/Error"},
-              "429": {"$ref": "#/components/responses/RateLimited"},
-              "503": {"$ref": "#/components/responses/Error"}
+              \#(commonErrors)
             }
           }
         },

@@ -334,6 +334,14 @@ final class RelayControl: @unchecked Sendable {
     /// Starts the relay from the recipe and waits until it is subscribed to Redis.
     func start() async throws {
         guard let recipe else { throw TestFailure("no way to start the relay again") }
+        if let held = portHold {
+            // local-runner supervises its relay: once the port is free its next restart attempt
+            // (backoff at most 10 s) brings it back.
+            close(held)
+            portHold = nil
+            for _ in 0..<600 where !Ports.isAccepting(port: port) { try await Task.sleep(nanoseconds: 50_000_000) }
+            if Ports.isAccepting(port: port) { return try await waitReady() }
+        }
         if Ports.isAccepting(port: port) { return }  // someone (local-runner) already brought it back
         owned = try ChildProcess(executable: recipe.executable, arguments: recipe.arguments, environment: recipe.environment,
                                  outputPath: recipe.logPath)
@@ -372,6 +380,34 @@ final class RelayControl: @unchecked Sendable {
         while Ports.isAccepting(port: port) && wallClockSeconds() < deadline {
             try await Task.sleep(nanoseconds: 20_000_000)
         }
+        if recipe != nil && owned == nil { try await holdPortAgainstSupervisor(until: deadline) }
+    }
+
+    /// local-runner restarts its relay within a few hundred ms; to keep it down as long as a test
+    /// needs, the harness binds the port (without listening: clients get "connection refused", as
+    /// with no relay) so every restart fails until `start()` lets go.
+    private var portHold: Int32?
+
+    private func holdPortAgainstSupervisor(until deadline: Double) async throws {
+        while wallClockSeconds() < deadline {
+            let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = UInt16(port).bigEndian
+            address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+            let bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            if bound == 0 {
+                portHold = descriptor
+                return
+            }
+            close(descriptor)
+            // The supervisor was quicker: stop its new relay again.
+            if let pid = ProcessTable.listener(port: port) { kill(pid, SIGTERM) }
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+        throw TestFailure("could not keep the relay port \(port) free of local-runner's restarts")
     }
 
     /// Stops a relay this harness started (end of the test).

@@ -84,13 +84,6 @@ public struct EmbeddedPostgres: Sendable {
         throw ChildProcess.SpawnError(description: "postgres did not accept connections on port \(port) within 60 s; see \(logFile)")
     }
 
-    /// Stops a server of this folder that pg_ctl finds running (one this runner did not start
-    /// is left alone by the runner; tests use this to clean up).
-    public func stop() async {
-        guard let binaries = try? Self.binaryDirectory() else { return }
-        _ = try? await runAsOwner(binaries + "/pg_ctl", ["-D", clusterDirectory, "-m", "fast", "-w", "stop"], check: false)
-    }
-
     /// True when a server (ours from an earlier run, or anyone's) runs on this cluster.
     public func isRunning() async -> Bool {
         guard let binaries = try? Self.binaryDirectory() else { return false }

@@ -13,24 +13,6 @@ public final class InstanceLock: Sendable {
         public let pid: Int32
         public let routerURL: String
         public let relayURL: String
-
-        public init(pid: Int32, routerURL: String, relayURL: String) {
-            self.pid = pid
-            self.routerURL = routerURL
-            self.relayURL = relayURL
-        }
-
-        var text: String { "PID=\(pid)\nROUTER_URL=\(routerURL)\nRELAY_URL=\(relayURL)\n" }
-
-        init?(text: String) {
-            var values: [String: String] = [:]
-            for line in text.split(separator: "\n") {
-                guard let equals = line.firstIndex(of: "=") else { continue }
-                values[String(line[..<equals])] = String(line[line.index(after: equals)...])
-            }
-            guard let pid = values["PID"].flatMap({ Int32($0) }) else { return nil }
-            self.init(pid: pid, routerURL: values["ROUTER_URL"] ?? "?", relayURL: values["RELAY_URL"] ?? "?")
-        }
     }
 
     private let descriptor: Int32
@@ -84,5 +66,16 @@ public final class InstanceLock: Sendable {
         let count = pread(descriptor, &buffer, buffer.count, 0)
         guard count > 0 else { return nil }
         return Owner(text: String(decoding: buffer.prefix(count), as: UTF8.self))
+    }
+}
+
+extension InstanceLock.Owner {
+    /// The lock file's text: KEY=VALUE lines.
+    var text: String { "PID=\(pid)\nROUTER_URL=\(routerURL)\nRELAY_URL=\(relayURL)\n" }
+
+    init?(text: String) {
+        let values = KeyValueFile.parse(text)
+        guard let pid = values["PID"].flatMap({ Int32($0) }) else { return nil }
+        self.init(pid: pid, routerURL: values["ROUTER_URL"] ?? "?", relayURL: values["RELAY_URL"] ?? "?")
     }
 }
