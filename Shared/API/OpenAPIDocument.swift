@@ -4,11 +4,11 @@ public enum OpenAPIDocument {
     /// Every authenticated operation can also answer these: no or a bad token (401), a role below
     /// the route's or a company that does not exist (403), the company's rate limit (429), the
     /// database unavailable (503).
-    static let commonErrors = #""401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Error"}, "429": {"$ref": "#/components/responses/RateLimited"}, "503": {"$ref": "#/components/responses/Error"}"#
+    static let commonErrors = ##""401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Error"}, "429": {"$ref": "#/components/responses/RateLimited"}, "503": {"$ref": "#/components/responses/Error"}"##
 
     /// Every operation with a request body: not a JSON object (400), larger than 256 KiB (413),
     /// a field missing, malformed or unknown (422).
-    static let bodyErrors = #""400": {"$ref": "#/components/responses/Error"}, "413": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}"#
+    static let bodyErrors = ##""400": {"$ref": "#/components/responses/Error"}, "413": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}"##
 
     public static let json = #"""
     {
