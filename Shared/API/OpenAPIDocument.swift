@@ -108,7 +108,7 @@ public enum OpenAPIDocument {
                     "type": "object",
                     "required": ["email", "role"],
                     "properties": {
-                      "email": {"type": "string", "maxLength": 254, "pattern": "^[^@ ]+@[^@ ]+\\.[^@ ]+$"},
+                      "email": {"type": "string", "maxLength": 254, "pattern": "^[^@ \\u0000]+@[^@ \\u0000]+\\.[^@ \\u0000]+$"},
                       "role": {"$ref": "#/components/schemas/Role"}
                     },
                     "additionalProperties": false
@@ -192,8 +192,12 @@ public enum OpenAPIDocument {
                     "required": ["login"],
                     "properties": {
                       "login": {"type": "string", "pattern": "^[A-Za-z0-9_]+$", "minLength": 1, "maxLength": 25},
-                      "topics": {"type": "array", "maxItems": 20, "items": {"type": "string", "minLength": 1, "maxLength": 40}},
-                      "notes": {"type": ["string", "null"], "maxLength": 2000}
+                      "topics": {
+                        "type": "array",
+                        "maxItems": 20,
+                        "items": {"type": "string", "minLength": 1, "maxLength": 40, "pattern": "^[^\\u0000]*$"}
+                      },
+                      "notes": {"type": ["string", "null"], "maxLength": 2000, "pattern": "^[^\\u0000]*$"}
                     },
                     "additionalProperties": false
                   }
@@ -230,8 +234,12 @@ public enum OpenAPIDocument {
                   "schema": {
                     "type": "object",
                     "properties": {
-                      "topics": {"type": "array", "maxItems": 20, "items": {"type": "string", "minLength": 1, "maxLength": 40}},
-                      "notes": {"type": ["string", "null"], "maxLength": 2000}
+                      "topics": {
+                        "type": "array",
+                        "maxItems": 20,
+                        "items": {"type": "string", "minLength": 1, "maxLength": 40, "pattern": "^[^\\u0000]*$"}
+                      },
+                      "notes": {"type": ["string", "null"], "maxLength": 2000, "pattern": "^[^\\u0000]*$"}
                     },
                     "additionalProperties": false
                   }
@@ -248,7 +256,11 @@ public enum OpenAPIDocument {
           "delete": {
             "summary": "Stop tracking a creator (operator)",
             "operationId": "removeCreator",
-            "responses": {"204": {"description": "Removed"}, "404": {"$ref": "#/components/responses/Error"}, "__COMMON__": null}
+            "responses": {
+              "204": {"description": "Removed"},
+              "404": {"$ref": "#/components/responses/Error"},
+              \#(commonErrors)
+            }
           }
         },
         "/api/events": {
@@ -436,13 +448,13 @@ public enum OpenAPIDocument {
             "type": "object",
             "additionalProperties": false,
             "properties": {
-              "displayName": {"type": ["string", "null"], "maxLength": 100},
+              "displayName": {"type": ["string", "null"], "maxLength": 100, "pattern": "^[^\\u0000]*$"},
               "primaryColor": {"type": ["string", "null"], "pattern": "^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$"},
               "accentColor": {"type": ["string", "null"], "pattern": "^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$"},
               "logoKey": {
                 "type": ["string", "null"],
                 "maxLength": 300,
-                "pattern": "^companies/[^/]+/branding/[^/]+$",
+                "pattern": "^companies/[^/\\u0000]+/branding/[^/\\u0000]+$",
                 "description": "a key returned by logo-upload-url for this company (else 404)"
               }
             }

@@ -384,8 +384,9 @@ final class RelayControl: @unchecked Sendable {
     }
 
     /// local-runner restarts its relay within a few hundred ms; to keep it down as long as a test
-    /// needs, the harness binds the port (without listening: clients get "connection refused", as
-    /// with no relay) so every restart fails until `start()` lets go.
+    /// needs, the harness listens on the port itself (accepting nobody, so clients see no relay)
+    /// and every restart fails to bind until `start()` lets go. SO_REUSEADDR because the old
+    /// relay's closed connections leave the port in TIME_WAIT.
     private var portHold: Int32?
 
     private func holdPortAgainstSupervisor(until deadline: Double) async throws {
@@ -395,10 +396,12 @@ final class RelayControl: @unchecked Sendable {
             address.sin_family = sa_family_t(AF_INET)
             address.sin_port = UInt16(port).bigEndian
             address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+            var one: Int32 = 1
+            setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
             let bound = withUnsafePointer(to: &address) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
             }
-            if bound == 0 {
+            if bound == 0, listen(descriptor, 1) == 0 {
                 portHold = descriptor
                 return
             }
