@@ -273,7 +273,7 @@ public enum OpenAPIDocument {
                 "name": "type",
                 "in": "query",
                 "description": "comma-separated or repeated subscription types",
-                "schema": {"type": "string"}
+                "schema": {"type": "string", "pattern": "^[^\\u0000]*$"}
               },
               {"name": "since", "in": "query", "schema": {"type": "string", "format": "date-time"}},
               {"name": "until", "in": "query", "schema": {"type": "string", "format": "date-time"}},
@@ -332,10 +332,10 @@ public enum OpenAPIDocument {
             "summary": "Audit log, newest first",
             "operationId": "listAuditLogs",
             "parameters": [
-              {"name": "action", "in": "query", "schema": {"type": "string"}},
-              {"name": "target_type", "in": "query", "schema": {"type": "string"}},
-              {"name": "target_id", "in": "query", "schema": {"type": "string"}},
-              {"name": "actor", "in": "query", "schema": {"type": "string"}},
+              {"name": "action", "in": "query", "schema": {"type": "string", "pattern": "^[^\\u0000]*$"}},
+              {"name": "target_type", "in": "query", "schema": {"type": "string", "pattern": "^[^\\u0000]*$"}},
+              {"name": "target_id", "in": "query", "schema": {"type": "string", "pattern": "^[^\\u0000]*$"}},
+              {"name": "actor", "in": "query", "schema": {"type": "string", "pattern": "^[^\\u0000]*$"}},
               {"name": "before", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 9223372036854775807}},
               {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}}
             ],

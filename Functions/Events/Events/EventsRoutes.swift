@@ -81,6 +81,9 @@ public struct EventsRoutes: Sendable {
         }
         let filters: [(String, String?)] = [("action", raw.queryParameter("action")), ("target_type", raw.queryParameter("target_type")),
                                             ("target_id", raw.queryParameter("target_id")), ("actor_user_id", raw.queryParameter("actor"))]
+        for (name, value) in zip(["action", "target_type", "target_id", "actor"], filters.map(\.1)) where value.map(containsNUL) == true {
+            throw FunctionError.validation([name: "must not contain NUL characters"])
+        }
         let rows = try await database.transaction(request.claims) { connection in
             var conditions = ["company_id = current_company_id()"]
             var parameters: [(any PostgresParameter)?] = []
@@ -131,6 +134,7 @@ struct EventQuery {
         }
         types = request.queryParameters("type").flatMap { $0.split(separator: ",").map(String.init) }.filter { !$0.isEmpty }
         if types.count > 50 { problems["type"] = "at most 50 types" }
+        if types.contains(where: containsNUL) { problems["type"] = "must not contain NUL characters" }
         for (name, value) in [("since", request.queryParameter("since")), ("until", request.queryParameter("until"))] {
             guard let value else { continue }
             if let seconds = RFC3339.unixSeconds(value) {
@@ -160,4 +164,7 @@ struct EventQuery {
 }
 
 func isUUID(_ text: String) -> Bool { TenantID.isValid(text) }
+
+/// Postgres text holds no NUL; the document's patterns exclude it from every string parameter.
+func containsNUL(_ text: String) -> Bool { text.unicodeScalars.contains("\u{0}") }
 
