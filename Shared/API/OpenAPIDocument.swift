@@ -14,17 +14,14 @@ public enum OpenAPIDocument {
     {
       "openapi": "3.1.0",
       "info": {
-        "title": "Creator Control Room API",
-        "version": "1.0.0",
+        "title": "Creator Control Room API", "version": "1.0.0",
         "description": "Tenant-scoped REST API. The company and role come only from the RS256 bearer token."
       },
-      "servers": [{"url": "/"}],
-      "security": [{"bearer": []}],
+      "servers": [{"url": "/"}], "security": [{"bearer": []}],
       "paths": {
         "/api/me": {
           "get": {
-            "summary": "The caller, their company, role and branding",
-            "operationId": "getMe",
+            "summary": "The caller, their company, role and branding", "operationId": "getMe",
             "responses": {
               "200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Me"}}}},
               \#(commonErrors)
@@ -33,20 +30,15 @@ public enum OpenAPIDocument {
         },
         "/api/branding": {
           "get": {
-            "summary": "The company's branding",
-            "operationId": "getBranding",
+            "summary": "The company's branding", "operationId": "getBranding",
             "responses": {
               "200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Branding"}}}},
               \#(commonErrors)
             }
           },
           "put": {
-            "summary": "Replace the company's branding (admin)",
-            "operationId": "putBranding",
-            "requestBody": {
-              "required": true,
-              "content": {"application/json": {"schema": {"$ref": "#/components/schemas/BrandingInput", "additionalProperties": false}}}
-            },
+            "summary": "Replace the company's branding (admin)", "operationId": "putBranding",
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/BrandingInput"}}}},
             "responses": {
               "200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Branding"}}}},
               \#(bodyErrors),
@@ -56,20 +48,10 @@ public enum OpenAPIDocument {
         },
         "/api/branding/logo-upload-url": {
           "post": {
-            "summary": "A pre-signed PUT URL for a logo (admin)",
-            "operationId": "createLogoUploadURL",
+            "summary": "A pre-signed PUT URL for a logo (admin)", "operationId": "createLogoUploadURL",
             "requestBody": {
               "required": true,
-              "content": {
-                "application/json": {
-                  "schema": {
-                    "type": "object",
-                    "required": ["contentType"],
-                    "properties": {"contentType": {"enum": ["image/png", "image/jpeg", "image/svg+xml", "image/webp"], "type": "string"}},
-                    "additionalProperties": false
-                  }
-                }
-              }
+              "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CreateLogoUploadURLInput"}}}
             },
             "responses": {
               "201": {"description": "Created", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/LogoUpload"}}}},
@@ -80,42 +62,15 @@ public enum OpenAPIDocument {
         },
         "/api/members": {
           "get": {
-            "summary": "List members",
-            "operationId": "listMembers",
+            "summary": "List members", "operationId": "listMembers",
             "responses": {
-              "200": {
-                "description": "OK",
-                "content": {
-                  "application/json": {
-                    "schema": {
-                      "type": "object",
-                      "properties": {"data": {"type": "array", "items": {"$ref": "#/components/schemas/Member"}}}
-                    }
-                  }
-                }
-              },
+              "200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MemberList"}}}},
               \#(commonErrors)
             }
           },
           "post": {
-            "summary": "Add a member by email (admin; roles below your own)",
-            "operationId": "addMember",
-            "requestBody": {
-              "required": true,
-              "content": {
-                "application/json": {
-                  "schema": {
-                    "type": "object",
-                    "required": ["email", "role"],
-                    "properties": {
-                      "email": {"type": "string", "maxLength": 254, "pattern": "^[^@ \\u0000]+@[^@ \\u0000]+\\.[^@ \\u0000]+$"},
-                      "role": {"$ref": "#/components/schemas/Role"}
-                    },
-                    "additionalProperties": false
-                  }
-                }
-              }
-            },
+            "summary": "Add a member by email (admin; roles below your own)", "operationId": "addMember",
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AddMemberInput"}}}},
             "responses": {
               "201": {"description": "Created", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Member"}}}},
               "409": {"$ref": "#/components/responses/Error"},
@@ -127,20 +82,10 @@ public enum OpenAPIDocument {
         "/api/members/{userId}": {
           "parameters": [{"name": "userId", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}],
           "patch": {
-            "summary": "Change a member's role (admin; roles below your own)",
-            "operationId": "changeMemberRole",
+            "summary": "Change a member's role (admin; roles below your own)", "operationId": "changeMemberRole",
             "requestBody": {
               "required": true,
-              "content": {
-                "application/json": {
-                  "schema": {
-                    "type": "object",
-                    "required": ["role"],
-                    "properties": {"role": {"$ref": "#/components/schemas/Role"}},
-                    "additionalProperties": false
-                  }
-                }
-              }
+              "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ChangeMemberRoleInput"}}}
             },
             "responses": {
               "200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Member"}}}},
@@ -151,8 +96,7 @@ public enum OpenAPIDocument {
             }
           },
           "delete": {
-            "summary": "Remove a member (admin; the last owner cannot be removed)",
-            "operationId": "removeMember",
+            "summary": "Remove a member (admin; the last owner cannot be removed)", "operationId": "removeMember",
             "responses": {
               "204": {"description": "Removed"},
               "404": {"$ref": "#/components/responses/Error"},
@@ -163,47 +107,15 @@ public enum OpenAPIDocument {
         },
         "/api/creators": {
           "get": {
-            "summary": "List creators with live status, live first",
-            "operationId": "listCreators",
+            "summary": "List creators with live status, live first", "operationId": "listCreators",
             "responses": {
-              "200": {
-                "description": "OK",
-                "content": {
-                  "application/json": {
-                    "schema": {
-                      "type": "object",
-                      "properties": {"data": {"type": "array", "items": {"$ref": "#/components/schemas/Creator"}}}
-                    }
-                  }
-                }
-              },
+              "200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CreatorList"}}}},
               \#(commonErrors)
             }
           },
           "post": {
-            "summary": "Track a creator by Twitch login (operator)",
-            "operationId": "addCreator",
-            "requestBody": {
-              "required": true,
-              "content": {
-                "application/json": {
-                  "schema": {
-                    "type": "object",
-                    "required": ["login"],
-                    "properties": {
-                      "login": {"type": "string", "pattern": "^[A-Za-z0-9_]+$", "minLength": 1, "maxLength": 25},
-                      "topics": {
-                        "type": "array",
-                        "maxItems": 20,
-                        "items": {"type": "string", "minLength": 1, "maxLength": 40, "pattern": "^[^\\u0000]*$"}
-                      },
-                      "notes": {"type": ["string", "null"], "maxLength": 2000, "pattern": "^[^\\u0000]*$"}
-                    },
-                    "additionalProperties": false
-                  }
-                }
-              }
-            },
+            "summary": "Track a creator by Twitch login (operator)", "operationId": "addCreator",
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AddCreatorInput"}}}},
             "responses": {
               "201": {"description": "Created", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Creator"}}}},
               "409": {"$ref": "#/components/responses/Error"},
@@ -216,8 +128,7 @@ public enum OpenAPIDocument {
         "/api/creators/{id}": {
           "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}],
           "get": {
-            "summary": "One creator",
-            "operationId": "getCreator",
+            "summary": "One creator", "operationId": "getCreator",
             "responses": {
               "200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Creator"}}}},
               "404": {"$ref": "#/components/responses/Error"},
@@ -225,27 +136,8 @@ public enum OpenAPIDocument {
             }
           },
           "patch": {
-            "summary": "Update topics or notes (operator)",
-            "operationId": "updateCreator",
-            "requestBody": {
-              "required": true,
-              "content": {
-                "application/json": {
-                  "schema": {
-                    "type": "object",
-                    "properties": {
-                      "topics": {
-                        "type": "array",
-                        "maxItems": 20,
-                        "items": {"type": "string", "minLength": 1, "maxLength": 40, "pattern": "^[^\\u0000]*$"}
-                      },
-                      "notes": {"type": ["string", "null"], "maxLength": 2000, "pattern": "^[^\\u0000]*$"}
-                    },
-                    "additionalProperties": false
-                  }
-                }
-              }
-            },
+            "summary": "Update topics or notes (operator)", "operationId": "updateCreator",
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/UpdateCreatorInput"}}}},
             "responses": {
               "200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Creator"}}}},
               "404": {"$ref": "#/components/responses/Error"},
@@ -254,39 +146,26 @@ public enum OpenAPIDocument {
             }
           },
           "delete": {
-            "summary": "Stop tracking a creator (operator)",
-            "operationId": "removeCreator",
-            "responses": {
-              "204": {"description": "Removed"},
-              "404": {"$ref": "#/components/responses/Error"},
-              \#(commonErrors)
-            }
+            "summary": "Stop tracking a creator (operator)", "operationId": "removeCreator",
+            "responses": {"204": {"description": "Removed"}, "404": {"$ref": "#/components/responses/Error"}, "__COMMON__": null}
           }
         },
         "/api/events": {
           "get": {
-            "summary": "Events, newest first; with after=<id>, oldest first (catch-up)",
-            "operationId": "listEvents",
+            "summary": "Events, newest first; with after=<id>, oldest first (catch-up)", "operationId": "listEvents",
             "parameters": [
               {"name": "creator", "in": "query", "schema": {"type": "string", "format": "uuid"}},
               {
-                "name": "type",
-                "in": "query",
-                "description": "comma-separated or repeated subscription types",
+                "name": "type", "in": "query", "description": "comma-separated or repeated subscription types",
                 "schema": {"type": "string", "pattern": "^[^\\u0000]*$"}
               },
               {"name": "since", "in": "query", "schema": {"type": "string", "format": "date-time"}},
               {"name": "until", "in": "query", "schema": {"type": "string", "format": "date-time"}},
               {
-                "name": "cursor",
-                "in": "query",
-                "style": "form",
-                "explode": true,
+                "name": "cursor", "in": "query", "style": "form", "explode": true,
                 "description": "keyset paging: `before=<id>` (older, newest first) or `after=<id>` (newer, oldest first), never both",
                 "schema": {
-                  "type": "object",
-                  "additionalProperties": false,
-                  "maxProperties": 1,
+                  "type": "object", "additionalProperties": false, "maxProperties": 1,
                   "properties": {
                     "before": {"type": "integer", "minimum": 0, "maximum": 9223372036854775807},
                     "after": {"type": "integer", "minimum": 0, "maximum": 9223372036854775807}
@@ -296,20 +175,7 @@ public enum OpenAPIDocument {
               {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 50}}
             ],
             "responses": {
-              "200": {
-                "description": "OK",
-                "content": {
-                  "application/json": {
-                    "schema": {
-                      "type": "object",
-                      "properties": {
-                        "data": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}},
-                        "next": {"type": ["object", "null"]}
-                      }
-                    }
-                  }
-                }
-              },
+              "200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EventPage"}}}},
               "422": {"$ref": "#/components/responses/Error"},
               \#(commonErrors)
             }
@@ -317,8 +183,7 @@ public enum OpenAPIDocument {
         },
         "/api/events/{id}": {
           "get": {
-            "summary": "One event",
-            "operationId": "getEvent",
+            "summary": "One event", "operationId": "getEvent",
             "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}],
             "responses": {
               "200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Event"}}}},
@@ -329,8 +194,7 @@ public enum OpenAPIDocument {
         },
         "/api/audit-logs": {
           "get": {
-            "summary": "Audit log, newest first",
-            "operationId": "listAuditLogs",
+            "summary": "Audit log, newest first", "operationId": "listAuditLogs",
             "parameters": [
               {"name": "action", "in": "query", "schema": {"type": "string", "pattern": "^[^\\u0000]*$"}},
               {"name": "target_type", "in": "query", "schema": {"type": "string", "pattern": "^[^\\u0000]*$"}},
@@ -340,20 +204,7 @@ public enum OpenAPIDocument {
               {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}}
             ],
             "responses": {
-              "200": {
-                "description": "OK",
-                "content": {
-                  "application/json": {
-                    "schema": {
-                      "type": "object",
-                      "properties": {
-                        "data": {"type": "array", "items": {"$ref": "#/components/schemas/AuditLog"}},
-                        "next": {"type": ["object", "null"]}
-                      }
-                    }
-                  }
-                }
-              },
+              "200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AuditLogPage"}}}},
               "422": {"$ref": "#/components/responses/Error"},
               \#(commonErrors)
             }
@@ -365,28 +216,13 @@ public enum OpenAPIDocument {
             "operationId": "listArchives",
             "parameters": [
               {
-                "name": "before",
-                "in": "query",
-                "description": "only days before this one (paging)",
+                "name": "before", "in": "query", "description": "only days before this one (paging)",
                 "schema": {"type": "string", "format": "date"}
               },
               {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 366, "default": 100}}
             ],
             "responses": {
-              "200": {
-                "description": "OK",
-                "content": {
-                  "application/json": {
-                    "schema": {
-                      "type": "object",
-                      "properties": {
-                        "data": {"type": "array", "items": {"$ref": "#/components/schemas/Archive"}},
-                        "next": {"type": ["object", "null"]}
-                      }
-                    }
-                  }
-                }
-              },
+              "200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ArchivePage"}}}},
               "422": {"$ref": "#/components/responses/Error"},
               \#(commonErrors)
             }
@@ -394,9 +230,7 @@ public enum OpenAPIDocument {
         },
         "/api/openapi.json": {
           "get": {
-            "summary": "This document",
-            "operationId": "getOpenAPI",
-            "security": [],
+            "summary": "This document", "operationId": "getOpenAPI", "security": [],
             "responses": {"200": {"description": "This document", "content": {"application/json": {"schema": {"type": "object"}}}}}
           }
         }
@@ -411,24 +245,19 @@ public enum OpenAPIDocument {
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
           },
           "Unauthorized": {
-            "description": "Missing or invalid bearer token",
-            "headers": {"WWW-Authenticate": {"schema": {"type": "string"}}},
+            "description": "Missing or invalid bearer token", "headers": {"WWW-Authenticate": {"schema": {"type": "string"}}},
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
           }
         },
         "schemas": {
           "Role": {"enum": ["owner", "admin", "operator", "viewer"]},
           "Error": {
-            "type": "object",
-            "required": ["error"],
+            "type": "object", "required": ["error"],
             "properties": {
               "error": {
-                "type": "object",
-                "required": ["code", "message"],
+                "type": "object", "required": ["code", "message"],
                 "properties": {
-                  "code": {"type": "string"},
-                  "message": {"type": "string"},
-                  "requestId": {"type": "string"},
+                  "code": {"type": "string"}, "message": {"type": "string"}, "requestId": {"type": "string"},
                   "fields": {"type": "object", "additionalProperties": {"type": "string"}}
                 }
               }
@@ -437,24 +266,18 @@ public enum OpenAPIDocument {
           "Branding": {
             "type": "object",
             "properties": {
-              "displayName": {"type": "string"},
-              "primaryColor": {"type": "string"},
-              "accentColor": {"type": "string"},
-              "logoKey": {"type": "string"},
-              "logoUrl": {"type": ["string", "null"]}
+              "displayName": {"type": "string"}, "primaryColor": {"type": "string"}, "accentColor": {"type": "string"},
+              "logoKey": {"type": "string"}, "logoUrl": {"type": ["string", "null"]}
             }
           },
           "BrandingInput": {
-            "type": "object",
-            "additionalProperties": false,
+            "type": "object", "additionalProperties": false,
             "properties": {
               "displayName": {"type": ["string", "null"], "maxLength": 100, "pattern": "^[^\\u0000]*$"},
               "primaryColor": {"type": ["string", "null"], "pattern": "^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$"},
               "accentColor": {"type": ["string", "null"], "pattern": "^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$"},
               "logoKey": {
-                "type": ["string", "null"],
-                "maxLength": 300,
-                "pattern": "^companies/[^/\\u0000]+/branding/[^/\\u0000]+$",
+                "type": ["string", "null"], "maxLength": 300, "pattern": "^companies/[^/\\u0000]+/branding/[^/\\u0000]+$",
                 "description": "a key returned by logo-upload-url for this company (else 404)"
               }
             }
@@ -462,74 +285,47 @@ public enum OpenAPIDocument {
           "LogoUpload": {
             "type": "object",
             "properties": {
-              "key": {"type": "string"},
-              "url": {"type": "string"},
-              "method": {"const": "PUT"},
-              "headers": {"type": "object"},
-              "maxBytes": {"type": "integer"},
-              "expiresIn": {"type": "integer"}
+              "key": {"type": "string"}, "url": {"type": "string"}, "method": {"const": "PUT"}, "headers": {"type": "object"},
+              "maxBytes": {"type": "integer"}, "expiresIn": {"type": "integer"}
             }
           },
           "Me": {
             "type": "object",
             "properties": {
-              "user": {"type": "object"},
-              "company": {"type": "object"},
-              "role": {"$ref": "#/components/schemas/Role"},
+              "user": {"type": "object"}, "company": {"type": "object"}, "role": {"$ref": "#/components/schemas/Role"},
               "branding": {"$ref": "#/components/schemas/Branding"}
             }
           },
           "Member": {
             "type": "object",
             "properties": {
-              "userId": {"type": "string"},
-              "email": {"type": "string"},
-              "displayName": {"type": ["string", "null"]},
-              "role": {"$ref": "#/components/schemas/Role"},
-              "createdAt": {"type": "string"}
+              "userId": {"type": "string"}, "email": {"type": "string"}, "displayName": {"type": ["string", "null"]},
+              "role": {"$ref": "#/components/schemas/Role"}, "createdAt": {"type": "string"}
             }
           },
           "Creator": {
             "type": "object",
             "properties": {
-              "id": {"type": "string"},
-              "twitchUserId": {"type": "string"},
-              "login": {"type": "string"},
-              "displayName": {"type": "string"},
-              "topics": {"type": "array", "items": {"type": "string"}},
-              "notes": {"type": "string"},
-              "createdAt": {"type": "string"},
-              "status": {"type": "object"}
+              "id": {"type": "string"}, "twitchUserId": {"type": "string"}, "login": {"type": "string"},
+              "displayName": {"type": "string"}, "topics": {"type": "array", "items": {"type": "string"}},
+              "notes": {"type": "string"}, "createdAt": {"type": "string"}, "status": {"type": "object"}
             }
           },
           "Event": {
-            "type": "object",
-            "required": ["id", "companyId", "type", "version", "source", "occurredAt", "receivedAt", "data"],
+            "type": "object", "required": ["id", "companyId", "type", "version", "source", "occurredAt", "receivedAt", "data"],
             "properties": {
-              "id": {"type": "integer"},
-              "companyId": {"type": "string"},
-              "creatorId": {"type": ["string", "null"]},
-              "type": {"type": "string"},
-              "version": {"type": "string"},
-              "source": {"enum": ["webhook", "poll"]},
-              "occurredAt": {"type": "string"},
-              "receivedAt": {"type": "string"},
-              "broadcasterUserId": {"type": ["string", "null"]},
-              "data": {"type": "object"}
+              "id": {"type": "integer"}, "companyId": {"type": "string"}, "creatorId": {"type": ["string", "null"]},
+              "type": {"type": "string"}, "version": {"type": "string"}, "source": {"enum": ["webhook", "poll"]},
+              "occurredAt": {"type": "string"}, "receivedAt": {"type": "string"},
+              "broadcasterUserId": {"type": ["string", "null"]}, "data": {"type": "object"}
             }
           },
           "Archive": {
-            "type": "object",
-            "required": ["day", "key", "firstEventId", "lastEventId", "rowCount", "byteSize", "sha256", "url"],
+            "type": "object", "required": ["day", "key", "firstEventId", "lastEventId", "rowCount", "byteSize", "sha256", "url"],
             "properties": {
-              "day": {"type": "string", "format": "date"},
-              "key": {"type": "string"},
-              "firstEventId": {"type": "integer"},
-              "lastEventId": {"type": "integer"},
-              "rowCount": {"type": "integer"},
-              "byteSize": {"type": "integer"},
-              "sha256": {"type": "string", "description": "hex SHA-256 of the object's bytes"},
-              "createdAt": {"type": "string"},
+              "day": {"type": "string", "format": "date"}, "key": {"type": "string"}, "firstEventId": {"type": "integer"},
+              "lastEventId": {"type": "integer"}, "rowCount": {"type": "integer"}, "byteSize": {"type": "integer"},
+              "sha256": {"type": "string", "description": "hex SHA-256 of the object's bytes"}, "createdAt": {"type": "string"},
               "contentType": {"const": "application/gzip"},
               "url": {"type": ["string", "null"], "description": "pre-signed GET, valid at most 15 minutes"},
               "urlExpiresAt": {"type": ["string", "null"]}
@@ -538,19 +334,60 @@ public enum OpenAPIDocument {
           "AuditLog": {
             "type": "object",
             "properties": {
-              "id": {"type": "integer"},
-              "actorUserId": {"type": "string"},
-              "actorRole": {"type": "string"},
-              "action": {"type": "string"},
-              "targetType": {"type": "string"},
-              "targetId": {"type": ["string", "null"]},
-              "before": {},
-              "after": {},
-              "requestId": {"type": "string"},
-              "ip": {"type": ["string", "null"]},
-              "userAgent": {"type": ["string", "null"]},
-              "createdAt": {"type": "string"}
+              "id": {"type": "integer"}, "actorUserId": {"type": "string"}, "actorRole": {"type": "string"},
+              "action": {"type": "string"}, "targetType": {"type": "string"}, "targetId": {"type": ["string", "null"]},
+              "before": {}, "after": {}, "requestId": {"type": "string"}, "ip": {"type": ["string", "null"]},
+              "userAgent": {"type": ["string", "null"]}, "createdAt": {"type": "string"}
             }
+          },
+          "Topics": {
+            "type": "array", "maxItems": 20,
+            "items": {"type": "string", "minLength": 1, "maxLength": 40, "pattern": "^[^\\u0000]*$"}
+          },
+          "Notes": {"type": ["string", "null"], "maxLength": 2000, "pattern": "^[^\\u0000]*$"},
+          "CreateLogoUploadURLInput": {
+            "type": "object", "required": ["contentType"],
+            "properties": {"contentType": {"enum": ["image/png", "image/jpeg", "image/svg+xml", "image/webp"], "type": "string"}},
+            "additionalProperties": false
+          },
+          "AddMemberInput": {
+            "type": "object", "required": ["email", "role"],
+            "properties": {
+              "email": {"type": "string", "maxLength": 254, "pattern": "^[^@ \\u0000]+@[^@ \\u0000]+\\.[^@ \\u0000]+$"},
+              "role": {"$ref": "#/components/schemas/Role"}
+            },
+            "additionalProperties": false
+          },
+          "ChangeMemberRoleInput": {
+            "type": "object", "required": ["role"], "properties": {"role": {"$ref": "#/components/schemas/Role"}},
+            "additionalProperties": false
+          },
+          "AddCreatorInput": {
+            "type": "object", "required": ["login"],
+            "properties": {
+              "login": {"type": "string", "pattern": "^[A-Za-z0-9_]+$", "minLength": 1, "maxLength": 25},
+              "topics": {"$ref": "#/components/schemas/Topics"}, "notes": {"$ref": "#/components/schemas/Notes"}
+            },
+            "additionalProperties": false
+          },
+          "UpdateCreatorInput": {
+            "type": "object",
+            "properties": {"topics": {"$ref": "#/components/schemas/Topics"}, "notes": {"$ref": "#/components/schemas/Notes"}},
+            "additionalProperties": false
+          },
+          "MemberList": {"type": "object", "properties": {"data": {"type": "array", "items": {"$ref": "#/components/schemas/Member"}}}},
+          "CreatorList": {"type": "object", "properties": {"data": {"type": "array", "items": {"$ref": "#/components/schemas/Creator"}}}},
+          "EventPage": {
+            "type": "object",
+            "properties": {"data": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}}, "next": {"type": ["object", "null"]}}
+          },
+          "AuditLogPage": {
+            "type": "object",
+            "properties": {"data": {"type": "array", "items": {"$ref": "#/components/schemas/AuditLog"}}, "next": {"type": ["object", "null"]}}
+          },
+          "ArchivePage": {
+            "type": "object",
+            "properties": {"data": {"type": "array", "items": {"$ref": "#/components/schemas/Archive"}}, "next": {"type": ["object", "null"]}}
           }
         }
       }
