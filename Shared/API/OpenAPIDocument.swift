@@ -41,6 +41,7 @@ public enum OpenAPIDocument {
             "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/BrandingInput"}}}},
             "responses": {
               "200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Branding"}}}},
+              "404": {"$ref": "#/components/responses/Error"},
               \#(bodyErrors),
               \#(commonErrors)
             }
@@ -147,7 +148,11 @@ public enum OpenAPIDocument {
           },
           "delete": {
             "summary": "Stop tracking a creator (operator)", "operationId": "removeCreator",
-            "responses": {"204": {"description": "Removed"}, "404": {"$ref": "#/components/responses/Error"}, "__COMMON__": null}
+            "responses": {
+              "204": {"description": "Removed"},
+              "404": {"$ref": "#/components/responses/Error"},
+              \#(commonErrors)
+            }
           }
         },
         "/api/events": {

@@ -238,6 +238,22 @@ import Testing
         await api.shutdown()
     }
 
+    /// Every operation behind a token states the answers every such operation can give, and
+    /// every one that takes a body the answers a body can get.
+    @Test func everyOperationDocumentsTheSharedAnswers() throws {
+        let document = try JSONParser.parse(OpenAPIDocument.json)
+        for (path, item) in try #require(document["paths"]?.objectValue) {
+            for method in ["get", "put", "post", "patch", "delete"] {
+                guard let operation = item[method], operation["operationId"]?.stringValue != "getOpenAPI" else { continue }
+                let codes = Set(operation["responses"]?.objectValue?.keys.map { $0 } ?? [])
+                #expect(codes.isSuperset(of: ["401", "403", "429", "503"]), "\(method) \(path): \(codes.sorted())")
+                if operation["requestBody"] != nil {
+                    #expect(codes.isSuperset(of: ["400", "413", "422"]), "\(method) \(path): \(codes.sorted())")
+                }
+            }
+        }
+    }
+
     @Test func openAPIDocumentDescribesExactlyTheServedRoutes() throws {
         let document = try JSONParser.parse(OpenAPIDocument.json)
         let paths = try #require(document["paths"]?.objectValue)
