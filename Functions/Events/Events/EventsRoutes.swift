@@ -138,7 +138,10 @@ struct EventQuery {
         for (name, value) in [("since", request.queryParameter("since")), ("until", request.queryParameter("until"))] {
             guard let value else { continue }
             if let seconds = RFC3339.unixSeconds(value) {
-                let normalized = RFC3339.format(unixSeconds: seconds)
+                // Any RFC 3339 time is valid (the document says date-time), but an offset can put it
+                // before year 1 or after 9999, which Postgres cannot parse back; as bounds of a
+                // filter those are the same as the first or last representable second.
+                let normalized = RFC3339.format(unixSeconds: min(max(seconds, Self.earliestSeconds), Self.latestSeconds))
                 if name == "since" { since = normalized } else { until = normalized }
             } else {
                 problems[name] = "must be an RFC 3339 timestamp"
@@ -153,6 +156,10 @@ struct EventQuery {
         do { limit = try Self.limit(request.queryParameter("limit")) } catch let error as FunctionError { problems.merge(error.fields) { a, _ in a } }
         if !problems.isEmpty { throw FunctionError.validation(problems) }
     }
+
+    /// 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z.
+    static let earliestSeconds: Double = -62_135_596_800
+    static let latestSeconds: Double = 253_402_300_799
 
     static func limit(_ text: String?) throws -> Int {
         guard let text else { return 50 }
