@@ -36,7 +36,14 @@ public struct APIFunction: HTTPFunction {
     }
 
     private func route(_ request: FunctionRequest, context: FunctionContext) async throws -> FunctionResponse {
-        if request.method == "GET", let handler = publicRoutes[request.path] { return handler(request) }
+        if let handler = publicRoutes[request.path] {
+            guard request.method == "GET" else {
+                var error = FunctionError(status: 405, code: "method_not_allowed", message: "\(request.method) is not allowed here")
+                error.headers = [("allow", "GET")]
+                throw error
+            }
+            return handler(request)
+        }
         let candidates = routes.compactMap { route in route.match(request.path).map { (route, $0) } }
         guard !candidates.isEmpty else { throw FunctionError.notFound("route") }
         guard let (route, parameters) = candidates.first(where: { $0.0.method == request.method }) else {

@@ -1,154 +1,399 @@
 /// The REST API contract (OpenAPI 3.1), served at `GET /api/openapi.json`. Tests check that every
 /// route the functions serve is described here and that everything described here is served.
 public enum OpenAPIDocument {
+    /// Every authenticated operation can also answer these: no or a bad token (401), a role below
+    /// the route's or a company that does not exist (403), the company's rate limit (429), the
+    /// database unavailable (503).
+    static let commonErrors = ##""401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Error"}, "429": {"$ref": "#/components/responses/RateLimited"}, "503": {"$ref": "#/components/responses/Error"}"##
+
+    /// Every operation with a request body: not a JSON object (400), larger than 256 KiB (413),
+    /// a field missing, malformed or unknown (422).
+    static let bodyErrors = ##""400": {"$ref": "#/components/responses/Error"}, "413": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}"##
+
     public static let json = #"""
     {
       "openapi": "3.1.0",
-      "info": {"title": "Creator Control Room API", "version": "1.0.0",
-               "description": "Tenant-scoped REST API. The company and role come only from the RS256 bearer token."},
-      "servers": [{"url": "/"}],
-      "security": [{"bearer": []}],
+      "info": {
+        "title": "Creator Control Room API", "version": "1.0.0",
+        "description": "Tenant-scoped REST API. The company and role come only from the RS256 bearer token."
+      },
+      "servers": [{"url": "/"}], "security": [{"bearer": []}],
       "paths": {
-        "/api/me": {"get": {"summary": "The caller, their company, role and branding", "operationId": "getMe",
-          "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Me"}}}},
-                        "401": {"$ref": "#/components/responses/Error"}}}},
+        "/api/me": {
+          "get": {
+            "summary": "The caller, their company, role and branding", "operationId": "getMe",
+            "responses": {
+              "200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Me"}}}},
+              \#(commonErrors)
+            }
+          }
+        },
         "/api/branding": {
-          "get": {"summary": "The company's branding", "operationId": "getBranding",
-            "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Branding"}}}},
-                          "401": {"$ref": "#/components/responses/Error"}}},
-          "put": {"summary": "Replace the company's branding (admin)", "operationId": "putBranding",
+          "get": {
+            "summary": "The company's branding", "operationId": "getBranding",
+            "responses": {
+              "200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Branding"}}}},
+              \#(commonErrors)
+            }
+          },
+          "put": {
+            "summary": "Replace the company's branding (admin)", "operationId": "putBranding",
             "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/BrandingInput"}}}},
-            "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Branding"}}}},
-                          "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"},
-                          "422": {"$ref": "#/components/responses/Error"}}}},
-        "/api/branding/logo-upload-url": {"post": {"summary": "A pre-signed PUT URL for a logo (admin)", "operationId": "createLogoUploadURL",
-          "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["contentType"],
-            "properties": {"contentType": {"enum": ["image/png", "image/jpeg", "image/svg+xml", "image/webp"]}}}}}},
-          "responses": {"201": {"description": "Created", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/LogoUpload"}}}},
-                        "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"},
-                        "422": {"$ref": "#/components/responses/Error"}}}},
+            "responses": {
+              "200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Branding"}}}},
+              "404": {"$ref": "#/components/responses/Error"},
+              \#(bodyErrors),
+              \#(commonErrors)
+            }
+          }
+        },
+        "/api/branding/logo-upload-url": {
+          "post": {
+            "summary": "A pre-signed PUT URL for a logo (admin)", "operationId": "createLogoUploadURL",
+            "requestBody": {
+              "required": true,
+              "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CreateLogoUploadURLInput"}}}
+            },
+            "responses": {
+              "201": {"description": "Created", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/LogoUpload"}}}},
+              \#(bodyErrors),
+              \#(commonErrors)
+            }
+          }
+        },
         "/api/members": {
-          "get": {"summary": "List members", "operationId": "listMembers",
-            "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {"type": "object",
-              "properties": {"data": {"type": "array", "items": {"$ref": "#/components/schemas/Member"}}}}}}},
-              "401": {"$ref": "#/components/responses/Error"}}},
-          "post": {"summary": "Add a member by email (admin; roles below your own)", "operationId": "addMember",
-            "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["email", "role"],
-              "properties": {"email": {"type": "string", "format": "email"}, "role": {"$ref": "#/components/schemas/Role"}}}}}},
-            "responses": {"201": {"description": "Created", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Member"}}}},
-                          "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"},
-                          "409": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}}}},
+          "get": {
+            "summary": "List members", "operationId": "listMembers",
+            "responses": {
+              "200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MemberList"}}}},
+              \#(commonErrors)
+            }
+          },
+          "post": {
+            "summary": "Add a member by email (admin; roles below your own)", "operationId": "addMember",
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AddMemberInput"}}}},
+            "responses": {
+              "201": {"description": "Created", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Member"}}}},
+              "409": {"$ref": "#/components/responses/Error"},
+              \#(bodyErrors),
+              \#(commonErrors)
+            }
+          }
+        },
         "/api/members/{userId}": {
           "parameters": [{"name": "userId", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}],
-          "patch": {"summary": "Change a member's role (admin; roles below your own)", "operationId": "changeMemberRole",
-            "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["role"],
-              "properties": {"role": {"$ref": "#/components/schemas/Role"}}}}}},
-            "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Member"}}}},
-                          "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"},
-                          "409": {"$ref": "#/components/responses/Error"}}},
-          "delete": {"summary": "Remove a member (admin; the last owner cannot be removed)", "operationId": "removeMember",
-            "responses": {"204": {"description": "Removed"}, "403": {"$ref": "#/components/responses/Error"},
-                          "404": {"$ref": "#/components/responses/Error"}, "409": {"$ref": "#/components/responses/Error"}}}},
+          "patch": {
+            "summary": "Change a member's role (admin; roles below your own)", "operationId": "changeMemberRole",
+            "requestBody": {
+              "required": true,
+              "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ChangeMemberRoleInput"}}}
+            },
+            "responses": {
+              "200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Member"}}}},
+              "404": {"$ref": "#/components/responses/Error"},
+              "409": {"$ref": "#/components/responses/Error"},
+              \#(bodyErrors),
+              \#(commonErrors)
+            }
+          },
+          "delete": {
+            "summary": "Remove a member (admin; the last owner cannot be removed)", "operationId": "removeMember",
+            "responses": {
+              "204": {"description": "Removed"},
+              "404": {"$ref": "#/components/responses/Error"},
+              "409": {"$ref": "#/components/responses/Error"},
+              \#(commonErrors)
+            }
+          }
+        },
         "/api/creators": {
-          "get": {"summary": "List creators with live status, live first", "operationId": "listCreators",
-            "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {"type": "object",
-              "properties": {"data": {"type": "array", "items": {"$ref": "#/components/schemas/Creator"}}}}}}},
-              "401": {"$ref": "#/components/responses/Error"}}},
-          "post": {"summary": "Track a creator by Twitch login (operator)", "operationId": "addCreator",
-            "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["login"],
-              "properties": {"login": {"type": "string"}, "topics": {"type": "array", "items": {"type": "string"}}, "notes": {"type": "string"}}}}}},
-            "responses": {"201": {"description": "Created", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Creator"}}}},
-                          "403": {"$ref": "#/components/responses/Error"}, "409": {"$ref": "#/components/responses/Error"},
-                          "422": {"$ref": "#/components/responses/Error"}, "502": {"$ref": "#/components/responses/Error"}}}},
+          "get": {
+            "summary": "List creators with live status, live first", "operationId": "listCreators",
+            "responses": {
+              "200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CreatorList"}}}},
+              \#(commonErrors)
+            }
+          },
+          "post": {
+            "summary": "Track a creator by Twitch login (operator)", "operationId": "addCreator",
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AddCreatorInput"}}}},
+            "responses": {
+              "201": {"description": "Created", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Creator"}}}},
+              "409": {"$ref": "#/components/responses/Error"},
+              "502": {"$ref": "#/components/responses/Error"},
+              \#(bodyErrors),
+              \#(commonErrors)
+            }
+          }
+        },
         "/api/creators/{id}": {
           "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}],
-          "get": {"summary": "One creator", "operationId": "getCreator",
-            "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Creator"}}}},
-                          "404": {"$ref": "#/components/responses/Error"}}},
-          "patch": {"summary": "Update topics or notes (operator)", "operationId": "updateCreator",
-            "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object",
-              "properties": {"topics": {"type": "array", "items": {"type": "string"}}, "notes": {"type": "string"}}}}}},
-            "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Creator"}}}},
-                          "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"},
-                          "422": {"$ref": "#/components/responses/Error"}}},
-          "delete": {"summary": "Stop tracking a creator (operator)", "operationId": "removeCreator",
-            "responses": {"204": {"description": "Removed"}, "403": {"$ref": "#/components/responses/Error"},
-                          "404": {"$ref": "#/components/responses/Error"}}}},
-        "/api/events": {"get": {"summary": "Events, newest first; with after=<id>, oldest first (catch-up)", "operationId": "listEvents",
-          "parameters": [
-            {"name": "creator", "in": "query", "schema": {"type": "string", "format": "uuid"}},
-            {"name": "type", "in": "query", "description": "comma-separated or repeated subscription types", "schema": {"type": "string"}},
-            {"name": "since", "in": "query", "schema": {"type": "string", "format": "date-time"}},
-            {"name": "until", "in": "query", "schema": {"type": "string", "format": "date-time"}},
-            {"name": "before", "in": "query", "schema": {"type": "integer"}},
-            {"name": "after", "in": "query", "schema": {"type": "integer"}},
-            {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 50}}],
-          "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {"type": "object",
-            "properties": {"data": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}}, "next": {"type": ["object", "null"]}}}}}},
-            "401": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}}}},
-        "/api/events/{id}": {"get": {"summary": "One event", "operationId": "getEvent",
-          "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}],
-          "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Event"}}}},
-                        "404": {"$ref": "#/components/responses/Error"}}}},
-        "/api/audit-logs": {"get": {"summary": "Audit log, newest first", "operationId": "listAuditLogs",
-          "parameters": [
-            {"name": "action", "in": "query", "schema": {"type": "string"}},
-            {"name": "target_type", "in": "query", "schema": {"type": "string"}},
-            {"name": "target_id", "in": "query", "schema": {"type": "string"}},
-            {"name": "actor", "in": "query", "schema": {"type": "string"}},
-            {"name": "before", "in": "query", "schema": {"type": "integer"}},
-            {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}}],
-          "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {"type": "object",
-            "properties": {"data": {"type": "array", "items": {"$ref": "#/components/schemas/AuditLog"}}, "next": {"type": ["object", "null"]}}}}}},
-            "401": {"$ref": "#/components/responses/Error"}}}},
-        "/api/archives": {"get": {"summary": "Archived event days (gzip NDJSON, one object per UTC day), newest first, with short-lived download URLs", "operationId": "listArchives",
-          "parameters": [
-            {"name": "before", "in": "query", "description": "only days before this one (paging)", "schema": {"type": "string", "format": "date"}},
-            {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 366, "default": 100}}],
-          "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {"type": "object",
-            "properties": {"data": {"type": "array", "items": {"$ref": "#/components/schemas/Archive"}}, "next": {"type": ["object", "null"]}}}}}},
-            "401": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}}}},
-        "/api/openapi.json": {"get": {"summary": "This document", "operationId": "getOpenAPI", "security": [],
-          "responses": {"200": {"description": "OK"}}}}
+          "get": {
+            "summary": "One creator", "operationId": "getCreator",
+            "responses": {
+              "200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Creator"}}}},
+              "404": {"$ref": "#/components/responses/Error"},
+              \#(commonErrors)
+            }
+          },
+          "patch": {
+            "summary": "Update topics or notes (operator)", "operationId": "updateCreator",
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/UpdateCreatorInput"}}}},
+            "responses": {
+              "200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Creator"}}}},
+              "404": {"$ref": "#/components/responses/Error"},
+              \#(bodyErrors),
+              \#(commonErrors)
+            }
+          },
+          "delete": {
+            "summary": "Stop tracking a creator (operator)", "operationId": "removeCreator",
+            "responses": {
+              "204": {"description": "Removed"},
+              "404": {"$ref": "#/components/responses/Error"},
+              \#(commonErrors)
+            }
+          }
+        },
+        "/api/events": {
+          "get": {
+            "summary": "Events, newest first; with after=<id>, oldest first (catch-up)", "operationId": "listEvents",
+            "parameters": [
+              {"name": "creator", "in": "query", "schema": {"type": "string", "format": "uuid"}},
+              {
+                "name": "type", "in": "query", "description": "comma-separated or repeated subscription types",
+                "schema": {"type": "string", "pattern": "^[^\\u0000]*$"}
+              },
+              {"name": "since", "in": "query", "schema": {"type": "string", "format": "date-time"}},
+              {"name": "until", "in": "query", "schema": {"type": "string", "format": "date-time"}},
+              {
+                "name": "cursor", "in": "query", "style": "form", "explode": true,
+                "description": "keyset paging: `before=<id>` (older, newest first) or `after=<id>` (newer, oldest first), never both",
+                "schema": {
+                  "type": "object", "additionalProperties": false, "maxProperties": 1,
+                  "properties": {
+                    "before": {"type": "integer", "minimum": 0, "maximum": 9223372036854775807},
+                    "after": {"type": "integer", "minimum": 0, "maximum": 9223372036854775807}
+                  }
+                }
+              },
+              {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 50}}
+            ],
+            "responses": {
+              "200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EventPage"}}}},
+              "422": {"$ref": "#/components/responses/Error"},
+              \#(commonErrors)
+            }
+          }
+        },
+        "/api/events/{id}": {
+          "get": {
+            "summary": "One event", "operationId": "getEvent",
+            "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}],
+            "responses": {
+              "200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Event"}}}},
+              "404": {"$ref": "#/components/responses/Error"},
+              \#(commonErrors)
+            }
+          }
+        },
+        "/api/audit-logs": {
+          "get": {
+            "summary": "Audit log, newest first", "operationId": "listAuditLogs",
+            "parameters": [
+              {"name": "action", "in": "query", "schema": {"type": "string", "pattern": "^[^\\u0000]*$"}},
+              {"name": "target_type", "in": "query", "schema": {"type": "string", "pattern": "^[^\\u0000]*$"}},
+              {"name": "target_id", "in": "query", "schema": {"type": "string", "pattern": "^[^\\u0000]*$"}},
+              {"name": "actor", "in": "query", "schema": {"type": "string", "pattern": "^[^\\u0000]*$"}},
+              {"name": "before", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 9223372036854775807}},
+              {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}}
+            ],
+            "responses": {
+              "200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AuditLogPage"}}}},
+              "422": {"$ref": "#/components/responses/Error"},
+              \#(commonErrors)
+            }
+          }
+        },
+        "/api/archives": {
+          "get": {
+            "summary": "Archived event days (gzip NDJSON, one object per UTC day), newest first, with short-lived download URLs",
+            "operationId": "listArchives",
+            "parameters": [
+              {
+                "name": "before", "in": "query", "description": "only days before this one (paging)",
+                "schema": {"type": "string", "format": "date"}
+              },
+              {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 366, "default": 100}}
+            ],
+            "responses": {
+              "200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ArchivePage"}}}},
+              "422": {"$ref": "#/components/responses/Error"},
+              \#(commonErrors)
+            }
+          }
+        },
+        "/api/openapi.json": {
+          "get": {
+            "summary": "This document", "operationId": "getOpenAPI", "security": [],
+            "responses": {"200": {"description": "This document", "content": {"application/json": {"schema": {"type": "object"}}}}}
+          }
+        }
       },
       "components": {
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT (RS256)"}},
-        "responses": {"Error": {"description": "Error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}},
+        "responses": {
+          "Error": {"description": "Error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+          "RateLimited": {
+            "description": "Too many requests for this company; retry after the given seconds",
+            "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+          },
+          "Unauthorized": {
+            "description": "Missing or invalid bearer token", "headers": {"WWW-Authenticate": {"schema": {"type": "string"}}},
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+          }
+        },
         "schemas": {
           "Role": {"enum": ["owner", "admin", "operator", "viewer"]},
-          "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message"],
-            "properties": {"code": {"type": "string"}, "message": {"type": "string"}, "requestId": {"type": "string"},
-                           "fields": {"type": "object", "additionalProperties": {"type": "string"}}}}}},
-          "Branding": {"type": "object", "properties": {"displayName": {"type": "string"}, "primaryColor": {"type": "string"},
-            "accentColor": {"type": "string"}, "logoKey": {"type": "string"}, "logoUrl": {"type": ["string", "null"]}}},
-          "BrandingInput": {"type": "object", "additionalProperties": false, "properties": {"displayName": {"type": "string", "maxLength": 100},
-            "primaryColor": {"type": "string", "pattern": "^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$"},
-            "accentColor": {"type": "string", "pattern": "^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$"}, "logoKey": {"type": "string"}}},
-          "LogoUpload": {"type": "object", "properties": {"key": {"type": "string"}, "url": {"type": "string"}, "method": {"const": "PUT"},
-            "headers": {"type": "object"}, "maxBytes": {"type": "integer"}, "expiresIn": {"type": "integer"}}},
-          "Me": {"type": "object", "properties": {"user": {"type": "object"}, "company": {"type": "object"},
-            "role": {"$ref": "#/components/schemas/Role"}, "branding": {"$ref": "#/components/schemas/Branding"}}},
-          "Member": {"type": "object", "properties": {"userId": {"type": "string"}, "email": {"type": "string"},
-            "displayName": {"type": ["string", "null"]}, "role": {"$ref": "#/components/schemas/Role"}, "createdAt": {"type": "string"}}},
-          "Creator": {"type": "object", "properties": {"id": {"type": "string"}, "twitchUserId": {"type": "string"}, "login": {"type": "string"},
-            "displayName": {"type": "string"}, "topics": {"type": "array", "items": {"type": "string"}}, "notes": {"type": "string"},
-            "createdAt": {"type": "string"}, "status": {"type": "object"}}},
-          "Event": {"type": "object", "required": ["id", "companyId", "type", "version", "source", "occurredAt", "receivedAt", "data"],
-            "properties": {"id": {"type": "integer"}, "companyId": {"type": "string"}, "creatorId": {"type": ["string", "null"]},
+          "Error": {
+            "type": "object", "required": ["error"],
+            "properties": {
+              "error": {
+                "type": "object", "required": ["code", "message"],
+                "properties": {
+                  "code": {"type": "string"}, "message": {"type": "string"}, "requestId": {"type": "string"},
+                  "fields": {"type": "object", "additionalProperties": {"type": "string"}}
+                }
+              }
+            }
+          },
+          "Branding": {
+            "type": "object",
+            "properties": {
+              "displayName": {"type": "string"}, "primaryColor": {"type": "string"}, "accentColor": {"type": "string"},
+              "logoKey": {"type": "string"}, "logoUrl": {"type": ["string", "null"]}
+            }
+          },
+          "BrandingInput": {
+            "type": "object", "additionalProperties": false,
+            "properties": {
+              "displayName": {"type": ["string", "null"], "maxLength": 100, "pattern": "^[^\\u0000]*$"},
+              "primaryColor": {"type": ["string", "null"], "pattern": "^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$"},
+              "accentColor": {"type": ["string", "null"], "pattern": "^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$"},
+              "logoKey": {
+                "type": ["string", "null"], "maxLength": 300, "pattern": "^companies/[^/\\u0000]+/branding/[^/\\u0000]+$",
+                "description": "a key returned by logo-upload-url for this company (else 404)"
+              }
+            }
+          },
+          "LogoUpload": {
+            "type": "object",
+            "properties": {
+              "key": {"type": "string"}, "url": {"type": "string"}, "method": {"const": "PUT"}, "headers": {"type": "object"},
+              "maxBytes": {"type": "integer"}, "expiresIn": {"type": "integer"}
+            }
+          },
+          "Me": {
+            "type": "object",
+            "properties": {
+              "user": {"type": "object"}, "company": {"type": "object"}, "role": {"$ref": "#/components/schemas/Role"},
+              "branding": {"$ref": "#/components/schemas/Branding"}
+            }
+          },
+          "Member": {
+            "type": "object",
+            "properties": {
+              "userId": {"type": "string"}, "email": {"type": "string"}, "displayName": {"type": ["string", "null"]},
+              "role": {"$ref": "#/components/schemas/Role"}, "createdAt": {"type": "string"}
+            }
+          },
+          "Creator": {
+            "type": "object",
+            "properties": {
+              "id": {"type": "string"}, "twitchUserId": {"type": "string"}, "login": {"type": "string"},
+              "displayName": {"type": "string"}, "topics": {"type": "array", "items": {"type": "string"}},
+              "notes": {"type": "string"}, "createdAt": {"type": "string"}, "status": {"type": "object"}
+            }
+          },
+          "Event": {
+            "type": "object", "required": ["id", "companyId", "type", "version", "source", "occurredAt", "receivedAt", "data"],
+            "properties": {
+              "id": {"type": "integer"}, "companyId": {"type": "string"}, "creatorId": {"type": ["string", "null"]},
               "type": {"type": "string"}, "version": {"type": "string"}, "source": {"enum": ["webhook", "poll"]},
-              "occurredAt": {"type": "string"}, "receivedAt": {"type": "string"}, "broadcasterUserId": {"type": ["string", "null"]},
-              "data": {"type": "object"}}},
-          "Archive": {"type": "object", "required": ["day", "key", "firstEventId", "lastEventId", "rowCount", "byteSize", "sha256", "url"],
-            "properties": {"day": {"type": "string", "format": "date"}, "key": {"type": "string"},
-              "firstEventId": {"type": "integer"}, "lastEventId": {"type": "integer"}, "rowCount": {"type": "integer"},
-              "byteSize": {"type": "integer"}, "sha256": {"type": "string", "description": "hex SHA-256 of the object's bytes"},
-              "createdAt": {"type": "string"}, "contentType": {"const": "application/gzip"},
+              "occurredAt": {"type": "string"}, "receivedAt": {"type": "string"},
+              "broadcasterUserId": {"type": ["string", "null"]}, "data": {"type": "object"}
+            }
+          },
+          "Archive": {
+            "type": "object", "required": ["day", "key", "firstEventId", "lastEventId", "rowCount", "byteSize", "sha256", "url"],
+            "properties": {
+              "day": {"type": "string", "format": "date"}, "key": {"type": "string"}, "firstEventId": {"type": "integer"},
+              "lastEventId": {"type": "integer"}, "rowCount": {"type": "integer"}, "byteSize": {"type": "integer"},
+              "sha256": {"type": "string", "description": "hex SHA-256 of the object's bytes"}, "createdAt": {"type": "string"},
+              "contentType": {"const": "application/gzip"},
               "url": {"type": ["string", "null"], "description": "pre-signed GET, valid at most 15 minutes"},
-              "urlExpiresAt": {"type": ["string", "null"]}}},
-          "AuditLog": {"type": "object", "properties": {"id": {"type": "integer"}, "actorUserId": {"type": "string"}, "actorRole": {"type": "string"},
-            "action": {"type": "string"}, "targetType": {"type": "string"}, "targetId": {"type": ["string", "null"]},
-            "before": {}, "after": {}, "requestId": {"type": "string"}, "ip": {"type": ["string", "null"]},
-            "userAgent": {"type": ["string", "null"]}, "createdAt": {"type": "string"}}}
+              "urlExpiresAt": {"type": ["string", "null"]}
+            }
+          },
+          "AuditLog": {
+            "type": "object",
+            "properties": {
+              "id": {"type": "integer"}, "actorUserId": {"type": "string"}, "actorRole": {"type": "string"},
+              "action": {"type": "string"}, "targetType": {"type": "string"}, "targetId": {"type": ["string", "null"]},
+              "before": {}, "after": {}, "requestId": {"type": "string"}, "ip": {"type": ["string", "null"]},
+              "userAgent": {"type": ["string", "null"]}, "createdAt": {"type": "string"}
+            }
+          },
+          "Topics": {
+            "type": "array", "maxItems": 20,
+            "items": {"type": "string", "minLength": 1, "maxLength": 40, "pattern": "^[^\\u0000]*$"}
+          },
+          "Notes": {"type": ["string", "null"], "maxLength": 2000, "pattern": "^[^\\u0000]*$"},
+          "CreateLogoUploadURLInput": {
+            "type": "object", "required": ["contentType"],
+            "properties": {"contentType": {"enum": ["image/png", "image/jpeg", "image/svg+xml", "image/webp"], "type": "string"}},
+            "additionalProperties": false
+          },
+          "AddMemberInput": {
+            "type": "object", "required": ["email", "role"],
+            "properties": {
+              "email": {"type": "string", "maxLength": 254, "pattern": "^[^@ \\u0000]+@[^@ \\u0000]+\\.[^@ \\u0000]+$"},
+              "role": {"$ref": "#/components/schemas/Role"}
+            },
+            "additionalProperties": false
+          },
+          "ChangeMemberRoleInput": {
+            "type": "object", "required": ["role"], "properties": {"role": {"$ref": "#/components/schemas/Role"}},
+            "additionalProperties": false
+          },
+          "AddCreatorInput": {
+            "type": "object", "required": ["login"],
+            "properties": {
+              "login": {"type": "string", "pattern": "^[A-Za-z0-9_]+$", "minLength": 1, "maxLength": 25},
+              "topics": {"$ref": "#/components/schemas/Topics"}, "notes": {"$ref": "#/components/schemas/Notes"}
+            },
+            "additionalProperties": false
+          },
+          "UpdateCreatorInput": {
+            "type": "object",
+            "properties": {"topics": {"$ref": "#/components/schemas/Topics"}, "notes": {"$ref": "#/components/schemas/Notes"}},
+            "additionalProperties": false
+          },
+          "MemberList": {"type": "object", "properties": {"data": {"type": "array", "items": {"$ref": "#/components/schemas/Member"}}}},
+          "CreatorList": {"type": "object", "properties": {"data": {"type": "array", "items": {"$ref": "#/components/schemas/Creator"}}}},
+          "EventPage": {
+            "type": "object",
+            "properties": {"data": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}}, "next": {"type": ["object", "null"]}}
+          },
+          "AuditLogPage": {
+            "type": "object",
+            "properties": {"data": {"type": "array", "items": {"$ref": "#/components/schemas/AuditLog"}}, "next": {"type": ["object", "null"]}}
+          },
+          "ArchivePage": {
+            "type": "object",
+            "properties": {"data": {"type": "array", "items": {"$ref": "#/components/schemas/Archive"}}, "next": {"type": ["object", "null"]}}
+          }
         }
       }
     }

@@ -3,7 +3,8 @@ public import Auth
 public import Postgres
 
 /// Database access for a request: every query runs inside the caller's tenant scope (a
-/// transaction with `app.company_id` set from the verified token).
+/// transaction with `app.company_id` set from the verified token), and only when that company
+/// exists (else 403).
 public struct TenantDatabase: Sendable {
     public let pool: PostgresPool
 
@@ -15,7 +16,15 @@ public struct TenantDatabase: Sendable {
         _ claims: AccessClaims, _ body: @escaping @Sendable (PostgresConnection) throws -> T
     ) async throws -> T {
         do {
-            return try await pool.tenant(claims.companyID, body)
+            return try await pool.tenant(claims.companyID) { connection in
+                // A valid signature does not make the company real (deleted, or never created):
+                // such a token is refused like any caller who is not a member of the company,
+                // before a write could reach a foreign-key error.
+                guard !(try connection.query("SELECT 1 FROM companies WHERE id = current_company_id()").isEmpty) else {
+                    throw FunctionError.forbidden("the token's company does not exist or you are not a member of it")
+                }
+                return try body(connection)
+            }
         } catch let error as PostgresError where error.kind == .connection {
             throw FunctionError.unavailable("database unavailable, retry later")
         }

@@ -20,7 +20,13 @@ public struct FieldValidator {
             problems[name] = "must be a string"
             return nil
         }
-        guard text.count <= maxLength else {
+        // Postgres text holds no NUL (the document's patterns exclude it).
+        guard !text.unicodeScalars.contains("\u{0}") else {
+            problems[name] = "must not contain NUL characters"
+            return nil
+        }
+        // Counted in code points, as JSON Schema's maxLength counts (the OpenAPI document states it).
+        guard text.unicodeScalars.count <= maxLength else {
             problems[name] = "must be at most \(maxLength) characters"
             return nil
         }
@@ -35,9 +41,9 @@ public struct FieldValidator {
         guard let value = body[name] else { return nil }
         guard let items = value.arrayValue, items.count <= maxCount,
               let strings = Optional(items.compactMap(\.stringValue)), strings.count == items.count,
-              strings.allSatisfy({ !$0.isEmpty && $0.count <= maxLength })
+              strings.allSatisfy({ !$0.isEmpty && $0.unicodeScalars.count <= maxLength && !$0.unicodeScalars.contains("\u{0}") })
         else {
-            problems[name] = "must be a list of at most \(maxCount) strings of 1 to \(maxLength) characters"
+            problems[name] = "must be a list of at most \(maxCount) strings of 1 to \(maxLength) characters (no NUL)"
             return nil
         }
         return strings

@@ -172,9 +172,13 @@ import Testing
         let api = try APIHarness()
         let company = try TestServices.makeCompany("Brand Co")
         let bad = await api.call("PUT", "/api/branding", company: company, role: .admin,
-                                 body: ["primaryColor": "red", "accentColor": "#12345g", "logoKey": "companies/other/branding/x.png", "extra": 1])
+                                 body: ["primaryColor": "red", "accentColor": "#12345g", "logoKey": "not-a-key.png", "extra": 1])
         #expect(bad.status == 422)
         #expect(Set(bad.json["error"]?["fields"]?.objectValue?.keys.map { $0 } ?? []) == ["primaryColor", "accentColor", "logoKey", "extra"])
+        // A key of the right shape that this company was never given refers to nothing (the
+        // document cannot name the company in a pattern, so this is not a validation error).
+        let foreign = await api.call("PUT", "/api/branding", company: company, role: .admin, body: ["logoKey": "companies/other/branding/x.png"])
+        #expect(foreign.status == 404)
         let good = await api.call("PUT", "/api/branding", company: company, role: .admin, body: ["primaryColor": "#AA00ff", "displayName": "Brand!"])
         #expect(good.status == 200)
         #expect(good.json["primaryColor"] == "#aa00ff")
@@ -232,6 +236,35 @@ import Testing
         #expect(last.response.header("retry-after") != nil)
         #expect(await api.call("GET", "/api/events", company: other, role: .viewer).status == 200)
         await api.shutdown()
+    }
+
+    /// Any RFC 3339 time is a valid filter bound, also one whose offset puts it before year 1 or
+    /// after 9999 (schemathesis found the 500 this was).
+    @Test func timeFiltersAtTheEdgesOfTheCalendar() async throws {
+        let api = try APIHarness()
+        let company = try TestServices.makeCompany()
+        for query in ["since=0001-01-01T00:00:00%2B15:29", "until=0001-01-01T00:00:00.0%2B00:58", "until=9999-12-31T23:59:59-15:00",
+                      "since=9999-12-31T23:59:59-00:01"] {
+            let reply = await api.call("GET", "/api/events?\(query)", company: company, role: .viewer)
+            #expect(reply.status == 200, "\(query) → \(reply.status) \(reply.json)")
+        }
+        await api.shutdown()
+    }
+
+    /// Every operation behind a token states the answers every such operation can give, and
+    /// every one that takes a body the answers a body can get.
+    @Test func everyOperationDocumentsTheSharedAnswers() throws {
+        let document = try JSONParser.parse(OpenAPIDocument.json)
+        for (path, item) in try #require(document["paths"]?.objectValue) {
+            for method in ["get", "put", "post", "patch", "delete"] {
+                guard let operation = item[method], operation["operationId"]?.stringValue != "getOpenAPI" else { continue }
+                let codes = Set(operation["responses"]?.objectValue?.keys.map { $0 } ?? [])
+                #expect(codes.isSuperset(of: ["401", "403", "429", "503"]), "\(method) \(path): \(codes.sorted())")
+                if operation["requestBody"] != nil {
+                    #expect(codes.isSuperset(of: ["400", "413", "422"]), "\(method) \(path): \(codes.sorted())")
+                }
+            }
+        }
     }
 
     @Test func openAPIDocumentDescribesExactlyTheServedRoutes() throws {

@@ -51,11 +51,11 @@ final class LocalSystem: @unchecked Sendable {
             throw TestFailure(".build/debug/\(binary) is missing: build first with `swift build --build-tests`")
         }
         let data = try FileSystem.temporaryDirectory(prefix: "ccr-dashboard-\(label)")
-        // Persistent mode defaults to fixed ports (55432/56379); a developer's own instance may
+        // Persistent mode defaults to fixed ports (15432/16379); a developer's own instance may
         // hold those, so this one gets free ports through its secrets file.
-        try KeyValueFile.write([("PG_PORT", String(try Ports.freeLoopbackPort())), ("REDIS_PORT", String(try Ports.freeLoopbackPort()))],
+        try KeyValueFile.write([("PG_PORT", String(try Ports.freeServerPort())), ("REDIS_PORT", String(try Ports.freeServerPort()))],
                                to: data + "/secrets.env")
-        let port = try Ports.freeLoopbackPort()
+        let port = try Ports.freeServerPort()
         var environment = Environment().all
         for key in ["DATABASE_URL", "DATABASE_ADMIN_URL", "REDIS_URL", "TWITCH_CLIENT_ID", "TWITCH_CLIENT_SECRET", "TWITCH_EVENTSUB_SECRET"] {
             environment[key] = nil
@@ -64,7 +64,7 @@ final class LocalSystem: @unchecked Sendable {
         let logPath = data + "/ccr-local.log"
         let process = try ChildProcess(
             executable: root + "/.build/debug/ccr-local",
-            arguments: ["up", "--port", String(port), "--relay-port", String(try Ports.freeLoopbackPort()), "--data-dir", data, "--bin-dir", root + "/.build/debug", "--idle-seconds", "30",
+            arguments: ["up", "--port", String(port), "--relay-port", String(try Ports.freeServerPort()), "--data-dir", data, "--bin-dir", root + "/.build/debug", "--idle-seconds", "30",
                         "--routes", root + "/infra/routes.json", "--jobs", root + "/infra/jobs.json"],
             environment: environment, outputPath: logPath)
 
@@ -318,7 +318,7 @@ final class RelayControl: @unchecked Sendable {
     }
 
     static func owned(root: String, runtime: [String: String], routerURL: String, logPath: String) async throws -> RelayControl {
-        let port = try Ports.freeLoopbackPort()
+        let port = try Ports.freeServerPort()
         var environment: [String: String] = ["PATH": "/usr/bin:/bin", "LOG_LEVEL": "warning", "HOST": "127.0.0.1", "PORT": String(port)]
         environment["REDIS_URL"] = runtime["REDIS_URL"]
         environment["DATABASE_URL"] = runtime["DATABASE_URL"]
@@ -334,6 +334,14 @@ final class RelayControl: @unchecked Sendable {
     /// Starts the relay from the recipe and waits until it is subscribed to Redis.
     func start() async throws {
         guard let recipe else { throw TestFailure("no way to start the relay again") }
+        if let held = portHold {
+            // local-runner supervises its relay: once the port is free its next restart attempt
+            // (backoff at most 10 s) brings it back.
+            close(held)
+            portHold = nil
+            for _ in 0..<600 where !Ports.isAccepting(port: port) { try await Task.sleep(nanoseconds: 50_000_000) }
+            if Ports.isAccepting(port: port) { return try await waitReady() }
+        }
         if Ports.isAccepting(port: port) { return }  // someone (local-runner) already brought it back
         owned = try ChildProcess(executable: recipe.executable, arguments: recipe.arguments, environment: recipe.environment,
                                  outputPath: recipe.logPath)
@@ -372,6 +380,37 @@ final class RelayControl: @unchecked Sendable {
         while Ports.isAccepting(port: port) && wallClockSeconds() < deadline {
             try await Task.sleep(nanoseconds: 20_000_000)
         }
+        if recipe != nil && owned == nil { try await holdPortAgainstSupervisor(until: deadline) }
+    }
+
+    /// local-runner restarts its relay within a few hundred ms; to keep it down as long as a test
+    /// needs, the harness listens on the port itself (accepting nobody, so clients see no relay)
+    /// and every restart fails to bind until `start()` lets go. SO_REUSEADDR because the old
+    /// relay's closed connections leave the port in TIME_WAIT.
+    private var portHold: Int32?
+
+    private func holdPortAgainstSupervisor(until deadline: Double) async throws {
+        while wallClockSeconds() < deadline {
+            let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = UInt16(port).bigEndian
+            address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+            var one: Int32 = 1
+            setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+            let bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            if bound == 0, listen(descriptor, 1) == 0 {
+                portHold = descriptor
+                return
+            }
+            close(descriptor)
+            // The supervisor was quicker: stop its new relay again.
+            if let pid = ProcessTable.listener(port: port) { kill(pid, SIGTERM) }
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+        throw TestFailure("could not keep the relay port \(port) free of local-runner's restarts")
     }
 
     /// Stops a relay this harness started (end of the test).

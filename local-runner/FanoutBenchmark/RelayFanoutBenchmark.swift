@@ -152,7 +152,7 @@ public enum RelayFanoutBenchmark {
         let tokens = try companies.map { try signer.token(subject: "bench", companyID: $0, role: .viewer, now: wallClockSeconds(), ttlSeconds: 86_400) }
 
         // The relay, as its own process.
-        let port = try Ports.freeLoopbackPort()
+        let port = try Ports.freeServerPort()
         var environment: [String: String] = [
             "PATH": "/usr/bin:/bin", "PORT": String(port), "HOST": "127.0.0.1", "REDIS_URL": options.redisURL,
             "DATABASE_URL": options.databaseURL, "JWT_ISSUER": issuer, "JWT_AUDIENCE": audience, "JWT_JWKS_FILE": jwksPath,

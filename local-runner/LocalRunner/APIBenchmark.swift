@@ -53,7 +53,7 @@ public struct APIBenchmark: Sendable {
             StandardOutput.line("bench api: seeded \(options.companies) companies, \(options.companies * options.creatorsPerCompany) creators, \(options.events) events in \(fixed(Double(monotonicNanoseconds() - began) / 1e9, 1)) s")
 
             let keys = try DevelopmentKeys.loadOrCreate(in: scratch)
-            let port = try Ports.freeLoopbackPort()
+            let port = try Ports.freeServerPort()
             var environment = ["PATH": "/usr/bin:/bin", "LOG_LEVEL": "warning", "JWT_ISSUER": DevelopmentKeys.issuer,
                                "JWT_AUDIENCE": DevelopmentKeys.audience, "JWT_JWKS_FILE": scratch + "/dev-jwks.json",
                                "API_RATE_LIMIT_PER_MINUTE": "1000000", "DATABASE_POOL_SIZE": "4",

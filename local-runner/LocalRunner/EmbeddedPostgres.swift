@@ -1,5 +1,6 @@
 import Files
 public import Logging
+import Postgres
 import Processes
 #if canImport(Glibc)
 import Glibc
@@ -10,6 +11,7 @@ import Glibc
 /// `persistent` clusters (local-runner/run) use password authentication and are reused across
 /// runs; `throwaway` clusters (tests, benchmarks) live in a temporary folder and are deleted.
 /// When the runner is root, the server runs as the `postgres` user (it refuses to run as root).
+/// The server is the runner's child process, so `ProcessSupervisor` restarts it when it dies.
 public struct EmbeddedPostgres: Sendable {
     public let dataDirectory: String
     public let port: Int
@@ -35,35 +37,57 @@ public struct EmbeddedPostgres: Sendable {
     /// Output of initdb / pg_ctl (written by us).
     private var commandLog: String { dataDirectory + "/commands.log" }
 
-    /// initdb on first use, then start (or keep, if this cluster is already running).
-    public func start() async throws {
+    /// initdb on first use.
+    public func prepare() async throws {
         let binaries = try Self.binaryDirectory()
         try FileSystem.makeDirectories(dataDirectory, mode: 0o700)
         if Self.isRoot { try await run("/bin/chown", ["postgres:postgres", dataDirectory]) }
-        if !FileSystem.exists(clusterDirectory + "/PG_VERSION") {
-            let passwordFile = dataDirectory + "/.pwfile"
-            try FileSystem.writeText(superuserPassword + "\n", to: passwordFile, mode: 0o600)
-            if Self.isRoot { try await run("/bin/chown", ["postgres:postgres", passwordFile]) }
-            logger.info("initializing postgres cluster", metadata: ["dir": "\(clusterDirectory)"])
-            try await runAsOwner(binaries + "/initdb", [
-                "-D", clusterDirectory, "-U", "postgres", "--pwfile=\(passwordFile)", "-E", "UTF8", "--locale=C",
-                "--auth-local=peer", "--auth-host=scram-sha-256",
-            ])
-            FileSystem.remove(passwordFile)
-        }
-        if await isRunning(binaries) {
-            logger.info("postgres already running; reusing it", metadata: ["port": "\(port)"])
-            return
-        }
-        var options = "-p \(port) -c listen_addresses=127.0.0.1 -k \(dataDirectory) -c max_connections=200"
-        if !durable { options += " -c fsync=off -c full_page_writes=off" }
-        try await runAsOwner(binaries + "/pg_ctl", ["-D", clusterDirectory, "-l", logFile, "-w", "-t", "60", "-o", options, "start"])
-        logger.info("postgres started", metadata: ["port": "\(port)", "durable": "\(durable)"])
+        guard !FileSystem.exists(clusterDirectory + "/PG_VERSION") else { return }
+        let passwordFile = dataDirectory + "/.pwfile"
+        try FileSystem.writeText(superuserPassword + "\n", to: passwordFile, mode: 0o600)
+        if Self.isRoot { try await run("/bin/chown", ["postgres:postgres", passwordFile]) }
+        logger.info("initializing postgres cluster", metadata: ["dir": "\(clusterDirectory)"])
+        try await runAsOwner(binaries + "/initdb", [
+            "-D", clusterDirectory, "-U", "postgres", "--pwfile=\(passwordFile)", "-E", "UTF8", "--locale=C",
+            "--auth-local=peer", "--auth-host=scram-sha-256",
+        ])
+        FileSystem.remove(passwordFile)
     }
 
-    public func stop() async {
-        guard let binaries = try? Self.binaryDirectory() else { return }
-        _ = try? await runAsOwner(binaries + "/pg_ctl", ["-D", clusterDirectory, "-m", "fast", "-w", "stop"], check: false)
+    /// Starts the server as our child (in the foreground, not daemonized by pg_ctl, so the
+    /// supervisor sees it die) and returns once it accepts queries.
+    public func launch() async throws -> SupervisedProcess {
+        let binaries = try Self.binaryDirectory()
+        var arguments = ["-D", clusterDirectory, "-p", String(port), "-c", "listen_addresses=127.0.0.1", "-k", dataDirectory,
+                         "-c", "max_connections=200"]
+        if !durable { arguments += ["-c", "fsync=off", "-c", "full_page_writes=off"] }
+        let environment = ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C", "LC_ALL": "C"]
+        // As root, setpriv drops to the postgres user and execs, so the child's pid is the postmaster's.
+        let process = Self.isRoot
+            ? try ChildProcess(executable: "/usr/bin/setpriv", arguments: ["--reuid=postgres", "--regid=postgres", "--clear-groups", "--",
+                                                                          binaries + "/postgres"] + arguments,
+                               environment: environment, outputPath: logFile)
+            : try ChildProcess(executable: binaries + "/postgres", arguments: arguments, environment: environment, outputPath: logFile)
+        // SIGINT is PostgreSQL's fast shutdown (SIGTERM would wait for every client to leave).
+        let supervised = SupervisedProcess(process, stopSignal: SIGINT, graceMilliseconds: 30_000)
+        for _ in 0..<3000 {
+            if let status = process.exitStatusIfExited() {
+                throw ChildProcess.SpawnError(description: "postgres exited at start (status \(status)); see \(logFile)")
+            }
+            if (try? PostgresConnection(url: superuserURL + "?connect_timeout=2").query("SELECT 1")) != nil {
+                logger.info("postgres started", metadata: ["port": "\(port)", "pid": "\(process.pid)", "durable": "\(durable)"])
+                return supervised
+            }
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+        await supervised.stop()
+        throw ChildProcess.SpawnError(description: "postgres did not accept connections on port \(port) within 60 s; see \(logFile)")
+    }
+
+    /// True when a server (ours from an earlier run, or anyone's) runs on this cluster.
+    public func isRunning() async -> Bool {
+        guard let binaries = try? Self.binaryDirectory() else { return false }
+        return await isRunning(binaries)
     }
 
     public func isRunning(_ binaries: String) async -> Bool {

@@ -29,7 +29,7 @@ public final class FanoutWebhookLoad: Sendable {
             companyIDs.append(company)
             twitchUserIDs.append(twitchUserID)
         }
-        let port = try Ports.freeLoopbackPort()
+        let port = try Ports.freeServerPort()
         var environment = ["PATH": "/usr/bin:/bin", "LOG_LEVEL": "warning", "PORT": String(port), "HOST": "127.0.0.1"]
         for (key, value) in runtime.pairs { environment[key] = value }
         let process = try ChildProcess(executable: "\(binaryDirectory)/twitch-webhook", environment: environment)

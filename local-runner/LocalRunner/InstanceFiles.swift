@@ -9,6 +9,10 @@ public struct InstanceFiles: Sendable {
     /// The environment of the running instance, written by `up`, read by `env` and operator commands.
     public var runtimeEnvironment: String { dataDirectory + "/runtime.env" }
     public var demo: String { dataDirectory + "/demo.env" }
+    /// Held (flock) by the running `up`; names its pid and URLs.
+    public var lock: String { dataDirectory + "/instance.lock" }
+    /// The supervised processes of the running instance (`local-runner/run status`).
+    public var processes: String { dataDirectory + "/processes.json" }
 
     /// The running instance's environment, or a clear error when nothing runs.
     public func readRuntimeEnvironment() throws -> [String: String] {

@@ -6,7 +6,10 @@ import Glibc
 /// `KEY=VALUE` lines: the runner's generated secrets and the running instance's environment.
 public enum KeyValueFile {
     public static func read(_ path: String) -> [String: String]? {
-        guard let text = FileSystem.readText(path) else { return nil }
+        FileSystem.readText(path).map(parse)
+    }
+
+    public static func parse(_ text: String) -> [String: String] {
         var values: [String: String] = [:]
         for line in text.split(separator: "\n") where !line.hasPrefix("#") {
             guard let equals = line.firstIndex(of: "=") else { continue }

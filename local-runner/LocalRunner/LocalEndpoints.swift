@@ -43,14 +43,28 @@ enum LocalEndpoints {
         }
     }
 
-    /// `GET /metrics`: queue depth, in flight, delayed, done, retried, dead per queue (Prometheus text).
-    static func queueMetrics(_ table: JobTable, redis: RedisClient) -> LocalEndpoint {
+    /// `GET /metrics` (Prometheus text): the supervised processes (up, restarts) and per queue
+    /// waiting, in flight, delayed, done, retried, dead. The process lines come first and do not
+    /// need Redis, so an outage shows as `ccr_process_up{process="redis"} 0`, not as an error.
+    static func metrics(_ table: JobTable, redis: RedisClient, supervisor: ProcessSupervisor) -> LocalEndpoint {
         LocalEndpoint(prefix: "/metrics") { _, _ in
+            var text = ProcessStatus.prometheus(supervisor.statuses)
             let names = table.jobs.map(\.queue)
-            let text = try await redis.withConnection { connection in
-                try names.map { try JobQueue(name: $0).stats(on: connection).prometheus }.joined(separator: "\n") + "\n"
+            do {
+                text += try await redis.withConnection { connection in
+                    try names.map { try JobQueue(name: $0).stats(on: connection).prometheus }.joined(separator: "\n") + "\n"
+                }
+            } catch {
+                text += "# queue metrics unavailable: \(error)\n".replacingNewlines()
             }
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: text)))
         }
+    }
+}
+
+extension String {
+    /// One comment line whatever the error text holds.
+    fileprivate func replacingNewlines() -> String {
+        String(dropLast().map { $0 == "\n" ? " " : $0 }) + "\n"
     }
 }

@@ -9,6 +9,9 @@ import Processes
 import Router
 import Settings
 import StructuredLogging
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `local-runner/run` (up): services, migrations, the router with its functions, until Ctrl-C.
 public struct LocalInstance: Sendable {
@@ -46,6 +49,10 @@ public struct LocalInstance: Sendable {
     }
 
     public func run() async throws {
+        // First, before anything in the folder is touched: one data folder, one owner.
+        let lock = try InstanceLock.acquire(options.files, as: InstanceLock.Owner(
+            pid: getpid(), routerURL: "http://127.0.0.1:\(options.port)", relayURL: "http://127.0.0.1:\(options.relayPort)"))
+        defer { lock.release() }
         guard let routesText = FileSystem.readText(options.routesFile) else {
             throw OperatorCommands.Failure(description: "cannot read the route table \(options.routesFile)")
         }
@@ -55,14 +62,42 @@ public struct LocalInstance: Sendable {
             throw OperatorCommands.Failure(description: "\(options.binaryDirectory)/\(function) is missing; build with: swift build -c release")
         }
         let environment = Environment()
-        let stack = try ServiceStack(mode: .persistent(dataDirectory: options.files.dataDirectory), environment: environment, logger: logger)
+        let processesFile = options.files.processes
+        let stack = try ServiceStack(mode: .persistent(dataDirectory: options.files.dataDirectory), environment: environment, logger: logger,
+                                     onProcessChange: { ProcessStatus.write($0, to: processesFile) })
+        let supervisor = stack.supervisor
         var runtime: RuntimeEnvironment
         do {
             runtime = try await stack.start()
         } catch {
             await stack.stop()
+            FileSystem.remove(processesFile)
             throw error
         }
+        let executor = BlockingExecutor(threads: 2)
+        var workers: WorkerSupervisor?
+        do {
+            try await serve(&runtime, stack: stack, supervisor: supervisor, executor: executor, table: table, environment: environment,
+                            workers: &workers)
+        } catch {
+            await shutDown(stack: stack, workers: workers, executor: executor)
+            throw error
+        }
+        await shutDown(stack: stack, workers: workers, executor: executor)
+        StandardOutput.line("stopped")
+    }
+
+    /// Stops what this instance started, newest first, and removes the files naming it.
+    private func shutDown(stack: ServiceStack, workers: WorkerSupervisor?, executor: BlockingExecutor) async {
+        FileSystem.remove(options.files.runtimeEnvironment)
+        await workers?.stopAll()
+        await stack.stop()
+        await executor.shutdown()
+        FileSystem.remove(options.files.processes)
+    }
+
+    private func serve(_ runtime: inout RuntimeEnvironment, stack: ServiceStack, supervisor: ProcessSupervisor, executor: BlockingExecutor,
+                       table: RouteTable, environment: Environment, workers: inout WorkerSupervisor?) async throws {
         runtime.routerURL = "http://127.0.0.1:\(options.port)"
         try KeyValueFile.write(runtime.pairs, to: options.files.runtimeEnvironment)
 
@@ -74,7 +109,6 @@ public struct LocalInstance: Sendable {
             accessKeyID: "local-dev", secretAccessKey: runtime.objectStoreSecret)
         let objectHandler = LocalObjectStoreHandler(configuration: objectStore,
                                                     store: LocalObjectStore(rootDirectory: options.files.dataDirectory + "/objects"))
-        let executor = BlockingExecutor(threads: 2)
 
         var functionEnvironment = environment.all.filter { ["PATH", "LANG", "LOG_LEVEL", "TZ"].contains($0.key) }
         for (key, value) in runtime.pairs { functionEnvironment[key] = value }
@@ -91,16 +125,18 @@ public struct LocalInstance: Sendable {
         functionEnvironment["DASHBOARD_DIRECTORY"] = options.dashboardDirectory
         functionEnvironment["RELAY_PUBLIC_URL"] = "http://127.0.0.1:\(options.relayPort)"
 
-        // Twitch: the real API when credentials are configured, else the local stand-in.
-        var standIn: ChildProcess?
+        // Twitch: the real API when credentials are configured, else the local stand-in (supervised,
+        // restarted on the same port, which the functions' environment names).
         if let clientID = environment.optional("TWITCH_CLIENT_ID"), let secret = environment.optional("TWITCH_CLIENT_SECRET") {
             functionEnvironment["TWITCH_CLIENT_ID"] = clientID
             functionEnvironment["TWITCH_CLIENT_SECRET"] = secret
         } else {
-            let port = try Ports.freeLoopbackPort()
-            standIn = try ChildProcess(executable: options.binaryDirectory + "/twitch-stand-in",
-                                       environment: ["PORT": String(port), "PATH": "/usr/bin:/bin", "LOG_LEVEL": "warning"])
-            for _ in 0..<2000 where !Ports.isAccepting(port: port) { try await Task.sleep(nanoseconds: 2_000_000) }
+            let port = try Ports.freeServerPort()
+            let executable = options.binaryDirectory + "/twitch-stand-in"
+            try await supervisor.start(.init(name: "twitch-stand-in") {
+                try await ListeningProcess.launch(executable, port: port,
+                                                  environment: ["PORT": String(port), "PATH": "/usr/bin:/bin", "LOG_LEVEL": "warning"])
+            })
             functionEnvironment["TWITCH_CLIENT_ID"] = "local-client-id"
             functionEnvironment["TWITCH_CLIENT_SECRET"] = "local-client-secret"
             functionEnvironment["TWITCH_API_BASE_URL"] = "http://127.0.0.1:\(port)/helix"
@@ -109,83 +145,65 @@ public struct LocalInstance: Sendable {
             try KeyValueFile.write(runtime.pairs, to: options.files.runtimeEnvironment)
         }
         // The socket relay: its own process and port (WebSockets do not go through the router).
-        let relay = try ChildProcess(executable: options.binaryDirectory + "/socket-relay", environment: [
+        let relayExecutable = options.binaryDirectory + "/socket-relay"
+        let relayPort = options.relayPort
+        let relayEnvironment = [
             "PORT": String(options.relayPort), "HOST": "127.0.0.1", "PATH": "/usr/bin:/bin", "LOG_LEVEL": environment.optional("LOG_LEVEL") ?? "info",
             "REDIS_URL": runtime.redisURL, "DATABASE_URL": runtime.databaseURL,
             "JWT_ISSUER": DevelopmentKeys.issuer, "JWT_AUDIENCE": DevelopmentKeys.audience,
             "JWT_JWKS_URL": "http://127.0.0.1:\(options.port)/.well-known/jwks.json",
             "RELAY_CORS_ORIGINS": "http://127.0.0.1:\(options.port)",
-        ])
-        for _ in 0..<2000 where !Ports.isAccepting(port: options.relayPort) {
-            if let status = relay.exitStatusIfExited() {
-                throw OperatorCommands.Failure(description: "socket-relay exited at start (status \(status)); is port \(options.relayPort) free?")
-            }
-            try await Task.sleep(nanoseconds: 2_000_000)
-        }
+        ]
+        try await supervisor.start(.init(name: "socket-relay") {
+            try await ListeningProcess.launch(relayExecutable, port: relayPort, environment: relayEnvironment)
+        })
         runtime.relayURL = "http://127.0.0.1:\(options.relayPort)"
         try KeyValueFile.write(runtime.pairs, to: options.files.runtimeEnvironment)
 
-        // Job functions: the scheduler enqueues periodic jobs; the supervisor starts a worker
+        // Job functions: the scheduler enqueues periodic jobs; the worker supervisor starts a worker
         // whenever a queue has work (KEDA's role in production); workers exit when idle.
         let jobTable = try JobTable.load(options.jobsFile)
         var workerEnvironment = functionEnvironment
         workerEnvironment["EVENTSUB_CALLBACK_URL"] = "http://127.0.0.1:\(options.port)/webhooks/twitch"
         workerEnvironment["JOB_IDLE_EXIT_SECONDS"] = "30"
         let queueRedis = RedisClient(url: try RedisURL(parsing: runtime.redisURL), size: 2, logger: logger)
-        let supervisor = WorkerSupervisor(table: jobTable, redis: queueRedis, binaryDirectory: options.binaryDirectory,
-                                          environment: workerEnvironment, logger: logger)
+        let workerSupervisor = WorkerSupervisor(table: jobTable, redis: queueRedis, binaryDirectory: options.binaryDirectory,
+                                                environment: workerEnvironment, logger: logger)
+        workers = workerSupervisor
         let logger = self.logger
-        let background = [
-            Task { await JobScheduler(table: jobTable, redis: queueRedis, logger: logger).run() },
-            Task { await supervisor.run() },
-        ]
+        try await supervisor.start(.init(name: "job-scheduler") {
+            SupervisedTask { await JobScheduler(table: jobTable, redis: queueRedis, logger: logger).run() }
+        })
+        try await supervisor.start(.init(name: "job-workers") { SupervisedTask { await workerSupervisor.run() } })
         let router = RouterServer(table: table, binaryDirectory: options.binaryDirectory, environment: functionEnvironment,
                                   idleSeconds: options.idleSeconds,
                                   localEndpoints: [LocalEndpoints.jwks(keys.jwks), LocalEndpoints.objectStore(objectHandler, executor: executor),
-                                                   LocalEndpoints.queueMetrics(jobTable, redis: queueRedis)],
+                                                   LocalEndpoints.metrics(jobTable, redis: queueRedis, supervisor: supervisor)],
                                   logger: logger)
         let demo = options.demo
         let files = options.files
         let runtimeCopy = runtime
-        do {
-            try await router.run(host: "127.0.0.1", port: options.port) { port in
-                StandardOutput.line("""
+        try await router.run(host: "127.0.0.1", port: options.port) { port in
+            StandardOutput.line("""
 
-                    Creator Control Room is running.
-                      dashboard http://127.0.0.1:\(port)/   (sign in with: local-runner/run token --company ID --role owner)
-                      router    http://127.0.0.1:\(port)   (POST /webhooks/twitch, /api)
-                      relay     \(runtimeCopy.relayURL ?? "")   (Socket.IO)
-                      postgres  \(Self.redacted(runtimeCopy.databaseURL))
-                      redis     \(Self.redacted(runtimeCopy.redisURL))
-                    Print the full environment with: local-runner/run env
-                    Stop with Ctrl-C.
+                Creator Control Room is running.
+                  dashboard http://127.0.0.1:\(port)/   (sign in with: local-runner/run token --company ID --role owner)
+                  router    http://127.0.0.1:\(port)   (POST /webhooks/twitch, /api)
+                  relay     \(runtimeCopy.relayURL ?? "")   (Socket.IO)
+                  postgres  \(Self.redacted(runtimeCopy.databaseURL))
+                  redis     \(Self.redacted(runtimeCopy.redisURL))
+                Print the full environment with: local-runner/run env; supervised processes: local-runner/run status
+                Stop with Ctrl-C.
 
-                    """)
-                if demo {
-                    Task {
-                        do { try await DemoScript(runtime: runtimeCopy, files: files, logger: logger).run() } catch {
-                            logger.error("demo failed", metadata: ["error": "\(error)"])
-                        }
+                """)
+            if demo {
+                Task {
+                    do { try await DemoScript(runtime: runtimeCopy, files: files, logger: logger).run() } catch {
+                        logger.error("demo failed", metadata: ["error": "\(error)"])
                     }
                 }
             }
-        } catch {
-            await relay.terminate()
-            background.forEach { $0.cancel() }
-            await supervisor.stopAll()
-            FileSystem.remove(options.files.runtimeEnvironment)
-            if let standIn { await standIn.terminate() }
-            await stack.stop()
-            throw error
         }
-        await relay.terminate()
-        background.forEach { $0.cancel() }
-        await supervisor.stopAll()
-        FileSystem.remove(options.files.runtimeEnvironment)
-        if let standIn { await standIn.terminate() }
-        await executor.shutdown()
-        await stack.stop()
-        StandardOutput.line("stopped")
     }
 
     static func redacted(_ url: String) -> String {

@@ -42,6 +42,11 @@ public final class ServiceStack: Sendable {
     }
 
     public static let databaseName = "ccr"
+    /// The embedded servers' ports in persistent mode (below the ephemeral range).
+    public static let defaultPostgresPort = 15432
+    public static let defaultRedisPort = 16379
+    /// Keeps the embedded servers (and, in `up`, the relay, stand-in and scheduler) running.
+    public let supervisor: ProcessSupervisor
     let mode: Mode
     let environment: Environment
     let logger: Logger
@@ -51,7 +56,9 @@ public final class ServiceStack: Sendable {
     private let temporaryDirectory: String?
     private let superuserURL: String?
 
-    public init(mode: Mode, environment: Environment, logger: Logger) throws {
+    public init(mode: Mode, environment: Environment, logger: Logger,
+                onProcessChange: @escaping @Sendable ([ProcessStatus]) -> Void = { _ in }) throws {
+        self.supervisor = ProcessSupervisor(logger: logger, onChange: onProcessChange)
         self.mode = mode
         self.environment = environment
         self.logger = logger
@@ -79,8 +86,13 @@ public final class ServiceStack: Sendable {
         let isThrowaway: Bool
         let durable: Bool
         if case .throwaway(let keep) = mode { isThrowaway = true; durable = keep } else { isThrowaway = false; durable = true }
-        let pgPort = try secret("PG_PORT") { isThrowaway ? String(try Ports.freeLoopbackPort()) : "55432" }
-        let redisPort = try secret("REDIS_PORT") { isThrowaway ? String(try Ports.freeLoopbackPort()) : "56379" }
+        // Server ports lie outside the ephemeral range (see Ports.serverPortRange). A data folder
+        // from before, with 55432/56379 in its secrets, moves to the new defaults.
+        for key in ["PG_PORT", "REDIS_PORT"] where secrets[key].flatMap(Int.init).map(Ports.isEphemeral) == true {
+            secrets[key] = nil
+        }
+        let pgPort = try secret("PG_PORT") { isThrowaway ? String(try Ports.freeServerPort()) : String(Self.defaultPostgresPort) }
+        let redisPort = try secret("REDIS_PORT") { isThrowaway ? String(try Ports.freeServerPort()) : String(Self.defaultRedisPort) }
         let superPassword = secret("PG_SUPERUSER_PASSWORD") { RandomToken.hex() }
         let ownerPassword = secret("CCR_OWNER_PASSWORD") { RandomToken.hex() }
         let appPassword = secret("CCR_APP_PASSWORD") { RandomToken.hex() }
@@ -127,10 +139,27 @@ public final class ServiceStack: Sendable {
     private let ownerPassword: String
     private let appPassword: String
 
-    /// Starts what is embedded, provisions, migrates; returns the shared environment.
+    /// Starts what is embedded (supervised), provisions, migrates; returns the shared environment.
+    /// A server already running on this data folder (left by a runner that was killed) is used
+    /// as it is, not supervised and never stopped: this process did not start it.
     public func start() async throws -> RuntimeEnvironment {
-        if let postgres { try await postgres.start() }
-        if let redis { try await redis.start() }
+        if let postgres {
+            try await postgres.prepare()
+            if await postgres.isRunning() {
+                logger.warning("postgres of this data folder is already running (not started by this runner); using it unsupervised",
+                               metadata: ["port": "\(postgres.port)"])
+            } else {
+                try await supervisor.start(.init(name: "postgres") { try await postgres.launch() })
+            }
+        }
+        if let redis {
+            if redis.isResponding() {
+                logger.warning("redis of this data folder is already running (not started by this runner); using it unsupervised",
+                               metadata: ["port": "\(redis.port)"])
+            } else {
+                try await supervisor.start(.init(name: "redis") { try await redis.launch() })
+            }
+        }
         if let superuserURL {
             try Bootstrap.provision(superuserURL: superuserURL, database: Self.databaseName,
                                     ownerPassword: ownerPassword, appPassword: appPassword)
@@ -140,9 +169,9 @@ public final class ServiceStack: Sendable {
         return resolved
     }
 
+    /// Stops what this process started (and only that), newest first.
     public func stop() async {
-        if let redis { await redis.stop() }
-        if let postgres { await postgres.stop() }
+        await supervisor.stopAll()
         if let temporaryDirectory {
             _ = try? await ChildProcess.run("/bin/rm", ["-rf", temporaryDirectory], environment: ["PATH": "/usr/bin:/bin"])
         }

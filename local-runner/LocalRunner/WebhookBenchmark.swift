@@ -92,7 +92,7 @@ public struct WebhookBenchmark: Sendable {
                 StandardOutput.line("cold start (process start -> first 2xx), \(cold.count) runs: median \(fixed(percentile(cold, 0.5))) ms, min \(fixed(cold.min() ?? 0)) ms, max \(fixed(cold.max() ?? 0)) ms")
             }
 
-            let port = try Ports.freeLoopbackPort()
+            let port = try Ports.freeServerPort()
             var environment = ["PATH": "/usr/bin:/bin", "LOG_LEVEL": "warning"]
             for (key, value) in runtime.pairs { environment[key] = value }
             if options.direct {
@@ -159,7 +159,7 @@ public struct WebhookBenchmark: Sendable {
         var environment = ["PATH": "/usr/bin:/bin", "LOG_LEVEL": "warning"]
         for (key, value) in runtime.pairs { environment[key] = value }
         for _ in 0..<5 {
-            let port = try Ports.freeLoopbackPort()
+            let port = try Ports.freeServerPort()
             environment["PORT"] = String(port)
             environment["HOST"] = "127.0.0.1"
             let began = monotonicNanoseconds()

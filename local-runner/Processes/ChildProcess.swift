@@ -3,7 +3,8 @@ public import Glibc
 #endif
 
 /// A child process started with posix_spawn (no Foundation). Its stdout/stderr are inherited
-/// unless redirected to a file, so function logs show in the runner's terminal.
+/// unless redirected to a file, so function logs show in the runner's terminal; no other
+/// descriptor is inherited.
 public final class ChildProcess: Sendable {
     public let pid: pid_t
     public let executable: String
@@ -24,6 +25,9 @@ public final class ChildProcess: Sendable {
             posix_spawn_file_actions_adddup2(&fileActions, 1, 2)
         }
         posix_spawn_file_actions_addopen(&fileActions, 0, "/dev/null", O_RDONLY, 0)
+        // The child gets stdin/stdout/stderr and nothing else: no listening socket of the router,
+        // no database connection, no lock file (which would keep a dead runner's lock held).
+        InheritedDescriptors.closeAbove2(&fileActions)
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)

@@ -90,7 +90,7 @@ public actor FunctionInstance {
     }
 
     private func start() async throws -> Int {
-        let port = try Ports.freeLoopbackPort()
+        let port = try Ports.freeServerPort()
         var environment = self.environment
         environment["PORT"] = String(port)
         environment["HOST"] = "127.0.0.1"

@@ -136,7 +136,9 @@ public final class RouterServer: Sendable {
         }
         outbound.headers.replaceOrAdd(name: "x-request-id", value: requestID)
         outbound.headers.replaceOrAdd(name: "x-forwarded-proto", value: "http")
-        if body.readableBytes > 0 || request.method == .post || request.method == .put || request.method == .patch {
+        // TRACE carries no content (RFC 9110 §9.3.8): forwarding one makes the function's HTTP
+        // server drop the connection (a 502), where the function would answer 405.
+        if request.method != .trace, body.readableBytes > 0 || request.method == .post || request.method == .put || request.method == .patch {
             outbound.body = .bytes(body)
         }
         let upstream = try await client.execute(outbound, timeout: .seconds(60))

@@ -74,10 +74,18 @@ public struct AccountRoutes: Sendable {
         let displayName = validator.string("displayName", required: false, maxLength: 100)
         let primary = validator.string("primaryColor", required: false, maxLength: 7) { Self.isHexColor($0) ? nil : "must be a hex colour like #1a2b3c" }
         let accent = validator.string("accentColor", required: false, maxLength: 7) { Self.isHexColor($0) ? nil : "must be a hex colour like #1a2b3c" }
+        // The shape (the document's pattern ^companies/[^/]+/branding/[^/]+$) is a 422; a key of that
+        // shape that this company was never given is a reference to nothing: 404.
         let logoKey = validator.string("logoKey", required: false, maxLength: 300) { key in
-            key.hasPrefix("companies/\(companyID)/branding/") && !key.contains("..") ? nil : "must be a key returned by logo-upload-url"
+            let parts = Array(key.unicodeScalars).split(separator: "/", omittingEmptySubsequences: false)
+            let shaped = parts.count == 4 && String(String.UnicodeScalarView(parts[0])) == "companies" && !parts[1].isEmpty
+                && String(String.UnicodeScalarView(parts[2])) == "branding" && !parts[3].isEmpty
+            return shaped ? nil : "must be a key returned by logo-upload-url"
         }
         try validator.finish(allowed: ["displayName", "primaryColor", "accentColor", "logoKey"])
+        if let logoKey, !logoKey.hasPrefix("companies/\(companyID)/branding/") || logoKey.contains("..") {
+            throw FunctionError.notFound("logo")
+        }
         var branding: [String: JSONValue] = [:]
         if let displayName { branding["displayName"] = .string(displayName) }
         if let primary { branding["primaryColor"] = .string(primary.lowercased()) }

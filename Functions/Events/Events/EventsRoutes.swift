@@ -81,6 +81,9 @@ public struct EventsRoutes: Sendable {
         }
         let filters: [(String, String?)] = [("action", raw.queryParameter("action")), ("target_type", raw.queryParameter("target_type")),
                                             ("target_id", raw.queryParameter("target_id")), ("actor_user_id", raw.queryParameter("actor"))]
+        for (name, value) in zip(["action", "target_type", "target_id", "actor"], filters.map(\.1)) where value.map(containsNUL) == true {
+            throw FunctionError.validation([name: "must not contain NUL characters"])
+        }
         let rows = try await database.transaction(request.claims) { connection in
             var conditions = ["company_id = current_company_id()"]
             var parameters: [(any PostgresParameter)?] = []
@@ -131,10 +134,14 @@ struct EventQuery {
         }
         types = request.queryParameters("type").flatMap { $0.split(separator: ",").map(String.init) }.filter { !$0.isEmpty }
         if types.count > 50 { problems["type"] = "at most 50 types" }
+        if types.contains(where: containsNUL) { problems["type"] = "must not contain NUL characters" }
         for (name, value) in [("since", request.queryParameter("since")), ("until", request.queryParameter("until"))] {
             guard let value else { continue }
             if let seconds = RFC3339.unixSeconds(value) {
-                let normalized = RFC3339.format(unixSeconds: seconds)
+                // Any RFC 3339 time is valid (the document says date-time), but an offset can put it
+                // before year 1 or after 9999, which Postgres cannot parse back; as bounds of a
+                // filter those are the same as the first or last representable second.
+                let normalized = RFC3339.format(unixSeconds: min(max(seconds, Self.earliestSeconds), Self.latestSeconds))
                 if name == "since" { since = normalized } else { until = normalized }
             } else {
                 problems[name] = "must be an RFC 3339 timestamp"
@@ -150,6 +157,10 @@ struct EventQuery {
         if !problems.isEmpty { throw FunctionError.validation(problems) }
     }
 
+    /// 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z.
+    static let earliestSeconds: Double = -62_135_596_800
+    static let latestSeconds: Double = 253_402_300_799
+
     static func limit(_ text: String?) throws -> Int {
         guard let text else { return 50 }
         guard let value = Int(text), (1...EventsRoutes.maximumLimit).contains(value) else {
@@ -160,4 +171,7 @@ struct EventQuery {
 }
 
 func isUUID(_ text: String) -> Bool { TenantID.isValid(text) }
+
+/// Postgres text holds no NUL; the document's patterns exclude it from every string parameter.
+func containsNUL(_ text: String) -> Bool { text.unicodeScalars.contains("\u{0}") }
 

@@ -51,8 +51,11 @@ public struct MembersRoutes: Sendable {
     @Sendable func add(_ request: APIRequest) async throws -> FunctionResponse {
         var validator = FieldValidator(try request.jsonObject())
         let email = validator.string("email", required: true, maxLength: 254) { text in
-            let parts = text.split(separator: "@")
-            return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !text.contains(" ") ? nil : "must be an email address"
+            // Exactly the document's pattern ^[^@ ]+@[^@ ]+\.[^@ ]+$, over code points.
+            let scalars = Array(text.unicodeScalars)
+            let parts = scalars.split(separator: "@", omittingEmptySubsequences: false)
+            return parts.count == 2 && !parts[0].isEmpty && parts[1].dropFirst().dropLast().contains(".") && !scalars.contains(" ")
+                ? nil : "must be an email address"
         }
         let role = validator.string("role", required: true) { Role(rawValue: $0) == nil ? "must be owner, admin, operator or viewer" : nil }
         try validator.finish(allowed: ["email", "role"])
