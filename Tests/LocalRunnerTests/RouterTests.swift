@@ -22,6 +22,18 @@ import Glibc
         let text = try #require(FileSystem.readText(SharedResearch.repositoryRoot() + "/infra/routes.json"))
         let table = try RouteTable(json: text)
         #expect(table.route(for: "/webhooks/twitch")?.function == "twitch-webhook")
+        // The dashboard owns `/` exactly and `/dashboard/…`; nothing else falls through to it.
+        #expect(table.route(for: "/")?.function == "dashboard")
+        #expect(table.route(for: "/dashboard/app.js")?.function == "dashboard")
+        #expect(table.route(for: "/no-such-page") == nil)
+    }
+
+    @Test func exactRoutesMatchOnlyTheirPath() throws {
+        let table = try RouteTable(json: #"{"routes": [{"prefix": "/", "exact": true, "function": "page"}, {"prefix": "/api", "function": "api"}]}"#)
+        #expect(table.route(for: "/")?.function == "page")
+        #expect(table.route(for: "/x") == nil)
+        #expect(table.route(for: "/api/me")?.function == "api")
+        #expect(table.routes[0].exact && !table.routes[1].exact)
     }
 
     @Test func longestPrefixOnSegmentBoundaries() throws {
