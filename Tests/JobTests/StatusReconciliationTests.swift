@@ -92,8 +92,11 @@ import TwitchStandIn
 
     static func minute() -> Int { Int(wallClockSeconds() / 60) }
 
-    /// Messages published to `channel` from now until a marker published after `body`.
-    static func published(on channel: String, redis: RedisClient, during body: () async throws -> Void) async throws -> [CompactEvent] {
+    /// The events published on `channel` while `body` ran. The ingestor resumes its callers at
+    /// COMMIT and publishes right after, so the run may return before its PUBLISH: wait for
+    /// `expecting` events (5 s at most), then a marker catches any extra one.
+    static func published(on channel: String, redis: RedisClient, expecting: Int = 0,
+                          during body: () async throws -> Void) async throws -> [CompactEvent] {
         let subscriber = RedisSubscriber(url: try TestServices.redisURL(), channels: [channel])
         subscriber.start()
         var events = subscriber.events.makeAsyncIterator()
@@ -106,13 +109,20 @@ import TwitchStandIn
             throw error
         }
         let marker = "marker-\(TestServices.uniqueTwitchUserID())"
-        _ = try await redis.publish(channel: channel, message: marker)
         var received: [CompactEvent] = []
+        // The marker goes out once `expecting` events came, or after 5 s whatever came.
+        let timeout = Task {
+            try await Task.sleep(for: .seconds(5))
+            _ = try await redis.publish(channel: channel, message: marker)
+        }
+        if expecting == 0 { _ = try await redis.publish(channel: channel, message: marker) }
         while let event = await events.next() {
             guard case .message(let message) = event else { continue }
             if message.text == marker { break }
             if let parsed = try? JSONParser.parse(message.text), let compact = CompactEvent(json: parsed) { received.append(compact) }
+            if expecting > 0 && received.count == expecting { _ = try await redis.publish(channel: channel, message: marker) }
         }
+        timeout.cancel()
         await subscriber.stop()
         return received
     }
@@ -128,7 +138,7 @@ import TwitchStandIn
 
             let minuteBefore = Self.minute()
             var first = StatusReport()
-            let published = try await Self.published(on: RoomName.company(company), redis: context.redis) {
+            let published = try await Self.published(on: RoomName.company(company), redis: context.redis, expecting: 1) {
                 first = try await reconciler.run()
             }
             #expect(first.polled == 1 && first.live == 1)
@@ -199,7 +209,7 @@ import TwitchStandIn
 
             context.standIn.state.setOffline(userID: user.id)
             var offline = StatusReport()
-            let published = try await Self.published(on: RoomName.company(company), redis: context.redis) {
+            let published = try await Self.published(on: RoomName.company(company), redis: context.redis, expecting: 1) {
                 offline = try await reconciler.run()
             }
             #expect(offline.wentOffline == 1 && offline.wentOnline == 0)
