@@ -16,8 +16,8 @@ extension RelaySuites {
         static let group = MultiThreadedEventLoopGroup.singleton
 
         /// A connected, authenticated raw client (Engine.IO open + Socket.IO CONNECT done).
-        static func connected(_ relay: RelayUnderTest, company: String) async throws -> RawWebSocketClient {
-            let client = try await RawWebSocketClient.connect(port: relay.port, group: group)
+        static func connected(_ relay: RelayUnderTest, company: String, receiveBufferBytes: Int? = nil) async throws -> RawWebSocketClient {
+            let client = try await RawWebSocketClient.connect(port: relay.port, group: group, receiveBufferBytes: receiveBufferBytes)
             let open = try #require(await client.nextText())
             #expect(open.hasPrefix("0{"))
             client.sendText("40{\"token\":\"\(TestKeys.token(company: company))\"}")
@@ -169,6 +169,26 @@ extension RelaySuites {
             await relay.stop()
         }
 
+        /// `lastEventId` as a string of digits resumes like a number; any other value is a recovery
+        /// request all the same, refused like an unknown id (never silently ignored).
+        @Test func lastEventIdThatIsNoIdIsARefusedRecovery() async throws {
+            let relay = try await RelayUnderTest.start()
+            let company = try TestServices.makeCompany()
+            for bad in ["\"abc\"", "-5", "1.5", "{}"] {
+                let client = try await RawWebSocketClient.connect(port: relay.port, group: Self.group)
+                _ = await client.nextText()
+                client.sendText("40{\"token\":\"\(TestKeys.token(company: company))\",\"lastEventId\":\(bad)}")
+                let reply = try #require(await client.nextText(), "no reply for lastEventId \(bad)")
+                #expect(reply.hasPrefix("40{"), "\(reply)")
+                let data = try JSONParser.parse(String(reply.dropFirst(2)))
+                #expect(data["recovered"] == .bool(false), "lastEventId \(bad): \(reply)")
+                #expect(data["recoveryError"]?.stringValue == "unknown event id", "lastEventId \(bad): \(reply)")
+                await client.close()
+            }
+            #expect(try await relay.metric("recoveries_refused_total") == 4)
+            await relay.stop()
+        }
+
         @Test func expiredTokenEndsTheSocket() async throws {
             let relay = try await RelayUnderTest.start()
             let company = try TestServices.makeCompany()
@@ -188,9 +208,11 @@ extension RelaySuites {
             let redis = RedisClient(url: try TestServices.redisURL())
             let company = try TestServices.makeCompany()
             let fast = try await Self.connected(relay, company: company)
-            let slow = try await Self.connected(relay, company: company)
-            // Stop reading: the kernel buffers fill, then the relay's bound is reached.
+            let slow = try await Self.connected(relay, company: company, receiveBufferBytes: 8 * 1024)
+            // Stop reading: the (small) receive buffer and the relay's bounded kernel send buffer
+            // fill, then the relay's own bound is reached.
             try await slow.channel.setOption(.autoRead, value: false).get()
+            var droppedAfterBatch: Int?
             let padding = String(repeating: "p", count: 2_000)
             let base = Int64.random(in: 1..<1_000_000) * 10_000
             var fastCount = 0
@@ -206,8 +228,14 @@ extension RelaySuites {
                 while fastCount < (batch + 1) * 20, let text = await fast.nextText(timeout: 5_000) {
                     if text.hasPrefix("42") { fastCount += 1 }
                 }
+                if droppedAfterBatch == nil, try await relay.metric("slow_consumers_dropped_total") == 1 { droppedAfterBatch = batch }
             }
             #expect(fastCount == 3_000, "the reading client got everything")
+            // 64 KiB of the relay's own plus the kernel's bounded share (RELAY_SOCKET_SEND_BUFFER_BYTES,
+            // 128 KiB, doubled by Linux) and the reader's 8 KiB: about 350 KB, 9 batches of 40 KB.
+            // With autotuning the kernel alone held 4 MiB (100 batches) before the cut-off.
+            let dropped = try #require(droppedAfterBatch, "the slow consumer was never dropped")
+            #expect(dropped <= 20, "dropped only after \(dropped + 1) batches of 40 KB")
             #expect(try await relay.metric("slow_consumers_dropped_total") == 1)
             #expect(try await relay.metric("connected_sockets") == 1)
             await fast.close()

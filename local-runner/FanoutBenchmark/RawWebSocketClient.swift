@@ -30,11 +30,14 @@ public final class RawWebSocketClient: Sendable {
     /// 101). With `handshake: false` it is a plain TCP connection whose input arrives as `.raw`.
     public static func connect(host: String = "127.0.0.1", port: Int, path: String = "/socket.io/?EIO=4&transport=websocket",
                                group: any EventLoopGroup, handshake: Bool = true, autoPong: Bool = true,
-                               sendAfterOpen: String? = nil,
+                               sendAfterOpen: String? = nil, receiveBufferBytes: Int? = nil,
                                onText: (@Sendable (ByteBuffer) -> Void)? = nil) async throws -> RawWebSocketClient {
         let state = NIOLockedValueBox<(frames: [Frame], closed: Bool)>(([], false))
-        let channel = try await ClientBootstrap(group: group)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+        var bootstrap = ClientBootstrap(group: group).channelOption(.socketOption(.tcp_nodelay), value: 1)
+        // A small receive buffer (set before connect, so the window is small from the start)
+        // makes a client that stops reading hold back little on its side.
+        if let receiveBufferBytes { bootstrap = bootstrap.channelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(receiveBufferBytes)) }
+        let channel = try await bootstrap
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(

@@ -30,6 +30,8 @@ struct RecoveryService: Sendable {
     /// refetches through REST (`GET /api/events?after=`).
     func replay(companyID: String, after eventID: Int64) async -> Outcome {
         guard windowSeconds > 0 else { return .refused("recovery is disabled") }
+        // Ids start at 1: 0 stands for an offset that was no event id at all.
+        guard eventID > 0 else { return .refused("unknown event id") }
         let window = windowSeconds
         let limit = maxEvents
         do {

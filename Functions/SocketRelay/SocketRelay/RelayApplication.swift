@@ -24,8 +24,12 @@ struct RecoveryRequest: Sendable {
         }
         if pid != nil, let offset = auth?["offset"]?.stringValue, let id = Int64(offset), id >= 0 {
             afterID = id
-        } else if let last = auth?["lastEventId"] {
-            afterID = last.int64Value ?? last.stringValue.flatMap { Int64($0) }
+        } else if let last = auth?["lastEventId"], last != .null {
+            // A number or a string of digits; anything else (a non-numeric string, a negative or
+            // fractional number, an object) is still a recovery request, answered like an unknown
+            // id (0 is never an event id) instead of being ignored.
+            let id = last.int64Value ?? last.stringValue.flatMap { Int64($0) }
+            afterID = id.flatMap { $0 >= 0 ? $0 : nil } ?? 0
         }
         if auth?["offsets"]?.boolValue == true { wantsOffsets = true }
     }

@@ -27,6 +27,11 @@ public struct RelayConfiguration: Sendable {
     public var maxRecoveryEvents: Int
     /// Bound on one connection's unsent output; a client over it is a slow consumer and is dropped.
     public var maxBufferedBytes: Int
+    /// The kernel send buffer of each connection (`SO_SNDBUF`; 0 leaves Linux's autotuning, which
+    /// grows it to 4 MiB). Bounded so that what a socket has unsent counts the kernel's share too:
+    /// a dashboard that stops reading fills this and then `maxBufferedBytes`, and is cut off within
+    /// seconds instead of after megabytes.
+    public var socketSendBufferBytes: Int = 128 * 1024
     /// Event loops (threads) serving sockets; default: one per core.
     public var eventLoops: Int
     /// Write coalescing: an event loop flushes its sockets at most once per this interval. A write
@@ -89,6 +94,7 @@ public struct RelayConfiguration: Sendable {
         configuration.host = environment.optional("HOST") ?? "0.0.0.0"
         configuration.maxPayload = try environment.int("RELAY_MAX_PAYLOAD", default: 1_000_000, range: 1_024...100_000_000)
         configuration.maxBufferedBytes = try environment.int("RELAY_MAX_BUFFERED_BYTES", default: 1 << 20, range: 4_096...1 << 30)
+        configuration.socketSendBufferBytes = try environment.int("RELAY_SOCKET_SEND_BUFFER_BYTES", default: 128 * 1024, range: 0...1 << 26)
         configuration.eventLoops = try environment.int("RELAY_EVENT_LOOPS", default: System.coreCount, range: 1...256)
         configuration.flushIntervalMicroseconds = try environment.int("RELAY_FLUSH_INTERVAL_US", default: 1_000, range: 0...100_000)
         configuration.drainMilliseconds = try environment.int("RELAY_DRAIN_MS", default: 2_000, range: 0...60_000)

@@ -30,7 +30,7 @@ public final class RelayServer: Sendable {
         for loop in group.makeIterator() { loops.append(loop) }
         core.attach(eventLoops: loops)
         for registry in core.registries { try await registry.eventLoop.submit { registry.startTimer() }.get() }
-        let bootstrap = ServerBootstrap(group: group)
+        var bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 4096)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -40,6 +40,9 @@ public final class RelayServer: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture { try Self.configure(channel, core: core) }
             }
+        if configuration.socketSendBufferBytes > 0 {
+            bootstrap = bootstrap.childChannelOption(.socketOption(.so_sndbuf), value: SocketOptionValue(configuration.socketSendBufferBytes))
+        }
         do {
             channel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
         } catch {
