@@ -4,369 +4,202 @@ import JSONValue
 public import Logging
 import NIOConcurrencyHelpers
 public import Postgres
-public import Rooms
+import Rooms
 
-/// What became of one notification.
-public struct IngestOutcome: Sendable {
-    /// The rows stored by this call, one per company that tracks the broadcaster.
-    public let stored: [CompactEvent]
-    /// Companies track the broadcaster but every row existed already: a redelivery.
-    public let duplicate: Bool
-    /// No company tracks the broadcaster; the notification was kept in `eventsub_unrouted`.
-    public let unrouted: Bool
-    /// It could not be stored as an event (Postgres refused it); it was kept in
-    /// `eventsub_dead_letters` for an operator instead of being retried forever.
-    public var deadLettered: Bool = false
-}
-
-/// Stores verified notifications and publishes them, committing many concurrent requests in one
-/// transaction (group commit).
+/// Stores verified notifications and publishes them: many concurrent requests per transaction
+/// (group commit), in writer lanes that each own a share of the companies.
 ///
-/// Why: with synchronous commit, one commit per event tops out at a few thousand events/s on a
-/// small machine because every commit waits for its WAL flush. Here each caller appends its
-/// notification to a queue and suspends; up to `writers` writer loops, each on a Postgres pool
-/// thread with its own connection, take everything queued (up to `maxBatch`) and store it in one
-/// transaction: one tracked-creator lookup, then one `store_events` call that inserts the rows of
-/// every company in the batch (each checked against the company's trackers inside Postgres). Only after COMMIT are the
-/// callers resumed (so a 2xx means durable); then the new rows are published to Redis.
+/// Why group commit: with synchronous commit, one commit per event tops out at a few thousand
+/// events/s on a small machine because every commit waits for its WAL flush.
+///
+/// Why lanes: a company's events must be committed and published in id order (a dashboard resumes
+/// after the last id it saw), so writers storing the same company's rows take its stream lock
+/// from INSERT to PUBLISH. With writers that each took whatever was queued, every batch held the
+/// locks of the busiest companies (a raid's channel is in every batch), so the writers ran one at
+/// a time and a core stood idle. Now each company belongs to one lane of this process (a hash of
+/// its id), so a process's lanes never wait on each other; the lock remains for other processes.
+///
+/// 1. `ingest()` queues the notification and suspends (`IngestTicket`).
+/// 2. The router (one loop at a time, on a pool connection) takes up to `maxBatch` queued
+///    notifications, looks up every tracking company with one `tracked_creators()` call, keeps
+///    the ones nobody tracks in `eventsub_unrouted` (answered at once) and hands each company's
+///    row to that company's lane.
+/// 3. Each lane (a loop on its own pool connection) stores up to `maxBatch` rows in one
+///    transaction (`IngestLane`). A notification is answered once each of its rows has been
+///    committed: a 2xx means durable. Then the lane publishes its rows to Redis.
 ///
 /// Dedupe is the `(company_id, twitch_message_id)` unique key with `ON CONFLICT DO NOTHING`, so a
 /// redelivery, even one racing the original in the same batch, stores and publishes once.
 public final class EventIngestor: Sendable {
     public struct Options: Sendable {
         public var maxBatch: Int
-        public var writers: Int
-        /// How long a writer waits for a company's stream lock before the batch fails with a
-        /// retryable error (503: Twitch redelivers), so one stuck holder cannot stall ingest.
+        /// Writer lanes (each with its own connection); each company belongs to one.
+        public var lanes: Int
+        /// How long a lane waits for a company's stream lock (held by another process) before
+        /// its batch fails with a retryable error (503: Twitch redelivers), so one stuck holder
+        /// cannot stall ingest.
         public var streamLockTimeoutMilliseconds: Int
-        public init(maxBatch: Int = 512, writers: Int = 2, streamLockTimeoutMilliseconds: Int = 5_000) {
+        public init(maxBatch: Int = 512, lanes: Int = 2, streamLockTimeoutMilliseconds: Int = 5_000) {
             self.maxBatch = maxBatch
-            self.writers = writers
+            self.lanes = lanes
             self.streamLockTimeoutMilliseconds = streamLockTimeoutMilliseconds
         }
     }
 
-    private struct Pending: Sendable {
-        let notification: NormalizedNotification
-        let continuation: CheckedContinuation<IngestOutcome, any Error>
+    /// One company's row of one notification, on its way to (or in) the company's lane.
+    struct LaneRow: Sendable {
+        let ticket: IngestTicket
+        let company: String
+        /// The event's creator: the company's tracker of the broadcaster where it tracks it.
+        let creator: String?
+        /// Every creator of this company the notification concerns (their rooms get it).
+        let creators: [String]
     }
 
     private struct State {
-        var pending: [Pending] = []
-        var activeWriters = 0
+        var pending: [IngestTicket] = []
+        var routing = false
+        var laneQueues: [[LaneRow]]
+        var laneActive: [Bool]
     }
 
-    private let postgres: PostgresPool
-    private let publisher: RoomPublisher?
-    private let options: Options
-    private let logger: Logger
-    private let state = NIOLockedValueBox(State())
+    let postgres: PostgresPool
+    let publisher: RoomPublisher?
+    let options: Options
+    let logger: Logger
+    private let state: NIOLockedValueBox<State>
 
+    /// `postgres` needs a connection per lane, one for the router and one for other queries.
     public init(postgres: PostgresPool, publisher: RoomPublisher?, options: Options = Options(), logger: Logger) {
-        precondition(options.writers < postgres.size, "leave at least one pool connection for other queries")
+        precondition(options.lanes >= 1 && options.lanes + 1 < postgres.size,
+                     "a connection per lane, one for the router, and one left for other queries")
         self.postgres = postgres
         self.publisher = publisher
         self.options = options
         self.logger = logger
+        self.state = NIOLockedValueBox(State(laneQueues: Array(repeating: [], count: options.lanes),
+                                             laneActive: Array(repeating: false, count: options.lanes)))
     }
 
     /// Stores `notification` for every company tracking its broadcaster(s); returns once committed.
     public func ingest(_ notification: NormalizedNotification) async throws -> IngestOutcome {
-        try await withCheckedThrowingContinuation { continuation in
-            let startWriter = state.withLockedValue { state -> Bool in
-                state.pending.append(Pending(notification: notification, continuation: continuation))
-                guard state.activeWriters < options.writers else { return false }
-                state.activeWriters += 1
+        let ticket = IngestTicket(notification)
+        return try await withCheckedThrowingContinuation { continuation in
+            ticket.attach(continuation)
+            let startRouter = state.withLockedValue { state -> Bool in
+                state.pending.append(ticket)
+                guard !state.routing else { return false }
+                state.routing = true
                 return true
             }
-            if startWriter { launchWriter() }
+            if startRouter { launchRouter() }
         }
     }
 
-    private func launchWriter() {
+    /// The lane that owns `company` (FNV-1a of its id: the same lane for as long as this process runs).
+    public func lane(of company: String) -> Int {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in company.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return Int(hash % UInt64(options.lanes))
+    }
+
+    // MARK: - Router
+
+    private func launchRouter() {
         Task { [self] in
             do {
-                try await postgres.withConnection { [self] connection in drain(connection) }
+                try await postgres.withConnection { [self] connection in route(on: connection) }
             } catch {
                 // No connection could be had (Postgres down): fail what is queued now, so callers
                 // answer 5xx promptly and Twitch retries later.
-                let failed = state.withLockedValue { state -> [Pending] in
-                    state.activeWriters -= 1
-                    let failed = state.pending
-                    state.pending.removeAll()
-                    return failed
+                let failed = state.withLockedValue { state -> [IngestTicket] in
+                    state.routing = false
+                    defer { state.pending.removeAll() }
+                    return state.pending
                 }
                 logger.error("event store unavailable", metadata: ["error": "\(error)", "failedRequests": "\(failed.count)"])
-                failed.forEach { $0.continuation.resume(throwing: error) }
+                failed.forEach { $0.fail(error) }
             }
         }
     }
 
-    /// Writer loop: runs on a pool thread until the queue is empty.
-    private func drain(_ connection: PostgresConnection) {
+    /// Router loop: runs on a pool thread until nothing is queued.
+    private func route(on connection: PostgresConnection) {
         while true {
-            let batch = state.withLockedValue { state -> [Pending]? in
+            let batch = state.withLockedValue { state -> [IngestTicket]? in
                 guard !state.pending.isEmpty else {
-                    state.activeWriters -= 1
+                    state.routing = false
                     return nil
                 }
                 let count = min(options.maxBatch, state.pending.count)
-                let batch = Array(state.pending.prefix(count))
-                state.pending.removeFirst(count)
-                return batch
+                defer { state.pending.removeFirst(count) }
+                return Array(state.pending.prefix(count))
             }
             guard let batch else { return }
             do {
-                try write(batch, on: connection)
-            } catch let error as PostgresError where error.isTransient {
-                // A stream lock not had in time (or a deadlock): nothing wrong with the events;
-                // their senders get 503 and redeliver.
-                logger.warning("batch not stored, retryable", metadata: ["error": "\(error)", "size": "\(batch.count)"])
-                batch.forEach { $0.continuation.resume(throwing: error) }
-            } catch let error as PostgresError where error.kind == .query && batch.count > 1 {
-                // One bad notification must not fail its neighbours: store them one by one.
-                logger.warning("batch failed, retrying one by one", metadata: ["error": "\(error)", "size": "\(batch.count)"])
-                for single in batch { writeAlone(single, on: connection) }
-            } catch let error as PostgresError where error.kind == .query {
-                writeAlone(batch[0], on: connection)
+                dispatch(try split(batch, on: connection))
             } catch {
-                batch.forEach { $0.continuation.resume(throwing: error) }
+                logger.warning("batch not routed", metadata: ["error": "\(error)", "size": "\(batch.count)"])
+                batch.forEach { $0.fail(error) }
                 if !connection.isHealthy {
-                    // The connection broke: hand what is still queued to a fresh writer.
+                    // The connection broke: hand what is still queued to a fresh router.
                     let restart = state.withLockedValue { state -> Bool in
                         guard !state.pending.isEmpty else {
-                            state.activeWriters -= 1
+                            state.routing = false
                             return false
                         }
                         return true
                     }
-                    if restart { launchWriter() }
+                    if restart { launchRouter() }
                     return
                 }
             }
         }
     }
 
-    /// One notification in its own transaction; if Postgres refuses it (not a connection problem),
-    /// it is dead-lettered so that Twitch's retries do not turn one bad payload into an outage.
-    private func writeAlone(_ pending: Pending, on connection: PostgresConnection) {
-        do {
-            try write([pending], on: connection)
-        } catch let error as PostgresError where error.isTransient {
-            pending.continuation.resume(throwing: error)
-        } catch let error as PostgresError where error.kind == .query {
-            let n = pending.notification
-            logger.error("notification refused by the database; dead-lettered",
-                         metadata: ["messageId": "\(n.messageID)", "type": "\(n.subscriptionType)", "error": "\(error)"])
-            do {
-                try connection.query("""
-                    INSERT INTO eventsub_dead_letters (twitch_message_id, subscription_type, error, body)
-                    VALUES ($1, $2, $3, $4) ON CONFLICT (twitch_message_id) DO NOTHING
-                    """, [n.messageID, n.subscriptionType, error.description, String(decoding: n.rawBody, as: UTF8.self)])
-                var outcome = IngestOutcome(stored: [], duplicate: false, unrouted: false)
-                outcome.deadLettered = true
-                pending.continuation.resume(returning: outcome)
-            } catch {
-                pending.continuation.resume(throwing: error)
+    /// Each notification's rows, one per tracking company, grouped by lane; the ones nobody
+    /// tracks are kept unrouted and answered here.
+    private func split(_ batch: [IngestTicket], on connection: PostgresConnection) throws -> [[LaneRow]] {
+        let userIDs = Set(batch.flatMap(\.notification.routingUserIDs))
+        var trackers: [String: [(company: String, creator: String)]] = [:]
+        if !userIDs.isEmpty {
+            let rows = try connection.query(
+                "SELECT company_id, creator_id, twitch_user_id FROM tracked_creators($1::text[])",
+                [PostgresArray.literal(Array(userIDs))]).rows
+            for row in rows {
+                trackers[try row.require("twitch_user_id"), default: []].append(
+                    (try row.require("company_id"), try row.require("creator_id")))
             }
-        } catch {
-            pending.continuation.resume(throwing: error)
         }
-    }
-
-    /// Stores one batch in one transaction, resumes the callers, then publishes.
-    private func write(_ batch: [Pending], on connection: PostgresConnection) throws {
-        var results = [[CompactEvent]](repeating: [], count: batch.count)
-        var routed = [Bool](repeating: false, count: batch.count)
-        var deliveries: [RoomPublisher.Delivery] = []
-        var holdsStreamLocks = false
-        defer { if holdsStreamLocks { _ = try? connection.query("SELECT pg_advisory_unlock_all()") } }
-
-        try connection.withTransaction {
-            let userIDs = Set(batch.flatMap(\.notification.routingUserIDs))
-            var trackers: [String: [(company: String, creator: String)]] = [:]
-            if !userIDs.isEmpty {
-                let rows = try connection.query(
-                    "SELECT company_id, creator_id, twitch_user_id FROM tracked_creators($1::text[])",
-                    [PostgresArray.literal(Array(userIDs))]).rows
-                for row in rows {
-                    trackers[try row.require("twitch_user_id"), default: []].append(
-                        (try row.require("company_id"), try row.require("creator_id")))
-                }
-            }
-
-            // company -> rows to insert (index into batch, primary creator, every matched creator)
-            var plan: [String: [(index: Int, creator: String?, creators: [String])]] = [:]
-            var seen: Set<String> = []
-            for (index, pending) in batch.enumerated() {
-                let notification = pending.notification
-                var byCompany: [String: [String]] = [:]
-                for userID in notification.routingUserIDs {
-                    for tracker in trackers[userID] ?? [] where !(byCompany[tracker.company]?.contains(tracker.creator) ?? false) {
-                        byCompany[tracker.company, default: []].append(tracker.creator)
+        var lanes = [[LaneRow]](repeating: [], count: options.lanes)
+        var unrouted: [IngestTicket] = []
+        for ticket in batch {
+            let notification = ticket.notification
+            var byCompany: [(company: String, creators: [String])] = []
+            for userID in notification.routingUserIDs {
+                for tracker in trackers[userID] ?? [] {
+                    if let index = byCompany.firstIndex(where: { $0.company == tracker.company }) {
+                        if !byCompany[index].creators.contains(tracker.creator) { byCompany[index].creators.append(tracker.creator) }
+                    } else {
+                        byCompany.append((tracker.company, [tracker.creator]))
                     }
                 }
-                routed[index] = !byCompany.isEmpty
-                for (company, creators) in byCompany {
-                    // The same message twice in one batch (a redelivery racing the original):
-                    // only the first copy is inserted; the other reports a duplicate.
-                    guard seen.insert("\(company)|\(notification.messageID)").inserted else { continue }
-                    // The event's creator is the broadcaster's tracker where the company tracks it.
-                    let primary = trackers[notification.broadcaster?.id ?? ""]?.first { $0.company == company }?.creator ?? creators.first
-                    plan[company, default: []].append((index, primary, creators))
-                }
             }
-
-            if !plan.isEmpty {
-                // Set first: a lock timeout part-way leaves the locks already taken to release.
-                holdsStreamLocks = true
-                try lockStreams(of: Array(plan.keys), on: connection)
+            guard !byCompany.isEmpty else {
+                unrouted.append(ticket)
+                continue
             }
-            // Every company's rows in one statement; then live status in each affected company's scope.
-            let stored = try storeEvents(plan.flatMap { company, rows in
-                rows.map { (company: company, creator: $0.creator, notification: batch[$0.index].notification) }
-            }, on: connection)
-            var statusEffects: [String: [CompactEvent]] = [:]
-            for (company, rows) in plan {
-                for row in rows {
-                    guard let event = stored["\(company)|\(batch[row.index].notification.messageID)"] else { continue }
-                    results[row.index].append(event)
-                    deliveries.append(RoomPublisher.Delivery(event: event, creatorIDs: row.creators))
-                    if Self.changesStatus(event) { statusEffects[company, default: []].append(event) }
-                }
+            ticket.expect(rows: byCompany.count)
+            for (company, creators) in byCompany {
+                let primary = trackers[notification.broadcaster?.id ?? ""]?.first { $0.company == company }?.creator ?? creators.first
+                lanes[lane(of: company)].append(LaneRow(ticket: ticket, company: company, creator: primary, creators: creators))
             }
-            for (company, events) in statusEffects {
-                try connection.setTenant(company)
-                for event in events.sorted(by: { $0.id < $1.id }) { try applyStatusEffect(of: event, on: connection) }
-            }
-            // Published in id order: per company that is commit order (the stream locks).
-            deliveries.sort { $0.event.id < $1.event.id }
-
-            let unrouted = batch.indices.filter { !routed[$0] }.map { batch[$0].notification }
-            if !unrouted.isEmpty { try storeUnrouted(unrouted, on: connection) }
         }
-
-        // Callers first (their 2xx only needs the commit), then one pipelined PUBLISH round trip.
-        for (index, pending) in batch.enumerated() {
-            pending.continuation.resume(returning: IngestOutcome(
-                stored: results[index], duplicate: routed[index] && results[index].isEmpty, unrouted: !routed[index]))
+        if !unrouted.isEmpty {
+            try connection.withTransaction { try storeUnrouted(unrouted.map(\.notification), on: connection) }
+            unrouted.forEach { $0.keptUnrouted() }
         }
-        publisher?.publishBlocking(deliveries)
-    }
-
-    /// Takes each company's stream lock (a session-level advisory lock, in key order so two
-    /// writers cannot deadlock), held from before the INSERT until after the PUBLISH.
-    ///
-    /// Why: event ids come from one sequence at INSERT time. Two writers (of this process or of
-    /// another webhook instance) storing the same company's events concurrently could commit and
-    /// publish them out of id order; a dashboard that saw id 101 and reconnects with
-    /// `lastEventId: 101` would then never get id 100 (recovery replays ids above 101). Under the
-    /// lock, per company, id order = commit order = publish order. (The hash seed 7001 keeps these
-    /// keys apart from other advisory lock users.)
-    ///
-    /// A holder that stops answering must not keep its locks: the wait is bounded by
-    /// `lock_timeout` (this transaction only), and the server probes this session's TCP peer
-    /// (keepalive after 10 s idle, every 5 s, 3 misses), so a dead process's locks go in ~25 s.
-    private func lockStreams(of companies: [String], on connection: PostgresConnection) throws {
-        try connection.query("""
-            SELECT set_config('lock_timeout', $1, true), set_config('tcp_keepalives_idle', '10', false),
-                   set_config('tcp_keepalives_interval', '5', false), set_config('tcp_keepalives_count', '3', false)
-            """, ["\(options.streamLockTimeoutMilliseconds)ms"])
-        try connection.query("""
-            SELECT count(pg_advisory_lock(k)) AS locked
-            FROM (SELECT DISTINCT hashtextextended(c, 7001) AS k FROM unnest($1::text[]) AS c ORDER BY k) AS ordered
-            """, [PostgresArray.literal(companies)])
-    }
-
-    /// One statement for the whole batch (`store_events`, migration 5): each row names its company
-    /// and creator, and the function stores it only if that creator tracks one of the notification's
-    /// routing users. Rows travel as one JSON parameter; the raw body is embedded verbatim (it was
-    /// parsed, so it is valid JSON). Returns the stored rows keyed by `company|message id`.
-    private func storeEvents(
-        _ rows: [(company: String, creator: String?, notification: NormalizedNotification)], on connection: PostgresConnection
-    ) throws -> [String: CompactEvent] {
-        guard !rows.isEmpty else { return [:] }
-        var records = "["
-        for (index, row) in rows.enumerated() {
-            let n = row.notification
-            if index > 0 { records += "," }
-            records += "{\"i\":\(index),\"k\":"
-            JSONWriter.writeString(row.company, into: &records)
-            records += ",\"c\":"
-            if let creator = row.creator { JSONWriter.writeString(creator, into: &records) } else { records += "null" }
-            records += ",\"m\":"
-            JSONWriter.writeString(n.messageID, into: &records)
-            records += ",\"t\":"
-            JSONWriter.writeString(n.subscriptionType, into: &records)
-            records += ",\"v\":"
-            JSONWriter.writeString(n.subscriptionVersion, into: &records)
-            records += ",\"b\":"
-            if let broadcaster = n.broadcaster { JSONWriter.writeString(broadcaster.id, into: &records) } else { records += "null" }
-            records += ",\"o\":"
-            JSONWriter.writeString(n.occurredAt, into: &records)
-            records += ",\"d\":"
-            JSONWriter.write(n.data, into: &records)
-            records += ",\"s\":"
-            JSONWriter.writeString(n.source, into: &records)
-            records += ",\"u\":["
-            for (position, userID) in n.routingUserIDs.enumerated() {
-                if position > 0 { records += "," }
-                JSONWriter.writeString(userID, into: &records)
-            }
-            records += "],\"p\":"
-            records += String(decoding: n.rawBody, as: UTF8.self)
-            records += "}"
-        }
-        records += "]"
-        let result = try connection.query("SELECT * FROM store_events($1::jsonb)", [records])
-        var stored: [String: CompactEvent] = [:]
-        for row in result.rows {
-            let event = try EventRows.compactEvent(from: row)
-            stored["\(event.companyID)|\(try row.require("twitch_message_id"))"] = event
-        }
-        return stored
-    }
-
-    static func changesStatus(_ event: CompactEvent) -> Bool {
-        event.creatorID != nil && (event.type == "stream.online" || event.type == "stream.offline" || event.type == "channel.update")
-    }
-
-    /// Live status follows stream.online / stream.offline / channel.update, guarded by the event
-    /// time so that a late redelivery cannot roll the tile back.
-    private func applyStatusEffect(of event: CompactEvent, on connection: PostgresConnection) throws {
-        guard let creator = event.creatorID else { return }
-        switch event.type {
-        case "stream.online":
-            try connection.query("""
-                INSERT INTO creator_status (creator_id, company_id, live, started_at, viewer_count, live_changed_at, last_event_id)
-                VALUES ($1, $2, true, COALESCE($3::timestamptz, $4::timestamptz), 0, $4::timestamptz, $5)
-                ON CONFLICT (creator_id) DO UPDATE SET
-                    live = true, started_at = EXCLUDED.started_at, viewer_count = 0,
-                    live_changed_at = EXCLUDED.live_changed_at, last_event_id = EXCLUDED.last_event_id, updated_at = now()
-                WHERE creator_status.live_changed_at IS NULL OR creator_status.live_changed_at <= EXCLUDED.live_changed_at
-                """, [creator, event.companyID, event.data["startedAt"]?.stringValue, event.occurredAt, event.id])
-        case "stream.offline":
-            try connection.query("""
-                INSERT INTO creator_status (creator_id, company_id, live, started_at, viewer_count, live_changed_at, last_event_id)
-                VALUES ($1, $2, false, NULL, 0, $3::timestamptz, $4)
-                ON CONFLICT (creator_id) DO UPDATE SET
-                    live = false, started_at = NULL, viewer_count = 0,
-                    live_changed_at = EXCLUDED.live_changed_at, last_event_id = EXCLUDED.last_event_id, updated_at = now()
-                WHERE creator_status.live_changed_at IS NULL OR creator_status.live_changed_at <= EXCLUDED.live_changed_at
-                """, [creator, event.companyID, event.occurredAt, event.id])
-        case "channel.update":
-            try connection.query("""
-                INSERT INTO creator_status (creator_id, company_id, title, category_id, category_name, info_changed_at, last_event_id)
-                VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7)
-                ON CONFLICT (creator_id) DO UPDATE SET
-                    title = EXCLUDED.title, category_id = EXCLUDED.category_id, category_name = EXCLUDED.category_name,
-                    info_changed_at = EXCLUDED.info_changed_at, last_event_id = EXCLUDED.last_event_id, updated_at = now()
-                WHERE creator_status.info_changed_at IS NULL OR creator_status.info_changed_at <= EXCLUDED.info_changed_at
-                """, [creator, event.companyID, event.data["title"]?.stringValue, event.data["categoryId"]?.stringValue,
-                      event.data["categoryName"]?.stringValue, event.occurredAt, event.id])
-        default:
-            return
-        }
+        return lanes
     }
 
     private func storeUnrouted(_ notifications: [NormalizedNotification], on connection: PostgresConnection) throws {
@@ -376,6 +209,67 @@ public final class EventIngestor: Sendable {
                 VALUES ($1, $2, $3, $4, $5::jsonb)
                 ON CONFLICT (twitch_message_id) DO NOTHING
                 """, [n.messageID, n.subscriptionType, n.subscriptionVersion, n.broadcaster?.id, String(decoding: n.rawBody, as: UTF8.self)])
+        }
+    }
+
+    // MARK: - Lanes
+
+    private func dispatch(_ rowsByLane: [[LaneRow]]) {
+        let start = state.withLockedValue { state -> [Int] in
+            var start: [Int] = []
+            for (lane, rows) in rowsByLane.enumerated() where !rows.isEmpty {
+                state.laneQueues[lane].append(contentsOf: rows)
+                if !state.laneActive[lane] {
+                    state.laneActive[lane] = true
+                    start.append(lane)
+                }
+            }
+            return start
+        }
+        start.forEach(launchLane)
+    }
+
+    private func launchLane(_ lane: Int) {
+        Task { [self] in
+            do {
+                try await postgres.withConnection { [self] connection in drain(lane: lane, on: connection) }
+            } catch {
+                let failed = state.withLockedValue { state -> [LaneRow] in
+                    state.laneActive[lane] = false
+                    defer { state.laneQueues[lane].removeAll() }
+                    return state.laneQueues[lane]
+                }
+                logger.error("event store unavailable", metadata: ["error": "\(error)", "failedRows": "\(failed.count)"])
+                failed.forEach { $0.ticket.fail(error) }
+            }
+        }
+    }
+
+    /// Lane loop: runs on a pool thread until the lane's queue is empty.
+    private func drain(lane: Int, on connection: PostgresConnection) {
+        while true {
+            let rows = state.withLockedValue { state -> [LaneRow]? in
+                guard !state.laneQueues[lane].isEmpty else {
+                    state.laneActive[lane] = false
+                    return nil
+                }
+                let count = min(options.maxBatch, state.laneQueues[lane].count)
+                defer { state.laneQueues[lane].removeFirst(count) }
+                return Array(state.laneQueues[lane].prefix(count))
+            }
+            guard let rows else { return }
+            if !IngestLane(ingestor: self, connection: connection).store(rows) {
+                // The connection broke: hand what is still queued to a fresh loop.
+                let restart = state.withLockedValue { state -> Bool in
+                    guard !state.laneQueues[lane].isEmpty else {
+                        state.laneActive[lane] = false
+                        return false
+                    }
+                    return true
+                }
+                if restart { launchLane(lane) }
+                return
+            }
         }
     }
 }

@@ -42,7 +42,7 @@ import TwitchStandIn
         let pool = PostgresPool(url: try TestServices.databaseURL(), size: 4, logger: logger)
         let redis = RedisClient(url: try TestServices.redisURL(), size: 1, logger: logger)
         let ingestor = EventIngestor(postgres: pool, publisher: RoomPublisher(redis: redis, logger: logger),
-                                     options: .init(maxBatch: 64, writers: 1), logger: logger)
+                                     options: .init(maxBatch: 64, lanes: 1), logger: logger)
         do {
             try await Fixture.withStandIn { standIn in
                 try await body(Context(standIn: standIn, pool: pool, redis: redis, ingestor: ingestor))

@@ -27,7 +27,7 @@ struct Webhook {
         postgres = PostgresPool(url: try TestServices.databaseURL(), size: 4, logger: logger)
         redis = RedisClient(url: try redisURL ?? TestServices.redisURL(), size: 1, timeoutMilliseconds: 500, logger: logger)
         let ingestor = EventIngestor(postgres: postgres, publisher: publishes ? RoomPublisher(redis: redis, logger: logger) : nil,
-                                     options: .init(maxBatch: 64, writers: 2), logger: logger)
+                                     options: .init(maxBatch: 64, lanes: 2), logger: logger)
         server = HTTPFunctionServer(function: TwitchWebhookFunction(
             verifier: DeliveryVerifier(signatures: SignatureVerifier(secrets: [Self.secret])),
             ingestor: ingestor, subscriptions: SubscriptionStatusStore(postgres: postgres)), logger: logger)

@@ -20,13 +20,14 @@ struct WebhookHarness {
     let server: HTTPFunctionServer<TwitchWebhookFunction>
     let postgres: PostgresPool
     let redis: RedisClient
+    let ingestor: EventIngestor
 
     init(databaseURL: String? = nil, redisURL: RedisURL? = nil, maxBatch: Int = 64, streamLockTimeoutMilliseconds: Int = 5_000) throws {
         let logger = Logger(label: "test")
         postgres = PostgresPool(url: try databaseURL ?? TestServices.databaseURL(), size: 4, logger: logger)
         redis = RedisClient(url: try redisURL ?? TestServices.redisURL(), size: 1, timeoutMilliseconds: 300, logger: logger)
-        let ingestor = EventIngestor(postgres: postgres, publisher: RoomPublisher(redis: redis, logger: logger),
-                                     options: .init(maxBatch: maxBatch, writers: 2, streamLockTimeoutMilliseconds: streamLockTimeoutMilliseconds),
+        ingestor = EventIngestor(postgres: postgres, publisher: RoomPublisher(redis: redis, logger: logger),
+                                     options: .init(maxBatch: maxBatch, lanes: 2, streamLockTimeoutMilliseconds: streamLockTimeoutMilliseconds),
                                      logger: logger)
         let function = TwitchWebhookFunction(
             verifier: DeliveryVerifier(signatures: SignatureVerifier(secrets: [Self.secret, Self.previousSecret])),

@@ -9,17 +9,17 @@ extension StatusReconciler {
     /// Builds the reconciler from the environment: `TWITCH_CLIENT_ID`, `TWITCH_CLIENT_SECRET`,
     /// optional `TWITCH_API_BASE_URL` / `TWITCH_AUTH_BASE_URL` (default: Twitch; locally the
     /// stand-in), `DATABASE_URL` (app role), `REDIS_URL` (synthetic events are published to the
-    /// rooms), optional `DATABASE_POOL_SIZE` (default 3: one ingest writer plus two) and
+    /// rooms), optional `DATABASE_POOL_SIZE` (default 3: one ingest lane, its router and one spare) and
     /// `STATUS_GRACE_SECONDS` (default 120: how long after a live change a contradicting poll waits).
     public static func fromEnvironment(_ environment: Environment, logger: Logger) throws -> StatusReconciler {
         let configuration = try HelixConfiguration.fromEnvironment(environment)
         let redisURL = try RedisURL.fromEnvironment(environment)
         let pool = PostgresPool(url: try environment.required("DATABASE_URL"),
-                                size: try environment.int("DATABASE_POOL_SIZE", default: 3, range: 2...16), logger: logger)
+                                size: try environment.int("DATABASE_POOL_SIZE", default: 3, range: 3...16), logger: logger)
         let grace = try environment.int("STATUS_GRACE_SECONDS", default: 120, range: 0...3_600)
         let redis = RedisClient(url: redisURL, size: 1, logger: logger)
         let ingestor = EventIngestor(postgres: pool, publisher: RoomPublisher(redis: redis, logger: logger),
-                                     options: .init(maxBatch: 256, writers: 1), logger: logger)
+                                     options: .init(maxBatch: 256, lanes: 1), logger: logger)
         var reconciler = StatusReconciler(helix: HelixClient(configuration: configuration, logger: logger), pool: pool,
                                           ingestor: ingestor, logger: logger, options: Options(graceSeconds: Double(grace)))
         reconciler.closeResources = {

@@ -8,7 +8,8 @@ import Redis
 /// Builds the webhook function from the environment:
 /// `DATABASE_URL` (app role), `REDIS_URL`, `TWITCH_EVENTSUB_SECRET` (10–100 ASCII characters),
 /// optional `TWITCH_EVENTSUB_SECRET_PREVIOUS` (accepted during a rotation),
-/// `DATABASE_POOL_SIZE` (default 4), `INGEST_MAX_BATCH` (default 512), `INGEST_WRITERS` (default 2),
+/// `INGEST_LANES` (default 2: writer lanes, each owning a share of the companies),
+/// `DATABASE_POOL_SIZE` (default lanes + 2: one per lane, the router, one spare), `INGEST_MAX_BATCH` (default 512),
 /// `INGEST_STREAM_LOCK_TIMEOUT_MS` (default 5000).
 public enum WebhookConfiguration {
     public static func makeFunction(environment: Environment, logger: Logger) async throws -> TwitchWebhookFunction {
@@ -18,8 +19,8 @@ public enum WebhookConfiguration {
         }
         let databaseURL = try environment.required("DATABASE_URL")
         let redisURL = try RedisURL.fromEnvironment(environment)
-        let writers = try environment.int("INGEST_WRITERS", default: 2, range: 1...16)
-        let poolSize = try environment.int("DATABASE_POOL_SIZE", default: writers + 2, range: writers + 1...64)
+        let lanes = try environment.int("INGEST_LANES", default: 2, range: 1...16)
+        let poolSize = try environment.int("DATABASE_POOL_SIZE", default: lanes + 2, range: lanes + 2...64)
         let maxBatch = try environment.int("INGEST_MAX_BATCH", default: 512, range: 1...10_000)
         let lockTimeout = try environment.int("INGEST_STREAM_LOCK_TIMEOUT_MS", default: 5_000, range: 100...600_000)
 
@@ -30,7 +31,7 @@ public enum WebhookConfiguration {
         let redis = RedisClient(url: redisURL, size: 1, logger: logger)
         let ingestor = EventIngestor(
             postgres: postgres, publisher: RoomPublisher(redis: redis, logger: logger),
-            options: .init(maxBatch: maxBatch, writers: writers, streamLockTimeoutMilliseconds: lockTimeout), logger: logger)
+            options: .init(maxBatch: maxBatch, lanes: lanes, streamLockTimeoutMilliseconds: lockTimeout), logger: logger)
         return TwitchWebhookFunction(
             verifier: DeliveryVerifier(signatures: SignatureVerifier(secrets: secrets)),
             ingestor: ingestor, subscriptions: SubscriptionStatusStore(postgres: postgres))

@@ -1,0 +1,216 @@
+import EventSub
+import JSONValue
+import Logging
+import Postgres
+import Rooms
+
+/// One lane's turn: stores a batch of rows (each one company's row of one notification, every
+/// company of this lane's share) in one transaction, answers the notifications whose every lane
+/// is done, then publishes.
+///
+/// In one transaction: the companies' stream locks (`lockStreams`), one `store_events` call for
+/// every row (migration 5: each row stored only if its creator tracks one of the notification's
+/// users), live-status upserts in each company's tenant scope; COMMIT; answer; PUBLISH in id
+/// order; unlock. If the batch fails with a query error it is retried row by row, so one bad
+/// notification cannot fail its neighbours; a row that fails alone is dead-lettered.
+struct IngestLane {
+    let ingestor: EventIngestor
+    let connection: PostgresConnection
+
+    /// Stores `rows` and answers their notifications; false when the connection broke.
+    func store(_ rows: [EventIngestor.LaneRow]) -> Bool {
+        do {
+            try write(rows)
+        } catch let error as PostgresError where error.isTransient {
+            // A stream lock not had in time (or a deadlock): nothing wrong with the events;
+            // their senders get 503 and redeliver.
+            ingestor.logger.warning("batch not stored, retryable", metadata: ["error": "\(error)", "size": "\(rows.count)"])
+            rows.forEach { $0.ticket.fail(error) }
+        } catch let error as PostgresError where error.kind == .query {
+            if rows.count > 1 {
+                ingestor.logger.warning("batch failed, retrying one by one", metadata: ["error": "\(error)", "size": "\(rows.count)"])
+            }
+            rows.forEach(writeAlone)
+        } catch {
+            rows.forEach { $0.ticket.fail(error) }
+        }
+        return connection.isHealthy
+    }
+
+    /// One row in its own transaction; if Postgres refuses it (not a connection problem), the
+    /// notification is dead-lettered so that Twitch's retries do not turn one bad payload into an
+    /// outage.
+    private func writeAlone(_ row: EventIngestor.LaneRow) {
+        do {
+            try write([row])
+        } catch let error as PostgresError where error.kind == .query && !error.isTransient {
+            let n = row.ticket.notification
+            ingestor.logger.error("notification refused by the database; dead-lettered",
+                                  metadata: ["messageId": "\(n.messageID)", "type": "\(n.subscriptionType)", "error": "\(error)"])
+            do {
+                try connection.query("""
+                    INSERT INTO eventsub_dead_letters (twitch_message_id, subscription_type, error, body)
+                    VALUES ($1, $2, $3, $4) ON CONFLICT (twitch_message_id) DO NOTHING
+                    """, [n.messageID, n.subscriptionType, error.description, String(decoding: n.rawBody, as: UTF8.self)])
+                row.ticket.rowFinished(stored: nil, deadLettered: true)
+            } catch {
+                row.ticket.fail(error)
+            }
+        } catch {
+            row.ticket.fail(error)
+        }
+    }
+
+    /// Stores one batch in one transaction, answers, then publishes.
+    private func write(_ rows: [EventIngestor.LaneRow]) throws {
+        var stored: [String: CompactEvent] = [:]
+        var deliveries: [RoomPublisher.Delivery] = []
+        var holdsStreamLocks = false
+        defer { if holdsStreamLocks { _ = try? connection.query("SELECT pg_advisory_unlock_all()") } }
+
+        // The same message twice (a redelivery racing the original): the first copy is inserted,
+        // the other reports a duplicate.
+        var seen: Set<String> = []
+        let unique = rows.filter { seen.insert("\($0.company)|\($0.ticket.notification.messageID)").inserted }
+        try connection.withTransaction {
+            // Set first: a lock timeout part-way leaves the locks already taken to release.
+            holdsStreamLocks = true
+            try lockStreams(of: Array(Set(unique.map(\.company))))
+            stored = try storeEvents(unique)
+            var statusEffects: [String: [CompactEvent]] = [:]
+            for row in unique {
+                guard let event = stored["\(row.company)|\(row.ticket.notification.messageID)"] else { continue }
+                deliveries.append(RoomPublisher.Delivery(event: event, creatorIDs: row.creators))
+                if Self.changesStatus(event) { statusEffects[row.company, default: []].append(event) }
+            }
+            for (company, events) in statusEffects {
+                try connection.setTenant(company)
+                for event in events.sorted(by: { $0.id < $1.id }) { try applyStatusEffect(of: event) }
+            }
+        }
+
+        // Callers first (their 2xx only needs the commit), then one pipelined PUBLISH round trip,
+        // in id order: per company that is commit order (the stream locks).
+        for row in rows {
+            // A row deduped above answers its own ticket as a duplicate.
+            let event = stored.removeValue(forKey: "\(row.company)|\(row.ticket.notification.messageID)")
+            row.ticket.rowFinished(stored: event)
+        }
+        deliveries.sort { $0.event.id < $1.event.id }
+        ingestor.publisher?.publishBlocking(deliveries)
+    }
+
+    /// Takes each company's stream lock (a session-level advisory lock, in key order so two
+    /// writers cannot deadlock), held from before the INSERT until after the PUBLISH.
+    ///
+    /// Why: event ids come from one sequence at INSERT time. Two writers (lanes of two webhook
+    /// instances; a process's own lanes never share a company) storing the same company's events concurrently could commit and
+    /// publish them out of id order; a dashboard that saw id 101 and reconnects with
+    /// `lastEventId: 101` would then never get id 100 (recovery replays ids above 101). Under the
+    /// lock, per company, id order = commit order = publish order. (The hash seed 7001 keeps these
+    /// keys apart from other advisory lock users.)
+    ///
+    /// A holder that stops answering must not keep its locks: the wait is bounded by
+    /// `lock_timeout` (this transaction only), and the server probes this session's TCP peer
+    /// (keepalive after 10 s idle, every 5 s, 3 misses), so a dead process's locks go in ~25 s.
+    private func lockStreams(of companies: [String]) throws {
+        try connection.query("""
+            SELECT set_config('lock_timeout', $1, true), set_config('tcp_keepalives_idle', '10', false),
+                   set_config('tcp_keepalives_interval', '5', false), set_config('tcp_keepalives_count', '3', false)
+            """, ["\(ingestor.options.streamLockTimeoutMilliseconds)ms"])
+        try connection.query("""
+            SELECT count(pg_advisory_lock(k)) AS locked
+            FROM (SELECT DISTINCT hashtextextended(c, 7001) AS k FROM unnest($1::text[]) AS c ORDER BY k) AS ordered
+            """, [PostgresArray.literal(companies)])
+    }
+
+
+    /// One statement for the whole batch (`store_events`, migration 5): each row names its company
+    /// and creator, and the function stores it only if that creator tracks one of the notification's
+    /// routing users. Rows travel as one JSON parameter; the raw body is embedded verbatim (it was
+    /// parsed, so it is valid JSON). Returns the stored rows keyed by `company|message id`.
+    private func storeEvents(_ rows: [EventIngestor.LaneRow]) throws -> [String: CompactEvent] {
+        guard !rows.isEmpty else { return [:] }
+        var records = "["
+        for (index, row) in rows.enumerated() {
+            let n = row.ticket.notification
+            if index > 0 { records += "," }
+            records += "{\"i\":\(index),\"k\":"
+            JSONWriter.writeString(row.company, into: &records)
+            records += ",\"c\":"
+            if let creator = row.creator { JSONWriter.writeString(creator, into: &records) } else { records += "null" }
+            records += ",\"m\":"
+            JSONWriter.writeString(n.messageID, into: &records)
+            records += ",\"t\":"
+            JSONWriter.writeString(n.subscriptionType, into: &records)
+            records += ",\"v\":"
+            JSONWriter.writeString(n.subscriptionVersion, into: &records)
+            records += ",\"b\":"
+            if let broadcaster = n.broadcaster { JSONWriter.writeString(broadcaster.id, into: &records) } else { records += "null" }
+            records += ",\"o\":"
+            JSONWriter.writeString(n.occurredAt, into: &records)
+            records += ",\"d\":"
+            JSONWriter.write(n.data, into: &records)
+            records += ",\"s\":"
+            JSONWriter.writeString(n.source, into: &records)
+            records += ",\"u\":["
+            for (position, userID) in n.routingUserIDs.enumerated() {
+                if position > 0 { records += "," }
+                JSONWriter.writeString(userID, into: &records)
+            }
+            records += "],\"p\":"
+            records += String(decoding: n.rawBody, as: UTF8.self)
+            records += "}"
+        }
+        records += "]"
+        let result = try connection.query("SELECT * FROM store_events($1::jsonb)", [records])
+        var stored: [String: CompactEvent] = [:]
+        for row in result.rows {
+            let event = try EventRows.compactEvent(from: row)
+            stored["\(event.companyID)|\(try row.require("twitch_message_id"))"] = event
+        }
+        return stored
+    }
+
+    static func changesStatus(_ event: CompactEvent) -> Bool {
+        event.creatorID != nil && (event.type == "stream.online" || event.type == "stream.offline" || event.type == "channel.update")
+    }
+
+    /// Live status follows stream.online / stream.offline / channel.update, guarded by the event
+    /// time so that a late redelivery cannot roll the tile back.
+    func applyStatusEffect(of event: CompactEvent) throws {
+        guard let creator = event.creatorID else { return }
+        switch event.type {
+        case "stream.online":
+            try connection.query("""
+                INSERT INTO creator_status (creator_id, company_id, live, started_at, viewer_count, live_changed_at, last_event_id)
+                VALUES ($1, $2, true, COALESCE($3::timestamptz, $4::timestamptz), 0, $4::timestamptz, $5)
+                ON CONFLICT (creator_id) DO UPDATE SET
+                    live = true, started_at = EXCLUDED.started_at, viewer_count = 0,
+                    live_changed_at = EXCLUDED.live_changed_at, last_event_id = EXCLUDED.last_event_id, updated_at = now()
+                WHERE creator_status.live_changed_at IS NULL OR creator_status.live_changed_at <= EXCLUDED.live_changed_at
+                """, [creator, event.companyID, event.data["startedAt"]?.stringValue, event.occurredAt, event.id])
+        case "stream.offline":
+            try connection.query("""
+                INSERT INTO creator_status (creator_id, company_id, live, started_at, viewer_count, live_changed_at, last_event_id)
+                VALUES ($1, $2, false, NULL, 0, $3::timestamptz, $4)
+                ON CONFLICT (creator_id) DO UPDATE SET
+                    live = false, started_at = NULL, viewer_count = 0,
+                    live_changed_at = EXCLUDED.live_changed_at, last_event_id = EXCLUDED.last_event_id, updated_at = now()
+                WHERE creator_status.live_changed_at IS NULL OR creator_status.live_changed_at <= EXCLUDED.live_changed_at
+                """, [creator, event.companyID, event.occurredAt, event.id])
+        case "channel.update":
+            try connection.query("""
+                INSERT INTO creator_status (creator_id, company_id, title, category_id, category_name, info_changed_at, last_event_id)
+                VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7)
+                ON CONFLICT (creator_id) DO UPDATE SET
+                    title = EXCLUDED.title, category_id = EXCLUDED.category_id, category_name = EXCLUDED.category_name,
+                    info_changed_at = EXCLUDED.info_changed_at, last_event_id = EXCLUDED.last_event_id, updated_at = now()
+                WHERE creator_status.info_changed_at IS NULL OR creator_status.info_changed_at <= EXCLUDED.info_changed_at
+                """, [creator, event.companyID, event.data["title"]?.stringValue, event.data["categoryId"]?.stringValue,
+                      event.data["categoryName"]?.stringValue, event.occurredAt, event.id])
+        default:
+            return
+        }
+    }
+}
