@@ -154,7 +154,7 @@ import Testing
     }
 
     /// Recovery replays ids above a client's last seen id, so a company's events must be published
-    /// in id order. Two webhook instances, each with two writers and small batches, storing one
+    /// in id order. Two webhook instances, each with two lanes and small batches, storing one
     /// company's events at the same time: the room sees every id once, strictly increasing.
     @Test func concurrentWritersPublishACompanysEventsInIdOrder() async throws {
         let instances = [try WebhookHarness(maxBatch: 4), try WebhookHarness(maxBatch: 4)]
@@ -176,6 +176,56 @@ import Testing
         #expect(ids.count == total)
         let inversions = zip(ids, ids.dropFirst()).filter { $0 >= $1 }.count
         #expect(inversions == 0, "\(inversions) of \(total) events published after a higher id")
+        await subscriber.stop()
+        for instance in instances { await instance.shutdown() }
+    }
+
+    /// A storm on one channel tracked by four agencies whose companies fall in both lanes, through
+    /// two webhook instances with small batches, every tenth delivery redelivered to the other
+    /// instance: each agency stores every event exactly once, and each agency's room gets them
+    /// once each, in strictly increasing id order.
+    @Test func stormAcrossLanesAndInstancesIsExactlyOnceAndInIdOrderPerCompany() async throws {
+        let instances = [try WebhookHarness(maxBatch: 8), try WebhookHarness(maxBatch: 8)]
+        let twitchID = TestServices.uniqueTwitchUserID()
+        var companies: [String] = []
+        while companies.count < 4 || Set(companies.map(instances[0].ingestor.lane(of:))).count < 2 {
+            let company = try TestServices.makeCompany("Storm \(companies.count)")
+            _ = try TestServices.addCreator(company: company, twitchUserID: twitchID)
+            companies.append(company)
+        }
+        let subscriber = RedisSubscriber(url: try TestServices.redisURL(), channels: companies.map(RoomName.company))
+        subscriber.start()
+        var events = subscriber.events.makeAsyncIterator()
+        guard case .subscribed? = await events.next() else { throw RedisError(kind: .connection, message: "not subscribed") }
+
+        let deliveries = (0..<300).map { WebhookHarness.follow(broadcaster: twitchID, follower: "storm\($0)") }
+        let statuses = await withTaskGroup(of: Int.self) { group -> [Int] in
+            for (index, delivery) in deliveries.enumerated() {
+                group.addTask { await instances[index % 2].post(delivery).status }
+                if index % 10 == 0 { group.addTask { await instances[(index + 1) % 2].post(delivery).status } }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(statuses.count == 330 && statuses.allSatisfy { $0 == 204 })
+
+        let expected = deliveries.count * companies.count
+        var idsByRoom: [String: [Int64]] = [:]
+        var received = 0
+        while received < expected, let event = await events.next() {
+            guard case .message(let message) = event else { continue }
+            idsByRoom[message.channel, default: []].append(try #require(try JSONParser.parse(message.text)["id"]?.int64Value))
+            received += 1
+        }
+        for company in companies {
+            let ids = idsByRoom[RoomName.company(company)] ?? []
+            #expect(ids.count == deliveries.count, "company \(company) got \(ids.count) events")
+            let inversions = zip(ids, ids.dropFirst()).filter { $0 >= $1 }.count
+            #expect(inversions == 0, "\(inversions) events published after a higher id in \(company)'s room")
+        }
+        let stored = try TestServices.superuserQuery(
+            "SELECT count(*) AS n, count(DISTINCT (company_id, twitch_message_id)) AS distinct_n FROM events WHERE company_id = ANY($1::uuid[])",
+            [PostgresArray.literal(companies)]).first
+        #expect(stored?["n"] == String(expected) && stored?["distinct_n"] == String(expected))
         await subscriber.stop()
         for instance in instances { await instance.shutdown() }
     }
