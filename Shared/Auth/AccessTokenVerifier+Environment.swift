@@ -6,7 +6,8 @@ public import Settings
 extension AccessTokenVerifier {
     /// The verifier every HTTP function and the relay use: `JWT_ISSUER`, `JWT_AUDIENCE`, and
     /// `JWT_JWKS_URL` (the identity provider's key set, cached) or `JWT_JWKS_FILE` (a JWKS document
-    /// or a PEM public key).
+    /// or a PEM public key), optional `JWT_VERIFIED_CACHE_SECONDS` (default 60: how long a verified
+    /// signature is reused; 0 verifies every time).
     public static func fromEnvironment(_ environment: Environment, httpClient: HTTPClient, logger: Logger) throws -> AccessTokenVerifier {
         let issuer = try environment.required("JWT_ISSUER")
         let audience = try environment.required("JWT_AUDIENCE")
@@ -19,6 +20,7 @@ extension AccessTokenVerifier {
         } else {
             throw ConfigurationError("JWT_JWKS_URL or JWT_JWKS_FILE must be set")
         }
-        return AccessTokenVerifier(keys: keys, issuer: issuer, audience: audience)
+        let cacheSeconds = try environment.int("JWT_VERIFIED_CACHE_SECONDS", default: 60, range: 0...3_600)
+        return AccessTokenVerifier(keys: keys, issuer: issuer, audience: audience, cacheSeconds: Double(cacheSeconds))
     }
 }

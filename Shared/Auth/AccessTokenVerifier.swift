@@ -14,11 +14,17 @@ public struct AccessTokenVerifier: Sendable {
     public let leewaySeconds: Double
     private let keys: any VerificationKeySource
 
-    public init(keys: any VerificationKeySource, issuer: String, audience: String, leewaySeconds: Double = 30) {
+    private let verified: VerifiedTokenCache
+
+    /// `cacheSeconds`: how long a verified signature is reused (0: never). Each use still checks
+    /// the token's times; a key removed from the key set stops verifying within this time.
+    public init(keys: any VerificationKeySource, issuer: String, audience: String, leewaySeconds: Double = 30,
+                cacheSeconds: Double = 60) {
         self.keys = keys
         self.issuer = issuer
         self.audience = audience
         self.leewaySeconds = leewaySeconds
+        self.verified = VerifiedTokenCache(seconds: cacheSeconds)
     }
 
     /// Verifies the value of an `Authorization` header (`Bearer <token>`).
@@ -31,6 +37,13 @@ public struct AccessTokenVerifier: Sendable {
 
     public func verify(token: String, now: Double) async throws(AuthError) -> AccessClaims {
         guard token.utf8.count <= 16_384 else { throw AuthError(.malformed, "token too long") }
+        // An RSA verification is most of a short request's CPU, and a dashboard or API client
+        // sends the same token many times: a verified signature is reused, its times are not.
+        let digest = Array(SHA256.hash(data: Array(token.utf8)))
+        if let entry = verified.entry(for: digest, now: now) {
+            try checkTimes(expiresAt: entry.claims.expiresAt, notBefore: entry.notBefore, issuedAt: entry.issuedAt, now: now)
+            return entry.claims
+        }
         let segments = token.split(separator: ".", omittingEmptySubsequences: false)
         guard segments.count == 3, let headerBytes = Base64URL.decode(segments[0]), let payloadBytes = Base64URL.decode(segments[1]),
               let signatureBytes = Base64URL.decode(segments[2])
@@ -59,13 +72,9 @@ public struct AccessTokenVerifier: Sendable {
             throw AuthError(.malformed, "token payload is not JSON")
         }
         guard let expiresAt = payload["exp"].flatMap(Self.number) else { throw AuthError(.missingClaim, "token has no exp") }
-        guard now <= expiresAt + leewaySeconds else { throw AuthError(.expired, "token expired") }
-        if let notBefore = payload["nbf"].flatMap(Self.number), now + leewaySeconds < notBefore {
-            throw AuthError(.notYetValid, "token not valid yet")
-        }
-        if let issuedAt = payload["iat"].flatMap(Self.number), issuedAt > now + leewaySeconds {
-            throw AuthError(.issuedInFuture, "token issued in the future")
-        }
+        let notBefore = payload["nbf"].flatMap(Self.number)
+        let issuedAt = payload["iat"].flatMap(Self.number)
+        try checkTimes(expiresAt: expiresAt, notBefore: notBefore, issuedAt: issuedAt, now: now)
         guard payload["iss"]?.stringValue == issuer else { throw AuthError(.wrongIssuer, "token issuer not accepted") }
         let audiences = payload["aud"].map { value -> [String] in
             if let single = value.stringValue { return [single] }
@@ -79,8 +88,16 @@ public struct AccessTokenVerifier: Sendable {
         guard let role = payload["role"]?.stringValue.flatMap(Role.init(rawValue:)) else {
             throw AuthError(.missingClaim, "token has no valid role")
         }
-        return AccessClaims(subject: subject, companyID: company.lowercased(), role: role,
-                            email: payload["email"]?.stringValue, expiresAt: expiresAt)
+        let claims = AccessClaims(subject: subject, companyID: company.lowercased(), role: role,
+                                  email: payload["email"]?.stringValue, expiresAt: expiresAt)
+        verified.store(VerifiedTokenCache.Entry(claims: claims, notBefore: notBefore, issuedAt: issuedAt, verifiedAt: now), for: digest)
+        return claims
+    }
+
+    private func checkTimes(expiresAt: Double, notBefore: Double?, issuedAt: Double?, now: Double) throws(AuthError) {
+        guard now <= expiresAt + leewaySeconds else { throw AuthError(.expired, "token expired") }
+        if let notBefore, now + leewaySeconds < notBefore { throw AuthError(.notYetValid, "token not valid yet") }
+        if let issuedAt, issuedAt > now + leewaySeconds { throw AuthError(.issuedInFuture, "token issued in the future") }
     }
 
     private static func number(_ value: JSONValue) -> Double? {

@@ -1,5 +1,6 @@
 import Base64Encoding
 import CryptoExtras
+import Crypto
 import Auth
 import BlockingIO
 import JSONValue
@@ -90,6 +91,46 @@ import Testing
             #expect(error.reason == .missingToken)
         }
     }
+
+    /// Counts key lookups: a lookup is what a full verification does first.
+    final class CountingKeys: VerificationKeySource, @unchecked Sendable {
+        let inner = StaticKeySource(jwks: JSONWebKeySet(keys: ["test-key": APIHarness.signer.privateKey.publicKey]))
+        var lookups = 0
+        func key(for kid: String) async throws -> _RSA.Signing.PublicKey? {
+            lookups += 1
+            return try await inner.key(for: kid)
+        }
+    }
+
+    /// A verified token is reused without a second RSA verification, but its times are checked on
+    /// every use, a changed token is verified afresh, and past the cache time it is verified again.
+    @Test func verifiedTokensAreReusedButTheirTimesAreNot() async throws {
+        let keys = CountingKeys()
+        let cached = AccessTokenVerifier(keys: keys, issuer: "https://idp.test", audience: "ccr-api", cacheSeconds: 60)
+        let token = sign(claims())
+        #expect(try await cached.verify(token: token, now: now).role == .admin)
+        #expect(try await cached.verify(token: token, now: now + 1).role == .admin)
+        #expect(keys.lookups == 1)
+        let shortLived = sign(claims(["exp": .int(Int64(now) + 10)]))
+        _ = try await cached.verify(token: shortLived, now: now)
+        #expect(keys.lookups == 2)
+        await #expect(throws: AuthError.self) { try await cached.verify(token: shortLived, now: now + 10 + 31) }
+        #expect(keys.lookups == 2, "expired from the cached times, no new verification")
+        // The same claims with another signature: not the cached token.
+        let parts = token.split(separator: ".")
+        var signature = Array(Base64URL.decode(parts[2])!)
+        signature[0] ^= 1
+        let forged = parts[0] + "." + parts[1] + "." + Base64URL.encode(signature)
+        await #expect(throws: AuthError.self) { try await cached.verify(token: forged, now: now + 2) }
+        #expect(keys.lookups == 3)
+        _ = try await cached.verify(token: token, now: now + 61)
+        #expect(keys.lookups == 4, "past the cache time the signature is verified again")
+        let uncached = AccessTokenVerifier(keys: keys, issuer: "https://idp.test", audience: "ccr-api", cacheSeconds: 0)
+        _ = try await uncached.verify(token: token, now: now)
+        _ = try await uncached.verify(token: token, now: now)
+        #expect(keys.lookups == 6)
+    }
+
 }
 
 import Crypto
