@@ -173,7 +173,7 @@ let testTargets: [Target] = [
     .target(name: "TestSupport", dependencies: ["Files", "Migrations", "Postgres", "Redis", "Settings"],
             path: "Tests/TestSupport", swiftSettings: swiftSettings),
     tests("LayoutTests", ["Files", "JSONValue", "TestSupport"]),
-    tests("SharedTests", ["BlockingIO", "EventSub", "JSONValue", "Migrations", "Postgres", "Redis", "TestSupport"]),
+    tests("SharedTests", ["BlockingIO", "EventSub", "JSONValue", "Migrations", "Postgres", "Redis", "Rooms", "TestSupport"]),
     tests("WebhookFunctionTests", ["BlockingIO", "EventSub", "FunctionRuntime", "FunctionServer", "Ingest", "JSONValue", "Postgres",
                                    "Redis", "Rooms", "TestSupport", "TwitchWebhook", logging]),
     tests("LocalRunnerTests", ["BlockingIO", "EventSub", "Files", "JSONValue", "LocalRunner", "Postgres", "Processes", "Router", "Settings",

@@ -25,6 +25,11 @@ public struct FunctionResponse: Sendable {
         FunctionResponse(status: status, headers: [("content-type", "application/json")], body: Array(JSONWriter.string(value).utf8))
     }
 
+    /// A JSON body already written (for example by `CompactEvent.write(into:)`).
+    public static func json(text: String, status: Int = 200) -> FunctionResponse {
+        FunctionResponse(status: status, headers: [("content-type", "application/json")], body: Array(text.utf8))
+    }
+
     /// A plain-text body.
     public static func text(_ text: String, status: Int = 200) -> FunctionResponse {
         FunctionResponse(status: status, headers: [("content-type", "text/plain; charset=utf-8")], body: Array(text.utf8))

@@ -12,8 +12,12 @@ public final class PostgresPool: Sendable {
     private let idle: NIOLockedValueBox<[PostgresConnection]>
     private let logger: Logger
 
-    public init(url: String, size: Int = 4, logger: Logger = Logger(label: "postgres")) {
+    private let preparesStatements: Bool
+
+    /// `preparesStatements`: see `PostgresConnection.init(url:preparesStatements:)`.
+    public init(url: String, size: Int = 4, preparesStatements: Bool = true, logger: Logger = Logger(label: "postgres")) {
         self.url = Self.withDefaults(url)
+        self.preparesStatements = preparesStatements
         self.size = size
         self.executor = BlockingExecutor(threads: size)
         self.idle = NIOLockedValueBox([])
@@ -61,7 +65,7 @@ public final class PostgresPool: Sendable {
 
     private func checkOut() throws -> PostgresConnection {
         if let connection = idle.withLockedValue({ $0.popLast() }) { return connection }
-        return try PostgresConnection(url: url)
+        return try PostgresConnection(url: url, preparesStatements: preparesStatements)
     }
 
     private func checkIn(_ connection: PostgresConnection) {

@@ -59,7 +59,17 @@ public struct EventsRoutes: Sendable {
             // Catching up: the client keeps polling from the newest id it has.
             next = ["after": .int(page.last?.id ?? query.after!)]
         }
-        return .json(["data": .array(page.map(\.json)), "next": next])
+        // Written straight from the events (the same bytes as the JSONValue tree, faster).
+        var body = "{\"data\":["
+        body.reserveCapacity(64 + page.count * 320)
+        for (index, event) in page.enumerated() {
+            if index > 0 { body += "," }
+            event.write(into: &body)
+        }
+        body += "],\"next\":"
+        JSONWriter.write(next, into: &body)
+        body += "}"
+        return .json(text: body)
     }
 
     @Sendable func getEvent(_ request: APIRequest) async throws -> FunctionResponse {
