@@ -20,5 +20,6 @@ public enum Schema {
         Migration0003Jobs.migration,
         Migration0004EventStream.migration,
         Migration0005StoreEvents.migration,
+        Migration0006EnterTenant.migration,
     ]
 }
