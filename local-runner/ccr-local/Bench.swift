@@ -89,7 +89,7 @@ struct Bench: AsyncParsableCommand {
         @Option(help: "Companies to seed.") var companies = 1000
         @Option(help: "Creators per company.") var creatorsPerCompany = 20
         @Option(help: "Events to seed (spread over the creators).") var events = 5_000_000
-        @Option(help: "Requests per second for the fixed-rate runs.") var rate = 500
+        @Option(help: "Requests per second for the fixed-rate runs.") var rate = 1_000
         @Option(help: "Seconds per fixed-rate run.") var seconds = 10
 
         func run() async throws {
