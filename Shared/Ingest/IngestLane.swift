@@ -132,27 +132,23 @@ struct IngestLane {
     private func storeEvents(_ rows: [EventIngestor.LaneRow]) throws -> [String: CompactEvent] {
         guard !rows.isEmpty else { return [:] }
         var records = "["
+        func field(_ key: String, _ text: String?) {
+            records += ",\"\(key)\":"
+            if let text { JSONWriter.writeString(text, into: &records) } else { records += "null" }
+        }
         for (index, row) in rows.enumerated() {
             let n = row.ticket.notification
-            if index > 0 { records += "," }
-            records += "{\"i\":\(index),\"k\":"
-            JSONWriter.writeString(row.company, into: &records)
-            records += ",\"c\":"
-            if let creator = row.creator { JSONWriter.writeString(creator, into: &records) } else { records += "null" }
-            records += ",\"m\":"
-            JSONWriter.writeString(n.messageID, into: &records)
-            records += ",\"t\":"
-            JSONWriter.writeString(n.subscriptionType, into: &records)
-            records += ",\"v\":"
-            JSONWriter.writeString(n.subscriptionVersion, into: &records)
-            records += ",\"b\":"
-            if let broadcaster = n.broadcaster { JSONWriter.writeString(broadcaster.id, into: &records) } else { records += "null" }
-            records += ",\"o\":"
-            JSONWriter.writeString(n.occurredAt, into: &records)
+            records += index > 0 ? ",{\"i\":\(index)" : "{\"i\":\(index)"
+            field("k", row.company)
+            field("c", row.creator)
+            field("m", n.messageID)
+            field("t", n.subscriptionType)
+            field("v", n.subscriptionVersion)
+            field("b", n.broadcaster?.id)
+            field("o", n.occurredAt)
+            field("s", n.source)
             records += ",\"d\":"
             JSONWriter.write(n.data, into: &records)
-            records += ",\"s\":"
-            JSONWriter.writeString(n.source, into: &records)
             records += ",\"u\":["
             for (position, userID) in n.routingUserIDs.enumerated() {
                 if position > 0 { records += "," }
