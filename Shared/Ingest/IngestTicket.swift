@@ -1,6 +1,6 @@
 public import Rooms
 import NIOConcurrencyHelpers
-public import EventSub
+import EventSub
 
 /// What became of one notification.
 public struct IngestOutcome: Sendable {
