@@ -49,9 +49,13 @@ public final class RawWebSocketClient: Sendable {
         guard handshake else { return client }
         let request = "GET \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
             + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        // The handshake's future is taken before the request goes out: a server that answers and
+        // closes at once would otherwise leave no handler to ask (ChannelPipelineError.notFound).
+        let handshakeDone = try await channel.eventLoop.submit {
+            try channel.pipeline.syncOperations.handler(type: ClientHandler.self).handshakeDone
+        }.get()
         try await channel.writeAndFlush(ByteBuffer(string: request)).get()
-        let handler = try await channel.eventLoop.submit { try channel.pipeline.syncOperations.handler(type: ClientHandler.self).handshakeDone }.get()
-        let status = try await handler.get()
+        let status = try await handshakeDone.get()
         guard status == 101 else {
             try? await channel.close()
             throw HandshakeError(status: status)
