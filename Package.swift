@@ -95,10 +95,13 @@ let sharedTargets: [Target] = [
     shared("FunctionServer", ["FunctionRuntime", "JSONValue", "Settings", "StructuredLogging", "URLEncoding",
                               hummingbird, httpTypes, logging, nioCore, serviceLifecycle]),
     shared("JobQueue", ["BlockingIO", "FunctionRuntime", "JSONValue", "Redis", "Settings", logging, serviceLifecycle]),
-    shared("Auth", ["Base64Encoding", "BlockingIO", "Files", "JSONValue", "Settings", httpClient, crypto, cryptoExtras, logging, nioLocks, nioCore, nioHTTP1]),
+    shared("AccessTokens", ["Base64Encoding", "BlockingIO", "Files", "JSONValue", "Settings", httpClient, crypto, cryptoExtras, logging, nioLocks, nioCore, nioHTTP1]),
     shared("ObjectStore", ["CivilTime", "URLEncoding", crypto]),
     shared("TwitchAPI", ["BlockingIO", "JSONValue", "Settings", "URLEncoding", httpClient, logging, nioLocks, nioCore, nioHTTP1]),
-    shared("API", ["Auth", "BlockingIO", "FunctionRuntime", "FunctionServer", "JSONValue", "Postgres", "Redis", "Settings",
+    shared("OpenIDConnect", ["Base64Encoding", "BlockingIO", "JSONValue", "URLEncoding", httpClient, crypto, cryptoExtras, nioLocks,
+                             nioCore, nioHTTP1]),
+    shared("Access", ["AccessTokens", "BlockingIO", "JSONValue", "Postgres", cryptoExtras, nioLocks]),
+    shared("API", ["Access", "AccessTokens", "BlockingIO", "FunctionRuntime", "FunctionServer", "JSONValue", "Postgres", "Redis", "Settings",
                    "URLEncoding", httpClient, logging]),
 ]
 
@@ -112,21 +115,25 @@ let functionTargets: [Target] =
              library: ["BlockingIO", "EventSub", "FunctionRuntime", "FunctionServer", "Ingest", "Postgres", "Redis", "Settings", logging],
              main: httpMain)
     + function("Account", executable: "account",
-               library: ["API", "Auth", "BlockingIO", "FunctionRuntime", "FunctionServer", "JSONValue", "ObjectStore", "Postgres", "Settings"],
+               library: ["API", "AccessTokens", "BlockingIO", "FunctionRuntime", "FunctionServer", "JSONValue", "ObjectStore", "Postgres", "Settings"],
                main: apiMain)
+    + function("Auth", executable: "auth",
+               library: ["Access", "API", "AccessTokens", "Base64Encoding", "BlockingIO", "FunctionRuntime", "FunctionServer", "JSONValue",
+                         "OpenIDConnect", "Postgres", "Redis", "Settings", "URLEncoding", crypto, cryptoExtras, logging, nioLocks],
+               main: ["API", "Access", "AccessTokens", "FunctionRuntime", "FunctionServer", "OpenIDConnect", "Postgres", "Redis", "Settings", httpClient])
     + function("Members", executable: "members",
-               library: ["API", "Auth", "FunctionRuntime", "FunctionServer", "JSONValue", "Postgres"], main: apiMain)
+               library: ["API", "AccessTokens", "FunctionRuntime", "FunctionServer", "JSONValue", "Postgres"], main: apiMain)
     + function("Creators", executable: "creators",
-               library: ["API", "Auth", "FunctionRuntime", "FunctionServer", "JSONValue", "Postgres", "Settings", "TwitchAPI", logging],
+               library: ["API", "AccessTokens", "FunctionRuntime", "FunctionServer", "JSONValue", "Postgres", "Settings", "TwitchAPI", logging],
                main: apiMain)
     + function("Events", executable: "events",
-               library: ["API", "Auth", "BlockingIO", "EventSub", "FunctionRuntime", "FunctionServer", "Ingest", "JSONValue",
+               library: ["API", "AccessTokens", "BlockingIO", "EventSub", "FunctionRuntime", "FunctionServer", "Ingest", "JSONValue",
                          "ObjectStore", "Postgres", "Rooms", "Settings"],
                main: apiMain)
     + function("Dashboard", executable: "dashboard",
                library: ["Files", "FunctionRuntime", "FunctionServer", "JSONValue", "Settings", "URLEncoding"], main: httpMain)
     + function("SocketRelay", executable: "socket-relay",
-               library: ["Auth", "Base64Encoding", "BlockingIO", "FunctionRuntime", "Ingest", "JSONValue", "Postgres", "Redis", "Rooms", "Settings",
+               library: ["Access", "AccessTokens", "Base64Encoding", "BlockingIO", "FunctionRuntime", "Ingest", "JSONValue", "Postgres", "Redis", "Rooms", "Settings",
                          "URLEncoding", httpClient, logging, nioLocks, nioCore, nioHTTP1, nioPosix, nioWebSocket, serviceLifecycle],
                main: [])
     + function("SubscriptionRenewal", executable: "subscription-renewal",
@@ -154,15 +161,18 @@ let runnerTargets: [Target] = [
     runner("ObjectStoreStandIn", ["Files", "ObjectStore", "URLEncoding"]),
     runner("TwitchStandIn", ["BlockingIO", "EventSub", "JSONValue", "URLEncoding", httpClient, httpTypes, hummingbird, logging, nioLocks, nioCore, nioHTTP1]),
     runner("twitch-stand-in", ["Settings", "StructuredLogging", "TwitchStandIn", logging], executable: true),
-    runner("FanoutBenchmark", ["Auth", "BlockingIO", "Files", "JSONValue", "Processes", "Redis", "Rooms", "Settings", cryptoExtras, nioLocks,
+    runner("OIDCStandIn", ["Base64Encoding", "BlockingIO", "JSONValue", "URLEncoding", crypto, cryptoExtras, httpTypes, hummingbird, logging,
+                           nioLocks, nioCore, nioHTTP1]),
+    runner("oidc-stand-in", ["OIDCStandIn", "Settings", "StructuredLogging", logging], executable: true),
+    runner("FanoutBenchmark", ["AccessTokens", "BlockingIO", "Files", "JSONValue", "Processes", "Redis", "Rooms", "Settings", cryptoExtras, nioLocks,
                                nioCore, nioPosix]),
     runner("LocalRunner", [
-        "Auth", "Base64Encoding", "BlockingIO", "EventSub", "Files", "FunctionRuntime", "JSONValue", "JobQueue", "Migrations", "ObjectStore",
+        "AccessTokens", "Base64Encoding", "BlockingIO", "EventSub", "Files", "FunctionRuntime", "JSONValue", "JobQueue", "Migrations", "ObjectStore",
         "ObjectStoreStandIn", "Postgres", "Processes", "Redis", "Router", "Settings", "StructuredLogging",
         httpClient, cryptoExtras, httpTypes, hummingbird, logging, nioLocks, nioCore, nioHTTP1,
     ]),
     runner("ccr-local", [
-        "Auth", "BlockingIO", "FanoutBenchmark", "Files", "FunctionRuntime", "JSONValue", "JobQueue", "LocalRunner", "Redis", "Router", "Settings", "StructuredLogging",
+        "AccessTokens", "BlockingIO", "FanoutBenchmark", "Files", "FunctionRuntime", "JSONValue", "JobQueue", "LocalRunner", "Redis", "Router", "Settings", "StructuredLogging",
         argumentParser, logging,
     ], executable: true),
 ]
@@ -178,18 +188,23 @@ let testTargets: [Target] = [
                                    "Redis", "Rooms", "TestSupport", "TwitchWebhook", logging]),
     tests("LocalRunnerTests", ["BlockingIO", "EventSub", "Files", "JSONValue", "LocalRunner", "Postgres", "Processes", "Router", "Settings",
                                "TestSupport", httpClient, logging, nioCore, nioHTTP1]),
-    tests("APITests", ["API", "Account", "Auth", "Base64Encoding", "BlockingIO", "Creators", "Events", "Files", "FunctionRuntime", "FunctionServer",
+    tests("APITests", ["Access", "API", "Account", "AccessTokens", "Base64Encoding", "BlockingIO", "Creators", "Events", "Files", "FunctionRuntime", "FunctionServer",
                        "JSONValue", "LocalRunner", "Members", "ObjectStore", "ObjectStoreStandIn", "Postgres", "Processes", "Redis",
                        "Router", "TestSupport", "TwitchAPI", "TwitchStandIn", httpClient, crypto, httpTypes, hummingbird, logging,
                        nioLocks, nioCore, cryptoExtras]),
     tests("TwitchTests", ["BlockingIO", "EventSub", "JSONValue", "TwitchAPI", "TwitchStandIn", httpClient, hummingbird,
                           logging, nioCore, nioHTTP1]),
+    tests("AuthTests", ["Access", "AccessTokens", "API", "Auth", "Base64Encoding", "BlockingIO", "FunctionRuntime", "FunctionServer", "JSONValue",
+                        "OIDCStandIn", "OpenIDConnect", "Postgres", "Processes", "Redis", "TestSupport", "URLEncoding", httpClient, crypto,
+                        logging, nioCore, nioHTTP1]),
+    tests("OIDCStandInTests", ["Base64Encoding", "BlockingIO", "JSONValue", "OIDCStandIn", "URLEncoding", httpClient, crypto,
+                               cryptoExtras, hummingbird, logging, nioCore, nioHTTP1]),
     tests("ObjectStoreTests", ["Files", "ObjectStore", "ObjectStoreStandIn", "URLEncoding"]),
-    tests("RelayTests", ["Auth", "BlockingIO", "EventSub", "FanoutBenchmark", "Files", "FunctionRuntime", "FunctionServer", "Ingest",
+    tests("RelayTests", ["Access", "AccessTokens", "BlockingIO", "EventSub", "FanoutBenchmark", "Files", "FunctionRuntime", "FunctionServer", "Ingest",
                          "JSONValue", "LocalRunner", "Postgres", "Processes", "Redis", "Rooms", "Settings", "SocketRelay",
-                         "TestSupport", "TwitchWebhook", cryptoExtras, logging, nioCore, nioPosix],
+                         "TestSupport", "TwitchWebhook", cryptoExtras, logging, nioLocks, nioCore, nioPosix],
           exclude: ["python"]),
-    tests("JobTests", ["API", "Auth", "BlockingIO", "EventArchive", "EventSub", "Events", "Files", "FunctionRuntime", "FunctionServer",
+    tests("JobTests", ["Access", "API", "AccessTokens", "BlockingIO", "EventArchive", "EventSub", "Events", "Files", "FunctionRuntime", "FunctionServer",
                        "Ingest", "JSONValue", "JobQueue", "LocalRunner", "ObjectStore", "ObjectStoreStandIn", "Postgres", "Processes",
                        "Redis", "Rooms", "Settings", "StatusReconciliation", "SubscriptionRenewal", "TestSupport", "TwitchAPI",
                        "TwitchStandIn", httpClient, cryptoExtras, hummingbird, logging, nioLocks, nioCore, nioHTTP1]),
@@ -202,9 +217,9 @@ let package = Package(
     name: "creator-control-room",
     platforms: [.macOS(.v14)],
     products: [
-        "twitch-webhook", "account", "members", "creators", "events", "dashboard", "socket-relay",
+        "twitch-webhook", "account", "auth", "members", "creators", "events", "dashboard", "socket-relay",
         "subscription-renewal", "status-reconciliation", "event-archive", "enqueue-job", "migrate",
-        "ccr-local", "twitch-stand-in",
+        "ccr-local", "twitch-stand-in", "oidc-stand-in",
     ].map { Product.executable(name: $0, targets: [$0]) },
     dependencies: [
         // `traits: []` keeps full Foundation + ICU out of every binary (faster cold starts).

@@ -1,25 +1,34 @@
+public import Access
 public import AsyncHTTPClient
-public import Auth
+import BlockingIO
+public import AccessTokens
 public import Logging
 import Postgres
 public import Redis
 public import Settings
 
 /// What every REST function needs, built from the environment:
-/// `DATABASE_URL`, `REDIS_URL`, `JWT_ISSUER`, `JWT_AUDIENCE`, and `JWT_JWKS_URL` (the identity
-/// provider's key set, cached) or `JWT_JWKS_FILE` (a JWKS document or PEM public key);
-/// optional `API_RATE_LIMIT_PER_MINUTE` (per company, default 1200) and `DATABASE_POOL_SIZE` (default 4).
+/// `DATABASE_URL`, `REDIS_URL`, `JWT_ISSUER`, `JWT_AUDIENCE`; access tokens verify with the
+/// project's own signing keys (from the database) and, optionally, `JWT_JWKS_URL` or
+/// `JWT_JWKS_FILE` (a development key); optional `API_RATE_LIMIT_PER_MINUTE` (per company,
+/// default 1200), `DATABASE_POOL_SIZE` (default 4), `ACCESS_CHECK_CACHE_SECONDS` (default 2, at
+/// most 5: how long a member's current role is reused) and `AUTH_COOKIE_SECURE` (default true:
+/// `__Host-` session cookies; false only for local plain-HTTP runs).
 public struct APIDependencies: Sendable {
     public let verifier: AccessTokenVerifier
+    public let access: AccessCheck
+    public let cookies: SessionCookies
     public let database: TenantDatabase
     public let redis: RedisClient
     public let rateLimiter: RateLimiter
     public let httpClient: HTTPClient
     public let logger: Logger
 
-    public init(verifier: AccessTokenVerifier, database: TenantDatabase, redis: RedisClient, rateLimiter: RateLimiter,
-                httpClient: HTTPClient, logger: Logger) {
+    public init(verifier: AccessTokenVerifier, access: AccessCheck, cookies: SessionCookies, database: TenantDatabase,
+                redis: RedisClient, rateLimiter: RateLimiter, httpClient: HTTPClient, logger: Logger) {
         self.verifier = verifier
+        self.access = access
+        self.cookies = cookies
         self.database = database
         self.redis = redis
         self.rateLimiter = rateLimiter
@@ -31,15 +40,19 @@ public struct APIDependencies: Sendable {
         // The process-wide client: it lives as long as the process, so shutting it down at exit
         // (and crashing in deinit when one forgets) is not a concern.
         let httpClient = HTTPClient.shared
-        let verifier = try AccessTokenVerifier.fromEnvironment(environment, httpClient: httpClient, logger: logger)
-        let redisURL = try RedisURL.fromEnvironment(environment)
         let pool = PostgresPool(url: try environment.required("DATABASE_URL"),
                                 size: try environment.int("DATABASE_POOL_SIZE", default: 4, range: 1...64), logger: logger)
+        let verifier = try AccessTokenVerifier.fromEnvironment(environment, httpClient: httpClient, logger: logger,
+                                                               ownKeys: DatabaseKeySource(pool: pool))
+        let access = AccessCheck(pool: pool, cacheSeconds: Double(try environment.int("ACCESS_CHECK_CACHE_SECONDS", default: 2, range: 0...5)),
+                                 now: wallClockSeconds)
+        let cookies = SessionCookies(secure: try environment.bool("AUTH_COOKIE_SECURE", default: true))
+        let redisURL = try RedisURL.fromEnvironment(environment)
         do { try await pool.warmUp() } catch { logger.warning("postgres not reachable at start", metadata: ["error": "\(error)"]) }
         let redis = RedisClient(url: redisURL, size: 2, logger: logger)
         let limit = try environment.int("API_RATE_LIMIT_PER_MINUTE", default: 1200, range: 1...1_000_000)
         return APIDependencies(
-            verifier: verifier,
+            verifier: verifier, access: access, cookies: cookies,
             database: TenantDatabase(pool: pool), redis: redis,
             rateLimiter: RateLimiter(redis: redis, requestsPerMinute: limit, logger: logger),
             httpClient: httpClient, logger: logger)

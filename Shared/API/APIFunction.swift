@@ -1,28 +1,42 @@
-public import Auth
+public import Access
+public import AccessTokens
 public import BlockingIO
+import Postgres
 public import FunctionRuntime
 public import FunctionServer
 import Logging
 
-/// An HTTP function serving a group of REST routes: route → verify the bearer token (tenant and
-/// role come only from it) → per-tenant rate limit → role check → handler. Errors become the JSON
-/// error shape.
+/// An HTTP function serving a group of REST routes: route → verify the access token (a bearer
+/// token, or the dashboard's session cookie plus its CSRF token on mutating requests; the tenant
+/// comes only from the token) → the access check (the member's current role, never more than the
+/// token's) → per-tenant rate limit → role check → handler. Errors become the JSON error shape.
 public struct APIFunction: HTTPFunction {
     public let routes: [APIRoute]
     /// Routes answered without a token (the OpenAPI document).
     public let publicRoutes: [String: @Sendable (FunctionRequest) -> FunctionResponse]
     private let verifier: AccessTokenVerifier
+    private let access: AccessCheck
+    private let cookies: SessionCookies
     private let rateLimiter: RateLimiter?
     private let now: @Sendable () -> Double
 
-    public init(routes: [APIRoute], verifier: AccessTokenVerifier, rateLimiter: RateLimiter?,
-                publicRoutes: [String: @Sendable (FunctionRequest) -> FunctionResponse] = [:],
+    public init(routes: [APIRoute], verifier: AccessTokenVerifier, access: AccessCheck, cookies: SessionCookies,
+                rateLimiter: RateLimiter?, publicRoutes: [String: @Sendable (FunctionRequest) -> FunctionResponse] = [:],
                 now: @escaping @Sendable () -> Double = wallClockSeconds) {
         self.routes = routes
         self.verifier = verifier
+        self.access = access
+        self.cookies = cookies
         self.rateLimiter = rateLimiter
         self.publicRoutes = publicRoutes
         self.now = now
+    }
+
+    /// The usual wiring of a function's `main.swift`.
+    public init(routes: [APIRoute], dependencies: APIDependencies,
+                publicRoutes: [String: @Sendable (FunctionRequest) -> FunctionResponse] = [:]) {
+        self.init(routes: routes, verifier: dependencies.verifier, access: dependencies.access, cookies: dependencies.cookies,
+                  rateLimiter: dependencies.rateLimiter, publicRoutes: publicRoutes)
     }
 
     public var maxBodyBytes: Int { 256 * 1024 }
@@ -51,15 +65,17 @@ public struct APIFunction: HTTPFunction {
             error.headers = [("allow", candidates.map(\.0.method).joined(separator: ", "))]
             throw error
         }
-        let claims: AccessClaims
+        var claims = try await verifiedClaims(request, context: context)
+        let role: Role?
         do {
-            claims = try await verifier.verify(authorizationHeader: request.header("authorization"), now: now())
-        } catch {
-            context.logger.notice("token refused", metadata: ["reason": "\(error.reason.rawValue)"])
-            var refusal = FunctionError.unauthorized(error.description)
-            refusal.headers = [("www-authenticate", "Bearer")]
-            throw refusal
+            role = try await access.effectiveRole(claims)
+        } catch let error as PostgresError where error.kind == .connection {
+            throw FunctionError.unavailable("database unavailable, retry later")
         }
+        guard let role else {
+            throw FunctionError(status: 403, code: "not_a_member", message: "you are not a member of this company (or your session ended)")
+        }
+        claims = claims.with(role: role)
         var logger = context.logger
         logger[metadataKey: "companyId"] = .string(claims.companyID)
         logger[metadataKey: "userId"] = .string(claims.subject)
@@ -68,5 +84,29 @@ public struct APIFunction: HTTPFunction {
         let apiRequest = APIRequest(raw: request, claims: claims, requestID: context.requestID, pathParameters: parameters,
                                     context: FunctionContext(requestID: context.requestID, logger: logger))
         return try await route.handler(apiRequest)
+    }
+
+    /// The claims of the request's access token: `Authorization: Bearer`, else the session cookie
+    /// (then a mutating request must carry the CSRF token).
+    private func verifiedClaims(_ request: FunctionRequest, context: FunctionContext) async throws -> AccessClaims {
+        let authorization = request.header("authorization")
+        var cookieToken: String?
+        if authorization == nil {
+            let jar = SessionCookies.parse(request.header("cookie"))
+            cookieToken = jar[cookies.access]
+            if cookieToken != nil, !cookies.allowsMutation(method: request.method, cookies: jar, csrfHeader: request.header(SessionCookies.csrfHeader),
+                                                           fetchSite: request.header("sec-fetch-site")) {
+                throw FunctionError(status: 403, code: "csrf_failed", message: "missing or wrong X-CSRF-Token for a cookie session")
+            }
+        }
+        do {
+            if let cookieToken { return try await verifier.verify(token: cookieToken, now: now()) }
+            return try await verifier.verify(authorizationHeader: authorization, now: now())
+        } catch {
+            context.logger.notice("token refused", metadata: ["reason": "\(error.reason.rawValue)"])
+            var refusal = FunctionError.unauthorized(error.description)
+            refusal.headers = [("www-authenticate", "Bearer")]
+            throw refusal
+        }
     }
 }

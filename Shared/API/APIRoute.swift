@@ -1,5 +1,5 @@
 import URLEncoding
-public import Auth
+public import AccessTokens
 public import FunctionRuntime
 public import FunctionServer
 public import JSONValue
@@ -25,9 +25,15 @@ public struct APIRequest: Sendable {
 
     /// Who did it, for audit rows.
     public var actor: AuditActor {
-        AuditActor(userID: claims.subject, role: claims.role.rawValue, requestID: requestID,
-                   ip: raw.header("x-forwarded-for")?.split(separator: ",").first.map { String($0).trimmingSpaces() } ?? raw.remoteAddress,
-                   userAgent: raw.header("user-agent"))
+        AuditActor(userID: claims.subject, role: claims.role.rawValue, requestID: requestID, ip: raw.clientIP, userAgent: raw.header("user-agent"))
+    }
+}
+
+extension FunctionRequest {
+    /// The client's address: the first `X-Forwarded-For` hop (set by the proxy in front), else the
+    /// peer; only a plain IP literal.
+    public var clientIP: String? {
+        (header("x-forwarded-for")?.split(separator: ",").first.map { String($0).trimmingSpaces() } ?? remoteAddress).flatMap(AuditLog.validIP)
     }
 }
 

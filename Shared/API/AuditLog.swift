@@ -8,6 +8,14 @@ public struct AuditActor: Sendable {
     public let requestID: String
     public let ip: String?
     public let userAgent: String?
+
+    public init(userID: String, role: String, requestID: String, ip: String?, userAgent: String?) {
+        self.userID = userID
+        self.role = role
+        self.requestID = requestID
+        self.ip = ip
+        self.userAgent = userAgent
+    }
 }
 
 /// One audit row per mutating request, written on the same connection inside the same
@@ -27,7 +35,7 @@ public enum AuditLog {
     }
 
     /// Only a plain IPv4/IPv6 literal goes into the inet column (anything else would fail the insert).
-    static func validIP(_ text: String) -> String? {
+    public static func validIP(_ text: String) -> String? {
         let allowed = text.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) || ($0 >= 65 && $0 <= 70) || $0 == 46 || $0 == 58 }
         return allowed && !text.isEmpty && text.utf8.count <= 45 ? text : nil
     }

@@ -1,5 +1,5 @@
 import FunctionRuntime
-public import Auth
+public import AccessTokens
 public import Postgres
 
 /// Database access for a request: every query runs inside the caller's tenant scope (a

@@ -21,5 +21,6 @@ public enum Schema {
         Migration0004EventStream.migration,
         Migration0005StoreEvents.migration,
         Migration0006EnterTenant.migration,
+        Migration0007Sessions.migration,
     ]
 }

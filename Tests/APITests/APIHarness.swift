@@ -1,7 +1,8 @@
 import CryptoExtras
+import Access
 import API
 import Account
-import Auth
+import AccessTokens
 import BlockingIO
 import Creators
 import Events
@@ -30,8 +31,9 @@ struct APIHarness {
     let server: HTTPFunctionServer<APIFunction>
     let pool: PostgresPool
     let redis: RedisClient
+    let access: AccessCheck
 
-    init(rateLimitPerMinute: Int = 100_000, twitch: any TwitchUserLookup = NoTwitch(), logos: any LogoUploads = NoLogos()) throws {
+    init(rateLimitPerMinute: Int = 100_000, accessCacheSeconds: Double = 0, twitch: any TwitchUserLookup = NoTwitch(), logos: any LogoUploads = NoLogos()) throws {
         let logger = Logger(label: "api-test")
         pool = PostgresPool(url: try TestServices.databaseURL(), size: 4, logger: logger)
         redis = RedisClient(url: try TestServices.redisURL(), size: 2, logger: logger)
@@ -41,7 +43,8 @@ struct APIHarness {
         let routes = AccountRoutes(database: database, logos: logos).routes + MembersRoutes(database: database).routes
             + CreatorsRoutes(database: database, twitch: twitch).routes + EventsRoutes(database: database).routes
             + ArchivesRoutes(database: database, signer: Self.archiveSigner).routes
-        let function = APIFunction(routes: routes, verifier: verifier,
+        access = AccessCheck(pool: pool, cacheSeconds: accessCacheSeconds, now: wallClockSeconds)
+        let function = APIFunction(routes: routes, verifier: verifier, access: access, cookies: SessionCookies(secure: true),
                                    rateLimiter: RateLimiter(redis: redis, requestsPerMinute: rateLimitPerMinute, logger: logger))
         server = HTTPFunctionServer(function: function, logger: logger)
     }
@@ -51,8 +54,17 @@ struct APIHarness {
         await redis.shutdown()
     }
 
-    static func token(company: String, role: Role, subject: String = "user:test") -> String {
-        try! signer.token(subject: subject, companyID: company, role: role, email: "\(role.rawValue)@example.com", now: wallClockSeconds())
+    /// A token for a member of `company` with `role`: memberships are the source of truth, so the
+    /// member is made real first (one user per subject and role; `sub` is the user id).
+    static func token(company: String, role: Role, subject: String = "test") -> String {
+        let email = "\(subject)-\(role.rawValue)@example.com"
+        let user = try! TestServices.addMember(company: company, email: email, role: role.rawValue)
+        return try! signer.token(subject: user, companyID: company, role: role, email: email, now: wallClockSeconds())
+    }
+
+    /// A token whose signature and claims are valid but whose subject is no member of `company`.
+    static func nonMemberToken(company: String, role: Role, subject: String = "00000000-0000-4000-8000-000000000001") -> String {
+        try! signer.token(subject: subject, companyID: company, role: role, now: wallClockSeconds())
     }
 
     struct Reply {

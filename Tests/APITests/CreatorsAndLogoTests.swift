@@ -3,7 +3,7 @@ import ObjectStoreStandIn
 import Files
 import API
 import Account
-import Auth
+import AccessTokens
 import BlockingIO
 import Creators
 import JSONValue

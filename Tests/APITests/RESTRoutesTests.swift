@@ -1,5 +1,6 @@
 import FunctionServer
 import Files
+import BlockingIO
 import API
 import Account
 import Creators
@@ -7,7 +8,7 @@ import Events
 import LocalRunner
 import Members
 import Router
-import Auth
+import AccessTokens
 import JSONValue
 import Postgres
 import TestSupport
@@ -144,24 +145,28 @@ import Testing
     @Test func membersRules() async throws {
         let api = try APIHarness()
         let company = try TestServices.makeCompany()
-        let owner = await api.call("POST", "/api/members", company: company, role: .owner, body: ["email": "Boss@Example.com", "role": "owner"])
-        #expect(owner.status == 201)
-        #expect(owner.json["email"] == "boss@example.com")
-        let ownerID = try #require(owner.json["userId"]?.stringValue)
-        #expect(await api.call("POST", "/api/members", company: company, role: .owner, body: ["email": "boss@example.com", "role": "viewer"]).status == 409)
+        // Memberships are the source of truth: the acting owner and admin are real members.
+        let ownerID = try TestServices.addMember(company: company, email: "boss@example.com", role: "owner")
+        let boss = try APIHarness.signer.token(subject: ownerID, companyID: company, role: .owner, now: wallClockSeconds())
+        let added = await api.call("POST", "/api/members", token: boss, body: ["email": "Deputy@Example.com", "role": "viewer"])
+        #expect(added.status == 201)
+        #expect(added.json["email"] == "deputy@example.com")
+        #expect(await api.call("POST", "/api/members", token: boss, body: ["email": "boss@example.com", "role": "viewer"]).status == 409)
         #expect(await api.call("POST", "/api/members", company: company, role: .admin, body: ["email": "a2@example.com", "role": "admin"]).status == 403)
         #expect(await api.call("POST", "/api/members", company: company, role: .admin, body: ["email": "bad", "role": "viewer"]).status == 422)
         let op = await api.call("POST", "/api/members", company: company, role: .admin, body: ["email": "op@example.com", "role": "operator"])
         #expect(op.status == 201)
         // An admin cannot remove or demote an owner; the last owner cannot go.
         #expect(await api.call("DELETE", "/api/members/\(ownerID)", company: company, role: .admin).status == 403)
-        #expect(await api.call("PATCH", "/api/members/\(ownerID)", company: company, role: .owner, body: ["role": "admin"]).status == 409)
-        #expect(await api.call("DELETE", "/api/members/\(ownerID)", company: company, role: .owner).status == 409)
+        #expect(await api.call("PATCH", "/api/members/\(ownerID)", token: boss, body: ["role": "admin"]).status == 409)
+        #expect(await api.call("DELETE", "/api/members/\(ownerID)", token: boss).status == 409)
         // The same email in another company is a separate membership of the same user.
         let other = try TestServices.makeCompany()
-        #expect(await api.call("POST", "/api/members", company: other, role: .owner, body: ["email": "boss@example.com", "role": "viewer"]).status == 201)
-        let listed = await api.call("GET", "/api/members", company: other, role: .viewer)
-        #expect(listed.json["data"]?.arrayValue?.count == 1)
+        let otherOwner = try TestServices.addMember(company: other, email: "other-owner@example.com", role: "owner")
+        let otherToken = try APIHarness.signer.token(subject: otherOwner, companyID: other, role: .owner, now: wallClockSeconds())
+        #expect(await api.call("POST", "/api/members", token: otherToken, body: ["email": "boss@example.com", "role": "viewer"]).status == 201)
+        let listed = await api.call("GET", "/api/members", token: otherToken)
+        #expect(Set(listed.json["data"]?.arrayValue?.compactMap { $0["email"]?.stringValue } ?? []) == ["other-owner@example.com", "boss@example.com"])
         #expect(await api.call("DELETE", "/api/members/\(op.json["userId"]!.stringValue!)", company: company, role: .admin).status == 204)
         #expect(try Self.auditCount(company, action: "member.add") == 2)
         #expect(try Self.auditCount(company, action: "member.remove") == 1)

@@ -1,7 +1,7 @@
 import JSONValue
 import CryptoExtras
 import AsyncHTTPClient
-import Auth
+import AccessTokens
 import BlockingIO
 import HTTPTypes
 import Hummingbird

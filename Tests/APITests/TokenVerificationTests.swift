@@ -1,7 +1,7 @@
 import Base64Encoding
 import CryptoExtras
 import Crypto
-import Auth
+import AccessTokens
 import BlockingIO
 import JSONValue
 import TestSupport

@@ -1,4 +1,4 @@
-import Auth
+import AccessTokens
 import Creators
 import JSONValue
 import Postgres
@@ -6,8 +6,8 @@ import TestSupport
 import Testing
 
 /// A correctly signed token whose company does not exist (deleted, or never created) is refused
-/// like any caller who is not a member: 403 in the JSON error shape, on reads and on the writes
-/// that would otherwise reach a foreign-key error (500).
+/// like any caller who is not a member (nobody is a member of it): 403 `not_a_member` in the JSON
+/// error shape, on reads and on the writes that would otherwise reach a foreign-key error (500).
 @Suite struct UnknownCompanyTests {
     @Test func tokenForACompanyThatDoesNotExistIs403Everywhere() async throws {
         let api = try APIHarness(twitch: AnyLoginResolves())
@@ -19,9 +19,9 @@ import Testing
             ("PUT", "/api/branding", ["primaryColor": "#112233"]),
         ]
         for (method, path, body) in cases {
-            let reply = await api.call(method, path, company: missing, role: .owner, body: body)
+            let reply = await api.call(method, path, token: APIHarness.nonMemberToken(company: missing, role: .owner), body: body)
             #expect(reply.status == 403, "\(method) \(path) → \(reply.status) \(reply.json)")
-            #expect(reply.json["error"]?["code"] == "forbidden", "\(method) \(path): \(reply.json)")
+            #expect(reply.json["error"]?["code"] == "not_a_member", "\(method) \(path): \(reply.json)")
             #expect(reply.json["error"]?["message"]?.stringValue?.isEmpty == false)
             #expect(reply.json["error"]?["requestId"]?.stringValue?.isEmpty == false)
         }

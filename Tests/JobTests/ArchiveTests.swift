@@ -1,10 +1,11 @@
+import Access
 import ObjectStoreStandIn
 import NIOHTTP1
 import NIOCore
 import CryptoExtras
 import API
 import AsyncHTTPClient
-import Auth
+import AccessTokens
 import BlockingIO
 import EventArchive
 import Events
@@ -322,13 +323,16 @@ import Testing
         let pool = PostgresPool(url: try TestServices.databaseURL(), size: 2)
         let routes = ArchivesRoutes(database: TenantDatabase(pool: pool), signer: PresignedURLSigner(configuration: s3.configuration),
                                     urlLifetimeSeconds: 3_600)
-        let server = HTTPFunctionServer(function: APIFunction(routes: routes.routes, verifier: verifier, rateLimiter: nil),
+        let server = HTTPFunctionServer(function: APIFunction(routes: routes.routes, verifier: verifier,
+                                                              access: AccessCheck(pool: pool, cacheSeconds: 0, now: wallClockSeconds),
+                                                              cookies: SessionCookies(secure: true), rateLimiter: nil),
                                         logger: Logger(label: "archive-api"))
         func get(_ target: String, company: String?) async throws -> (Int, JSONValue) {
             let parts = target.split(separator: "?", maxSplits: 1)
             var headers: [(String, String)] = []
             if let company {
-                let token = try signer.token(subject: "user:archive", companyID: company, role: .viewer, now: wallClockSeconds())
+                let member = try TestServices.addMember(company: company, email: "archive-viewer@example.com", role: "viewer")
+                let token = try signer.token(subject: member, companyID: company, role: .viewer, now: wallClockSeconds())
                 headers.append(("authorization", "Bearer \(token)"))
             }
             let response = await server.respond(to: FunctionRequest(

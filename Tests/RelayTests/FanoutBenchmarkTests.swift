@@ -10,10 +10,17 @@ extension RelaySuites {
     @Suite struct FanoutBenchmarkTests {
         static func options(clients: Int, companies: Int, events: Int, rate: Int, seconds: Int) throws -> RelayFanoutBenchmark.Options {
             let environment = Environment()
-            return RelayFanoutBenchmark.Options(
+            var options = RelayFanoutBenchmark.Options(
                 clients: clients, companies: companies, events: events, rate: rate, seconds: seconds,
                 relayExecutable: environment.optional("RELAY_BENCH_EXECUTABLE") ?? SharedResearch.repositoryRoot() + "/.build/debug/socket-relay",
                 redisURL: try RelayUnderTest.testRedisURL(), databaseURL: try TestServices.databaseURL(), workDirectory: TestKeys.directory)
+            let seeded = try (0..<companies).map { index in
+                let company = try TestServices.makeCompany("Fanout test \(index)")
+                return (company, try TestServices.addMember(company: company, email: "fanout-\(index)@example.com", role: "viewer"))
+            }
+            options.companyIDs = seeded.map(\.0)
+            options.memberIDs = seeded.map(\.1)
+            return options
         }
 
         @Test func smallFanoutLosesNothing() async throws {

@@ -1,5 +1,5 @@
 import SocketRelay
-import Auth
+import AccessTokens
 import BlockingIO
 import JSONValue
 import Rooms

@@ -1,11 +1,12 @@
 import CryptoExtras
 import FanoutBenchmark
 import Files
-import Auth
+import AccessTokens
 import BlockingIO
 import JSONValue
 import LocalRunner
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import Processes
@@ -35,10 +36,20 @@ enum TestKeys {
         return (signer, path)
     }()
 
+    /// A token for a member of `company` (memberships are the source of truth: the member is made
+    /// real first; `sub` is its user id).
     static func token(company: String, role: Role = .viewer, ttlSeconds: Double = 3600) -> String {
-        try! material.signer.token(subject: "user-\(company.prefix(8))", companyID: company, role: role, now: wallClockSeconds(),
-                                   ttlSeconds: ttlSeconds)
+        let key = company + "/" + role.rawValue
+        let member = members.withLockedValue { $0[key] } ?? {
+            let created = try! TestServices.addMember(company: company, email: "relay-\(role.rawValue)@example.com", role: role.rawValue)
+            members.withLockedValue { $0[key] = created }
+            return created
+        }()
+        return try! material.signer.token(subject: member, companyID: company, role: role, now: wallClockSeconds(), ttlSeconds: ttlSeconds)
     }
+
+    /// Members made for tokens, by company and role (tests connect many sockets quickly).
+    static let members = NIOLockedValueBox<[String: String]>([:])
 
     /// The same claims signed by a key the relay does not know.
     static func foreignToken(company: String) -> String {

@@ -59,6 +59,21 @@ public enum TestServices {
         }
     }
 
+    /// Makes `email` a member of `company` with `role` (creating the user, or changing the role of
+    /// an existing membership), like the operator CLI; returns the user id (a token's `sub`).
+    @discardableResult
+    public static func addMember(company: String, email: String, role: String) throws -> String {
+        let connection = try PostgresConnection(url: try adminURL())
+        return try connection.withTenantScope(companyId: company) {
+            let user = try connection.query("SELECT ensure_user($1)::text AS id", [email]).first!.require("id")
+            try connection.query("""
+                INSERT INTO memberships (company_id, user_id, role) VALUES ($1, $2, $3)
+                ON CONFLICT (company_id, user_id) DO UPDATE SET role = EXCLUDED.role
+                """, [company, user, role])
+            return user
+        }
+    }
+
     /// Runs a query as the superuser (sees every tenant), for assertions.
     public static func superuserQuery(_ sql: String, _ parameters: [(any PostgresParameter)?] = []) throws -> QueryResult {
         try PostgresConnection(url: try superuserURL()).query(sql, parameters)

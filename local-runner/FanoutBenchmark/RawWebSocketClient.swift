@@ -30,7 +30,7 @@ public final class RawWebSocketClient: Sendable {
     /// 101). With `handshake: false` it is a plain TCP connection whose input arrives as `.raw`.
     public static func connect(host: String = "127.0.0.1", port: Int, path: String = "/socket.io/?EIO=4&transport=websocket",
                                group: any EventLoopGroup, handshake: Bool = true, autoPong: Bool = true,
-                               sendAfterOpen: String? = nil, receiveBufferBytes: Int? = nil,
+                               sendAfterOpen: String? = nil, receiveBufferBytes: Int? = nil, extraHeaders: [(String, String)] = [],
                                onText: (@Sendable (ByteBuffer) -> Void)? = nil) async throws -> RawWebSocketClient {
         let state = NIOLockedValueBox<(frames: [Frame], closed: Bool)>(([], false))
         var bootstrap = ClientBootstrap(group: group).channelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -48,7 +48,8 @@ public final class RawWebSocketClient: Sendable {
         let client = RawWebSocketClient(channel: channel, state: state)
         guard handshake else { return client }
         let request = "GET \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+            + extraHeaders.map { "\($0.0): \($0.1)\r\n" }.joined() + "\r\n"
         // The handshake's future is taken before the request goes out: a server that answers and
         // closes at once would otherwise leave no handler to ask (ChannelPipelineError.notFound).
         let handshakeDone = try await channel.eventLoop.submit {

@@ -1,6 +1,6 @@
 import CryptoExtras
 import Files
-import Auth
+import AccessTokens
 import BlockingIO
 import JSONValue
 import NIOCore
@@ -56,6 +56,9 @@ public enum RelayFanoutBenchmark {
         /// The companies' ids (`companies` of them); nil: random ones (the Redis phases need no
         /// database rows; the webhook phase needs companies that track a Twitch user).
         public var companyIDs: [String]?
+        /// A member (user id) of each company in `companyIDs`, in the same order: the relay holds
+        /// every socket to its member's current role, so tokens must be for real members.
+        public var memberIDs: [String]?
         /// The end-to-end phase through the real webhook function; nil skips it.
         public var webhook: WebhookPhase?
 
@@ -142,14 +145,12 @@ public enum RelayFanoutBenchmark {
         let signer = AccessTokenSigner(kid: "bench", privateKey: key, issuer: issuer, audience: audience)
         let jwksPath = options.workDirectory + "/bench-jwks.json"
         try FileSystem.writeText(try JSONWebKeySet.document(kid: "bench", publicKey: key.publicKey), to: jwksPath)
-        var companies: [String] = []
-        if let given = options.companyIDs {
-            guard given.count == options.companies else { throw Failure(description: "companyIDs must hold \(options.companies) ids") }
-            companies = given
-        } else {
-            for _ in 0..<options.companies { companies.append(randomUUID()) }
+        guard let companies = options.companyIDs, let members = options.memberIDs,
+              companies.count == options.companies, members.count == options.companies
+        else { throw Failure(description: "companyIDs and memberIDs must hold \(options.companies) ids each") }
+        let tokens = try zip(companies, members).map { company, member in
+            try signer.token(subject: member, companyID: company, role: .viewer, now: wallClockSeconds(), ttlSeconds: 86_400)
         }
-        let tokens = try companies.map { try signer.token(subject: "bench", companyID: $0, role: .viewer, now: wallClockSeconds(), ttlSeconds: 86_400) }
 
         // The relay, as its own process.
         let port = try Ports.freeServerPort()
@@ -402,13 +403,6 @@ public enum RelayFanoutBenchmark {
         throw Failure(description: "socket-relay did not become ready on port \(port)")
     }
 
-    private static func randomUUID() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let hex = (0..<32).map { _ in String(UInt8.random(in: 0...15, using: &generator), radix: 16) }.joined()
-        let characters = Array(hex)
-        return String(characters[0..<8]) + "-" + String(characters[8..<12]) + "-4" + String(characters[13..<16]) + "-a"
-            + String(characters[17..<20]) + "-" + String(characters[20..<32])
-    }
 }
 
 /// Completion counters shared by the client event loops.

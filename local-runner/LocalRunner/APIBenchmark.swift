@@ -1,7 +1,7 @@
 import NIOHTTP1
 import Files
 import AsyncHTTPClient
-import Auth
+import AccessTokens
 import BlockingIO
 public import Logging
 import Postgres
@@ -65,7 +65,10 @@ public struct APIBenchmark: Sendable {
                 "serve-router", "--port", String(port), "--bin-dir", options.binaryDirectory, "--routes", options.routesFile,
                 "--idle-seconds", "600"], environment: environment)
             while !Ports.isAccepting(port: port) { try await Task.sleep(nanoseconds: 2_000_000) }
-            let tokens = try companies.map { try keys.signer.token(subject: "user:bench", companyID: $0, role: .viewer, now: wallClockSeconds(), ttlSeconds: 7200) }
+            let tokens = try companies.map { company in
+                try keys.signer.token(subject: try Self.member(of: company, superuser), companyID: company, role: .viewer,
+                                      now: wallClockSeconds(), ttlSeconds: 7200)
+            }
 
             let client = LoadDriver.makeClient()
             let driver = LoadDriver(client: client)
@@ -114,10 +117,22 @@ public struct APIBenchmark: Sendable {
                    '{"subscription":{"type":"channel.follow"},"event":{"user_login":"viewer"}}'
             FROM generate_series(1, $1) g CROSS JOIN creators cr
             """, [perCreator])
+        // One viewer per company: the access check (memberships are the source of truth) is part
+        // of every request measured.
+        try superuser.query("INSERT INTO users (email) SELECT 'bench-' || c.id || '@bench.example' FROM companies c")
+        try superuser.query("""
+            INSERT INTO memberships (company_id, user_id, role)
+            SELECT c.id, u.id, 'viewer' FROM companies c JOIN users u ON u.email = 'bench-' || c.id || '@bench.example'
+            """)
         try superuser.execute(script: "SET session_replication_role = origin")
         // Separate statements: a multi-statement string runs as one implicit transaction, which VACUUM refuses.
         try superuser.execute(script: "VACUUM ANALYZE")
-        return try superuser.query("SELECT id FROM companies").rows.compactMap { $0["id"] }
+        return try superuser.query("SELECT c.id FROM companies c").rows.compactMap { $0["id"] }
+    }
+
+    /// The viewer member of a seeded company (the token's `sub`).
+    private static func member(of company: String, _ superuser: PostgresConnection) throws -> String {
+        try superuser.query("SELECT id FROM users WHERE email = $1", ["bench-\(company)@bench.example"]).first!.require("id")
     }
 
     /// The events page query on Postgres: through the tenant scope as the app role (RLS), and as

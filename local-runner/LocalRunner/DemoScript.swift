@@ -1,6 +1,6 @@
 import NIOHTTP1
 import AsyncHTTPClient
-import Auth
+import AccessTokens
 import BlockingIO
 import EventSub
 import JSONValue
@@ -51,7 +51,8 @@ public struct DemoScript: Sendable {
         guard let routerURL = runtime.routerURL else { return }
         // A ready-to-open dashboard for the first demo agency, signed in as a development owner.
         let keys = try DevelopmentKeys.loadOrCreate(in: files.dataDirectory)
-        let token = try keys.signer.token(subject: "user:demo-owner@localhost", companyID: companies[0].1, role: .owner,
+        let owner = try OperatorCommands(adminURL: runtime.databaseAdminURL).addMember(companyID: companies[0].1, email: "demo-owner@localhost", role: "owner")
+        let token = try keys.signer.token(subject: owner, companyID: companies[0].1, role: .owner,
                                           email: "demo-owner@localhost", now: wallClockSeconds(), ttlSeconds: 12 * 3600)
         StandardOutput.line("demo dashboard (\(companies[0].0), owner): \(routerURL)/?token=\(token)")
         let client = HTTPClient(eventLoopGroupProvider: .singleton)

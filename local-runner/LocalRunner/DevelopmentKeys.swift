@@ -1,6 +1,6 @@
 import Base64Encoding
 import Files
-public import Auth
+public import AccessTokens
 import CryptoExtras
 
 /// The development signing key of a local instance: generated on first start into the data

@@ -11,23 +11,30 @@ import Processes
 /// `bits` carry the send time (monotonic ns) for the relay benchmark's clients to read.
 public final class FanoutWebhookLoad: Sendable {
     public let companyIDs: [String]
+    /// One viewer per company (the benchmark's sockets connect as them).
+    public let memberIDs: [String]
     private let twitchUserIDs: [String]
     private let process: ChildProcess
     private let client: HTTPClient
     private let url: String
     private let secret: String
 
+    /// `count` companies with one viewer each (the benchmark's sockets are real members).
+    public static func seedCompanies(_ count: Int, commands: OperatorCommands) throws -> [(company: String, member: String)] {
+        try (0..<count).map { index in
+            let company = try commands.createCompany(name: "Fanout Agency \(index + 1)")
+            return (company, try commands.addMember(companyID: company, email: "fanout-viewer-\(index + 1)@bench.example", role: "viewer"))
+        }
+    }
+
     /// Seeds `companies` companies and starts the webhook function on a free port.
     public init(companies: Int, runtime: RuntimeEnvironment, binaryDirectory: String) async throws {
         let commands = OperatorCommands(adminURL: runtime.databaseAdminURL)
-        var companyIDs: [String] = []
-        var twitchUserIDs: [String] = []
-        for index in 0..<companies {
-            let company = try commands.createCompany(name: "Fanout Agency \(index + 1)")
-            let twitchUserID = String(960_000 + index)
-            _ = try commands.addCreator(companyID: company, twitchUserID: twitchUserID, login: "fanout_\(index)", displayName: nil)
-            companyIDs.append(company)
-            twitchUserIDs.append(twitchUserID)
+        let seeded = try Self.seedCompanies(companies, commands: commands)
+        let companyIDs = seeded.map(\.company)
+        let twitchUserIDs = (0..<companies).map { String(960_000 + $0) }
+        for (index, company) in companyIDs.enumerated() {
+            _ = try commands.addCreator(companyID: company, twitchUserID: twitchUserIDs[index], login: "fanout_\(index)", displayName: nil)
         }
         let port = try Ports.freeServerPort()
         var environment = ["PATH": "/usr/bin:/bin", "LOG_LEVEL": "warning", "PORT": String(port), "HOST": "127.0.0.1"]
@@ -40,6 +47,7 @@ public final class FanoutWebhookLoad: Sendable {
             try await Task.sleep(nanoseconds: 1_000_000)
         }
         self.companyIDs = companyIDs
+        self.memberIDs = seeded.map(\.member)
         self.twitchUserIDs = twitchUserIDs
         self.process = process
         self.client = LoadDriver.makeClient()

@@ -27,6 +27,50 @@ public struct OperatorCommands: Sendable {
         return id
     }
 
+    /// Makes `email` a member of a company with `role` (creating the user; changing the role of an
+    /// existing member) and returns the user id. How an operator seeds a company's first owner:
+    /// that person then signs in with a provider that verified the same email.
+    public func addMember(companyID: String, email: String, role: String) throws -> String {
+        guard TenantID.isValid(companyID) else { throw Failure(description: "--company must be a company id (UUID), got \(companyID)") }
+        let address = try validatedEmail(email)
+        guard ["owner", "admin", "operator", "viewer"].contains(role) else {
+            throw Failure(description: "role must be owner, admin, operator or viewer, got \(role)")
+        }
+        let connection = try PostgresConnection(url: adminURL)
+        return try connection.withTenantScope(companyId: companyID) {
+            guard !(try connection.query("SELECT 1 FROM companies WHERE id = $1", [companyID]).isEmpty) else {
+                throw Failure(description: "no company with id \(companyID)")
+            }
+            let user = try connection.query("SELECT ensure_user($1)::text AS id", [address]).first!.require("id")
+            try connection.query("""
+                INSERT INTO memberships (company_id, user_id, role) VALUES ($1, $2, $3)
+                ON CONFLICT (company_id, user_id) DO UPDATE SET role = EXCLUDED.role
+                """, [companyID, user, role])
+            return user
+        }
+    }
+
+    /// The email, trimmed and lowercased, or a readable failure.
+    public func validatedEmail(_ email: String) throws -> String {
+        let address = email.trimmingSpaces().lowercased()
+        let parts = address.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, address.count <= 254, !address.contains(" ") else {
+            throw Failure(description: "not an email address: \(email)")
+        }
+        return address
+    }
+
+    /// The user id of a member of a company by email, or nil.
+    public func memberID(companyID: String, email: String) throws -> String? {
+        guard TenantID.isValid(companyID) else { throw Failure(description: "--company must be a company id (UUID), got \(companyID)") }
+        let connection = try PostgresConnection(url: adminURL)
+        return try connection.withTenantScope(companyId: companyID) {
+            try connection.query("""
+                SELECT u.id::text AS id FROM memberships m JOIN users u ON u.id = m.user_id WHERE lower(u.email) = lower($1)
+                """, [email.trimmingSpaces()]).first?["id"]
+        }
+    }
+
     /// Adds a creator to a company and returns the creator's id.
     public func addCreator(companyID: String, twitchUserID: String, login: String, displayName: String?) throws -> String {
         guard TenantID.isValid(companyID) else { throw Failure(description: "--company must be a company id (UUID), got \(companyID)") }

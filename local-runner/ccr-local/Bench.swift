@@ -3,7 +3,7 @@ import ArgumentParser
 import FanoutBenchmark
 import JobQueue
 import Redis
-import Auth
+import AccessTokens
 import BlockingIO
 import Logging
 import LocalRunner
@@ -56,9 +56,15 @@ struct Bench: AsyncParsableCommand {
                         let load = try await FanoutWebhookLoad(companies: companies, runtime: runtime, binaryDirectory: absolute(common.binDir))
                         webhook = load
                         options.companyIDs = load.companyIDs
+                        options.memberIDs = load.memberIDs
                         options.webhook = .init(rate: webhookRate, seconds: webhookSeconds) { company, sentAt in
                             await load.send(company: company, sentAt: sentAt)
                         }
+                    }
+                    if options.companyIDs == nil {
+                        let seeded = try FanoutWebhookLoad.seedCompanies(companies, commands: OperatorCommands(adminURL: runtime.databaseAdminURL))
+                        options.companyIDs = seeded.map(\.company)
+                        options.memberIDs = seeded.map(\.member)
                     }
                     _ = try await RelayFanoutBenchmark.run(options) { StandardOutput.line($0) }
                 } catch {

@@ -1,7 +1,7 @@
 import ArgumentParser
 import JobQueue
 import Redis
-import Auth
+import AccessTokens
 import BlockingIO
 import Logging
 import LocalRunner
@@ -16,14 +16,24 @@ struct Company: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Manage companies (agencies).", subcommands: [Create.self])
 
     struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create a company; prints its id.")
+        static let configuration = CommandConfiguration(
+            abstract: "Create a company; prints its id.",
+            discussion: "--owner seeds the first owner by email: they sign in with a provider that verified that email.")
         @OptionGroup var common: CommonOptions
         @Argument(help: "The company's name.") var name: String
+        @Option(help: "The email of the company's first owner.") var owner: String?
 
         func run() async throws {
             try await reportingErrors {
                 let adminURL = try common.files.readRuntimeEnvironment()["DATABASE_ADMIN_URL"]!
-                print(try OperatorCommands(adminURL: adminURL).createCompany(name: name))
+                let commands = OperatorCommands(adminURL: adminURL)
+                if let owner {
+                    // Checked before the company exists, so a bad email leaves nothing behind.
+                    _ = try commands.validatedEmail(owner)
+                }
+                let company = try commands.createCompany(name: name)
+                if let owner { _ = try commands.addMember(companyID: company, email: owner, role: "owner") }
+                print(company)
             }
         }
     }

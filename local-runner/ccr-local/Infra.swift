@@ -2,7 +2,7 @@ import Files
 import ArgumentParser
 import JobQueue
 import Redis
-import Auth
+import AccessTokens
 import BlockingIO
 import Logging
 import LocalRunner

@@ -2,7 +2,7 @@ import ArgumentParser
 import FunctionRuntime
 import JobQueue
 import Redis
-import Auth
+import AccessTokens
 import BlockingIO
 import Logging
 import LocalRunner

@@ -1,7 +1,7 @@
 import ArgumentParser
 import JobQueue
 import Redis
-import Auth
+import AccessTokens
 import BlockingIO
 import Logging
 import LocalRunner

@@ -1,5 +1,5 @@
 public import API
-import Auth
+import AccessTokens
 public import BlockingIO
 import FunctionRuntime
 import FunctionServer

@@ -8,7 +8,7 @@ await FunctionMain.serve(name: "account") { environment, logger in
     let logos = try ObjectStoreLogoUploads(environment: environment)
     return APIFunction(
         routes: AccountRoutes(database: dependencies.database, logos: logos).routes,
-        verifier: dependencies.verifier, rateLimiter: dependencies.rateLimiter,
+        dependencies: dependencies,
         publicRoutes: ["/api/openapi.json": { _ in FunctionResponse(status: 200, headers: [("content-type", "application/json")],
                                                                      body: Array(OpenAPIDocument.json.utf8)) }])
 }

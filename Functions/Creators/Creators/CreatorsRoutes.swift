@@ -1,6 +1,6 @@
 import Logging
 public import API
-import Auth
+import AccessTokens
 import FunctionRuntime
 import FunctionServer
 import JSONValue

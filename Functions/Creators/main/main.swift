@@ -6,5 +6,5 @@ import FunctionServer
 await FunctionMain.serve(name: "creators") { environment, logger in
     let dependencies = try await APIDependencies.load(environment: environment, logger: logger)
     return APIFunction(routes: CreatorsRoutes(database: dependencies.database, twitch: try HelixUserLookup(environment: environment)).routes,
-                       verifier: dependencies.verifier, rateLimiter: dependencies.rateLimiter)
+                       dependencies: dependencies)
 }

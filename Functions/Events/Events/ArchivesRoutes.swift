@@ -1,4 +1,4 @@
-import Auth
+import AccessTokens
 public import API
 public import BlockingIO
 import EventSub

@@ -1,6 +1,6 @@
 public import API
 import EventSub
-import Auth
+import AccessTokens
 import FunctionRuntime
 import FunctionServer
 import Ingest

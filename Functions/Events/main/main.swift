@@ -7,5 +7,5 @@ await FunctionMain.serve(name: "events") { environment, logger in
     let dependencies = try await APIDependencies.load(environment: environment, logger: logger)
     let archives = try ArchivesRoutes(database: dependencies.database, environment: environment)
     return APIFunction(routes: EventsRoutes(database: dependencies.database).routes + archives.routes,
-                       verifier: dependencies.verifier, rateLimiter: dependencies.rateLimiter)
+                       dependencies: dependencies)
 }

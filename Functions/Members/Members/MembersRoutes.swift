@@ -1,5 +1,5 @@
 public import API
-import Auth
+import AccessTokens
 import FunctionRuntime
 import FunctionServer
 import JSONValue

@@ -26,12 +26,14 @@ final class Broadcaster: Sendable {
     /// Ids received or replayed, shared with the unpublished-event check.
     private let published: RecentlyPublished
     private let unpublishedCheck: UnpublishedEventCheck?
+    private let accessSweep: AccessSweep?
 
     /// How far before the detected break the replay starts (commit → publish latency, detection lag).
     static let replayMarginSeconds = 10.0
 
     init(core: RelayCore, subscriber: RedisSubscriber, recovery: RecoveryService?, published: RecentlyPublished,
-         unpublishedCheck: UnpublishedEventCheck?) {
+         unpublishedCheck: UnpublishedEventCheck?, accessSweep: AccessSweep? = nil) {
+        self.accessSweep = accessSweep
         self.core = core
         self.subscriber = subscriber
         self.recovery = recovery
@@ -39,11 +41,13 @@ final class Broadcaster: Sendable {
         self.unpublishedCheck = unpublishedCheck
     }
 
-    /// Consumes the subscriber until it is stopped, with the unpublished-event check beside it.
+    /// Consumes the subscriber until it is stopped, with the unpublished-event check and the
+    /// access sweep beside it.
     /// Run in one task (cancelling it stops the check).
     func run() async {
         await withTaskGroup(of: Void.self) { group in
             if let unpublishedCheck { group.addTask { await unpublishedCheck.run() } }
+            if let accessSweep { group.addTask { await accessSweep.run() } }
             await consume()
             group.cancelAll()
         }

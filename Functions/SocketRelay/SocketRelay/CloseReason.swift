@@ -19,6 +19,9 @@ enum CloseReason: Sendable, Equatable {
     case shutdown
     /// The access token expired while connected.
     case tokenExpired
+    /// The member was removed from the company, or the session was ended (sign-out everywhere,
+    /// an owner ending it): reconnecting would only be refused.
+    case accessRevoked
     /// Missed events could not be replayed after a Redis outage; the client reconnects and
     /// recovers by event id.
     case replayFailed
@@ -34,6 +37,7 @@ enum CloseReason: Sendable, Equatable {
         case .slowConsumer: return "slow_consumer"
         case .shutdown: return "shutdown"
         case .tokenExpired: return "token_expired"
+        case .accessRevoked: return "access_revoked"
         case .replayFailed: return "replay_failed"
         }
     }
@@ -50,13 +54,14 @@ enum CloseReason: Sendable, Equatable {
     /// Send an Engine.IO close packet first: python-socketio then does not retry (a refused or
     /// expired login would only fail again). JS clients ignore it on WebSocket.
     var sendsEngineIOClose: Bool {
-        self == .connectTimeout || self == .tokenExpired
+        self == .connectTimeout || self == .tokenExpired || self == .accessRevoked
     }
 
     /// The WebSocket close status (RFC 6455 §7.4.1).
     var webSocketCode: UInt16 {
         switch self {
         case .clientRequested, .connectTimeout, .tokenExpired: return 1000
+        case .accessRevoked: return 1008
         case .shutdown: return 1001
         case .protocolError: return 1002
         case .slowConsumer: return 1008

@@ -209,6 +209,7 @@ final class RelayHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         // Handshake: the session lives on this connection's loop; the open packet is the body.
         let session = Session(registry: core.registry(for: context.eventLoop), transport: .polling)
+        session.cookieToken = core.sessionCookieToken(request.headers.first(name: "cookie"))
         session.isInDirectory = true
         core.directory.add(session)
         session.open()

@@ -1,5 +1,5 @@
 import Base64Encoding
-import Auth
+import AccessTokens
 
 /// Random ids for Engine.IO sessions, Socket.IO sockets and recovery `pid`s: 120 random bits,
 /// base64url (20 characters, safe in query strings and JSON without escaping).

@@ -1,5 +1,6 @@
 import NIOCore
-import Auth
+import Access
+import AccessTokens
 import BlockingIO
 import JSONValue
 import Postgres
@@ -35,10 +36,13 @@ struct RecoveryRequest: Sendable {
     }
 }
 
-/// Production behaviour: JWT auth on CONNECT, the company room from the token, creator rooms
-/// after a tenant-scoped check, recovery from Postgres.
+/// Production behaviour: JWT auth on CONNECT (the `token` in the CONNECT's auth, else the
+/// dashboard's session cookie from the handshake), the member's current role from the access
+/// check, the company room from the token, creator rooms after a tenant-scoped check, recovery
+/// from Postgres.
 struct RelayApplication: SocketIOApplication {
     let verifier: AccessTokenVerifier
+    let access: AccessCheck
     let recovery: RecoveryService
     let creators: CreatorAccess
 
@@ -48,7 +52,9 @@ struct RelayApplication: SocketIOApplication {
             return
         }
         guard !session.namespaces.connectInFlight else { return }
-        guard let token = auth?["token"]?.stringValue, !token.isEmpty else {
+        let cookieToken = session.cookieToken
+        session.cookieToken = nil
+        guard let token = auth?["token"]?.stringValue.flatMap({ $0.isEmpty ? nil : $0 }) ?? cookieToken else {
             session.core.metrics.authFailures.add(1)
             session.refuseConnect(namespace: "/", message: "Not authorized: missing token")
             return
@@ -56,28 +62,41 @@ struct RelayApplication: SocketIOApplication {
         let request = RecoveryRequest(auth: auth)
         session.namespaces.connectInFlight = true
         let verifier = self.verifier
+        let access = self.access
         Task {
-            let result: Result<AccessClaims, AuthError>
-            do throws(AuthError) {
-                result = .success(try await verifier.verify(token: token, now: wallClockSeconds()))
+            let result: Result<(AccessClaims, Role), ConnectRefusal>
+            do {
+                let claims = try await verifier.verify(token: token, now: wallClockSeconds())
+                if let role = try await access.effectiveRole(claims) {
+                    result = .success((claims, role))
+                } else {
+                    result = .failure(ConnectRefusal(message: "Not authorized: not a member of this company (or the session ended)"))
+                }
+            } catch let error as AuthError {
+                result = .failure(ConnectRefusal(message: "Not authorized: \(error.description)"))
             } catch {
-                result = .failure(error)
+                result = .failure(ConnectRefusal(message: "Service unavailable: membership could not be checked, retry"))
             }
             session.eventLoop.execute { self.finishConnect(session, result, request) }
         }
     }
 
-    private func finishConnect(_ session: Session, _ result: Result<AccessClaims, AuthError>, _ request: RecoveryRequest) {
+    private struct ConnectRefusal: Error {
+        let message: String
+    }
+
+    private func finishConnect(_ session: Session, _ result: Result<(AccessClaims, Role), ConnectRefusal>, _ request: RecoveryRequest) {
         session.namespaces.connectInFlight = false
         guard !session.isClosed, session.socketID == nil else { return }
         let claims: AccessClaims
         switch result {
-        case .failure(let error):
+        case .failure(let refusal):
             session.core.metrics.authFailures.add(1)
-            session.refuseConnect(namespace: "/", message: "Not authorized: \(error.description)")
+            session.refuseConnect(namespace: "/", message: refusal.message)
             return
-        case .success(let verified):
+        case .success(let (verified, role)):
             claims = verified
+            session.access = SocketAccess(key: AccessKey(verified), tokenRole: verified.role, role: role)
         }
         let socketID = RandomID.make()
         session.companyID = claims.companyID

@@ -54,6 +54,11 @@ public struct RelayConfiguration: Sendable {
     public var jwtAudience: String?
     public var jwksURL: String?
     public var jwksFile: String?
+    /// How often open sockets are held to their members' current roles (`AccessSweep`): a removed
+    /// member (or an ended session) is disconnected, a demoted one told its new role.
+    public var accessCheckIntervalMilliseconds = 2_000
+    /// Session cookie names (`SessionCookies`): `__Host-` ones unless `AUTH_COOKIE_SECURE=false`.
+    public var secureCookies = true
 
     public init(mode: Mode = .relay, host: String = "0.0.0.0", port: Int = 8081, pingIntervalMilliseconds: Int = 25_000,
                 pingTimeoutMilliseconds: Int = 20_000, connectTimeoutMilliseconds: Int = 45_000, maxPayload: Int = 1_000_000,
@@ -123,9 +128,8 @@ public struct RelayConfiguration: Sendable {
         configuration.jwtAudience = try environment.required("JWT_AUDIENCE")
         configuration.jwksURL = environment.optional("JWT_JWKS_URL")
         configuration.jwksFile = environment.optional("JWT_JWKS_FILE")
-        guard configuration.jwksURL != nil || configuration.jwksFile != nil else {
-            throw ConfigurationError("JWT_JWKS_URL or JWT_JWKS_FILE must be set")
-        }
+        configuration.accessCheckIntervalMilliseconds = try environment.int("RELAY_ACCESS_CHECK_MS", default: 2_000, range: 100...5_000)
+        configuration.secureCookies = try environment.bool("AUTH_COOKIE_SECURE", default: true)
         return configuration
     }
 }

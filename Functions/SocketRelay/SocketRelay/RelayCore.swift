@@ -1,3 +1,4 @@
+import AccessTokens
 import Logging
 import NIOCore
 import Synchronization
@@ -30,6 +31,12 @@ final class RelayCore: @unchecked Sendable {
     }
 
     /// Company ids with at least one connected socket on any loop (each loop asked on itself).
+    /// The access token in a handshake's `Cookie` header, if the dashboard's session cookie is there.
+    func sessionCookieToken(_ header: String?) -> String? {
+        guard let header else { return nil }
+        return SessionCookies.parse(header)[SessionCookies(secure: configuration.secureCookies).access]
+    }
+
     func companiesWithMembers() async -> Set<String> {
         var companies = Set<String>()
         for registry in registries {

@@ -1,5 +1,7 @@
+import Access
 import AsyncHTTPClient
-import Auth
+import BlockingIO
+import AccessTokens
 public import Logging
 import Postgres
 import Redis
@@ -32,13 +34,16 @@ public enum RelayMain {
             let dependencies = try await RelayDependencies.load(configuration, logger: logger)
             let recovery = RecoveryService(pool: dependencies.pool, windowSeconds: configuration.recoveryWindowSeconds,
                                            maxEvents: configuration.maxRecoveryEvents)
-            let application = RelayApplication(verifier: dependencies.verifier, recovery: recovery, creators: CreatorAccess(pool: dependencies.pool))
+            let application = RelayApplication(verifier: dependencies.verifier, access: dependencies.access, recovery: recovery,
+                                               creators: CreatorAccess(pool: dependencies.pool))
             let core = RelayCore(configuration: configuration, application: application, logger: logger)
             let published = RecentlyPublished()
             let check = UnpublishedEventCheck(core: core, pool: dependencies.pool, recovery: recovery, published: published,
                                               intervalMilliseconds: configuration.unpublishedCheckIntervalMilliseconds)
             let broadcaster = Broadcaster(core: core, subscriber: dependencies.subscriber, recovery: recovery, published: published,
-                                          unpublishedCheck: check)
+                                          unpublishedCheck: check,
+                                          accessSweep: AccessSweep(core: core, access: dependencies.access,
+                                                                   intervalMilliseconds: configuration.accessCheckIntervalMilliseconds))
             server = try await RelayServer(core: core, broadcaster: broadcaster, onShutdown: {
                 await dependencies.subscriber.stop()
                 await dependencies.pool.shutdown()
@@ -71,9 +76,11 @@ struct RelayService: Service {
 }
 
 /// The relay's connections to the rest of the system, configured exactly like the REST functions
-/// (`APIDependencies`): the same `AccessTokenVerifier` over `JWT_JWKS_URL` or `JWT_JWKS_FILE`.
+/// (`APIDependencies`): the same `AccessTokenVerifier` (the project's keys from the database, plus
+/// `JWT_JWKS_URL` or `JWT_JWKS_FILE`) and the same `AccessCheck`.
 struct RelayDependencies: Sendable {
     let verifier: AccessTokenVerifier
+    let access: AccessCheck
     let pool: PostgresPool
     let subscriber: RedisSubscriber
     let httpClient: HTTPClient?
@@ -87,13 +94,16 @@ struct RelayDependencies: Sendable {
         settings["JWT_JWKS_URL"] = configuration.jwksURL
         settings["JWT_JWKS_FILE"] = configuration.jwksFile
         let httpClient = configuration.jwksURL == nil ? nil : HTTPClient(eventLoopGroupProvider: .singleton)
-        let verifier = try AccessTokenVerifier.fromEnvironment(Environment(settings), httpClient: httpClient ?? .shared, logger: logger)
+        let pool = PostgresPool(url: databaseURL, size: configuration.databasePoolSize, logger: logger)
+        let verifier = try AccessTokenVerifier.fromEnvironment(Environment(settings), httpClient: httpClient ?? .shared, logger: logger,
+                                                               ownKeys: DatabaseKeySource(pool: pool))
         let redisURL: RedisURL
         do { redisURL = try RedisURL(parsing: redisText) } catch let error as RedisError { throw ConfigurationError(error.message) }
-        let pool = PostgresPool(url: databaseURL, size: configuration.databasePoolSize, logger: logger)
         do { try await pool.warmUp() } catch { logger.warning("postgres not reachable at start", metadata: ["error": "\(error)"]) }
         let subscriber = RedisSubscriber(url: redisURL, patterns: [RoomName.allRooms], logger: logger)
-        return RelayDependencies(verifier: verifier, pool: pool,
+        // The sweep asks for every open socket at once; connects ask one by one, cached briefly.
+        let access = AccessCheck(pool: pool, cacheSeconds: 1, now: wallClockSeconds)
+        return RelayDependencies(verifier: verifier, access: access, pool: pool,
                                  subscriber: subscriber, httpClient: httpClient)
     }
 }

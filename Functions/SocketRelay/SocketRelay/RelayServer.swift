@@ -105,6 +105,7 @@ public final class RelayServer: Sendable {
             }
         } else {
             let session = Session(registry: core.registry(for: channel.eventLoop), transport: .websocket(link))
+            session.cookieToken = core.sessionCookieToken(head.headers.first(name: "cookie"))
             try sync.addHandler(WebSocketHandler(link: link, session: session))
             session.open()
         }

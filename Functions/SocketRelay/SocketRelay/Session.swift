@@ -40,6 +40,12 @@ final class Session: @unchecked Sendable {
     var token = TokenLifetime()
     /// The verified company of the main-namespace socket (relay mode); rooms come from it only.
     var companyID: String?
+    /// Who the socket speaks for, and with which role (set at CONNECT, held to the membership by
+    /// `AccessSweep`).
+    var access: SocketAccess?
+    /// The access token from the handshake's session cookie (a dashboard's socket sends no token
+    /// in its CONNECT; the browser sends the cookie). Dropped once CONNECT has used it.
+    var cookieToken: String?
     /// Room memberships of the main-namespace socket.
     var memberships: [Membership] = []
 

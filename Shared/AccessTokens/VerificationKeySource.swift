@@ -12,6 +12,29 @@ public protocol VerificationKeySource: Sendable {
     func key(for kid: String) async throws -> _RSA.Signing.PublicKey?
 }
 
+/// Several key sources in order (the project's own keys, then a development key file or an
+/// external identity provider's key set).
+public struct KeySources: VerificationKeySource {
+    private let sources: [any VerificationKeySource]
+
+    public init(_ sources: [any VerificationKeySource]) {
+        self.sources = sources
+    }
+
+    public func key(for kid: String) async throws -> _RSA.Signing.PublicKey? {
+        var failure: (any Error)?
+        for source in sources {
+            do {
+                if let key = try await source.key(for: kid) { return key }
+            } catch {
+                failure = error
+            }
+        }
+        if let failure { throw failure }
+        return nil
+    }
+}
+
 /// Keys from a local JWKS document or a PEM public key (`JWT_JWKS_FILE`). A PEM file holds one
 /// key and matches any `kid`.
 public struct StaticKeySource: VerificationKeySource {

@@ -88,8 +88,10 @@ public struct AccessTokenVerifier: Sendable {
         guard let role = payload["role"]?.stringValue.flatMap(Role.init(rawValue:)) else {
             throw AuthError(.missingClaim, "token has no valid role")
         }
+        let sessionID = payload["sid"]?.stringValue
+        if let sessionID, !Self.isUUID(sessionID) { throw AuthError(.missingClaim, "token has an invalid sid") }
         let claims = AccessClaims(subject: subject, companyID: company.lowercased(), role: role,
-                                  email: payload["email"]?.stringValue, expiresAt: expiresAt)
+                                  email: payload["email"]?.stringValue, expiresAt: expiresAt, sessionID: sessionID?.lowercased())
         verified.store(VerifiedTokenCache.Entry(claims: claims, notBefore: notBefore, issuedAt: issuedAt, verifiedAt: now), for: digest)
         return claims
     }

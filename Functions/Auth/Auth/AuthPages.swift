@@ -1,0 +1,61 @@
+import URLEncoding
+
+/// The few HTML pages of sign-in: the provider list, the company choice, and errors. Plain
+/// server-rendered forms that work without script; every piece of user or provider text is
+/// escaped (names, emails, company names, messages).
+enum AuthPages {
+    static func escape(_ text: String) -> String {
+        var output = ""
+        output.reserveCapacity(text.utf8.count)
+        for character in text {
+            switch character {
+            case "&": output += "&amp;"
+            case "<": output += "&lt;"
+            case ">": output += "&gt;"
+            case "\"": output += "&quot;"
+            case "'": output += "&#39;"
+            default: output.append(character)
+            }
+        }
+        return output
+    }
+
+    static func page(title: String, body: String) -> String {
+        """
+        <!doctype html>
+        <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>\(escape(title)) · Creator Control Room</title>
+        <style>
+        body{font:16px/1.5 system-ui,sans-serif;background:#0f1115;color:#e6e6e6;display:flex;min-height:100vh;margin:0;align-items:center;justify-content:center}
+        main{background:#181b22;border:1px solid #2a2f3a;border-radius:10px;padding:28px 32px;min-width:320px;max-width:440px}
+        h1{font-size:20px;margin:0 0 16px}a.button,button{display:block;width:100%;box-sizing:border-box;margin:8px 0;padding:10px 14px;
+        border-radius:6px;border:1px solid #3b82f6;background:#1e293b;color:#e6e6e6;font:inherit;text-align:left;cursor:pointer;text-decoration:none}
+        a.button:hover,button:hover{background:#25324a}.muted{color:#9aa3b2;font-size:14px}.error{color:#fca5a5}
+        </style></head><body><main><h1>\(escape(title))</h1>
+        \(body)
+        </main></body></html>
+        """
+    }
+
+    static func signIn(providers: [(id: String, name: String)], returnTo: String) -> String {
+        let links = providers.map { provider in
+            "<a class=\"button\" id=\"provider-\(escape(provider.id))\" href=\"/auth/login/\(escape(provider.id))?returnTo=\(escape(PercentEncoding.encode(returnTo, keepingSlashes: true)))\">Sign in with \(escape(provider.name))</a>"
+        }.joined(separator: "\n")
+        return page(title: "Sign in", body: links + "\n<p class=\"muted\">Sign in with your agency's account.</p>")
+    }
+
+    static func chooseCompany(_ companies: [(id: String, name: String, role: String)], csrf: String) -> String {
+        let buttons = companies.map { company in
+            """
+            <form method="post" action="/auth/switch"><input type="hidden" name="csrf" value="\(escape(csrf))">\
+            <input type="hidden" name="company" value="\(escape(company.id))">\
+            <button type="submit" class="company">\(escape(company.name)) <span class="muted">(\(escape(company.role)))</span></button></form>
+            """
+        }.joined(separator: "\n")
+        return page(title: "Choose a company", body: buttons)
+    }
+
+    static func error(title: String, message: String) -> String {
+        page(title: title, body: "<p class=\"error\" id=\"error\">\(escape(message))</p><p><a class=\"button\" href=\"/auth/login\">Back to sign-in</a></p>")
+    }
+}

@@ -1,0 +1,89 @@
+public import AccessTokens
+import NIOConcurrencyHelpers
+public import Postgres
+
+/// Who a token speaks for, as the access check looks it up: a user in a company, through a
+/// session (nil for tokens that belong to no session: development tokens).
+public struct AccessKey: Hashable, Sendable {
+    public let companyID: String
+    public let userID: String
+    public let sessionID: String?
+
+    public init(companyID: String, userID: String, sessionID: String?) {
+        self.companyID = companyID
+        self.userID = userID
+        self.sessionID = sessionID
+    }
+
+    public init(_ claims: AccessClaims) {
+        self.init(companyID: claims.companyID, userID: claims.subject, sessionID: claims.sessionID)
+    }
+}
+
+/// Memberships are the source of truth: a request acts with the member's current role, never
+/// more than its token says, and not at all when the membership (or the session) is gone — a
+/// valid signature is not enough. The answer comes from Postgres (`access_roles`, migration 7)
+/// and is reused for `cacheSeconds` (default 2), so removing or demoting a member takes effect
+/// within that time without a database round trip on every request.
+public final class AccessCheck: Sendable {
+    private struct Entry {
+        let role: Role?
+        let fetchedAt: Double
+    }
+
+    static let capacity = 50_000
+    private let pool: PostgresPool
+    private let cacheSeconds: Double
+    private let now: @Sendable () -> Double
+    private let entries = NIOLockedValueBox<[AccessKey: Entry]>([:])
+
+    public init(pool: PostgresPool, cacheSeconds: Double = 2, now: @escaping @Sendable () -> Double) {
+        self.pool = pool
+        self.cacheSeconds = cacheSeconds
+        self.now = now
+    }
+
+    /// The role `claims` may act with: the lower of the token's role and the membership's; nil
+    /// when the user is not a member of the token's company (or its session ended).
+    public func effectiveRole(_ claims: AccessClaims) async throws -> Role? {
+        guard let memberRole = try await role(AccessKey(claims)) else { return nil }
+        return min(memberRole, claims.role)
+    }
+
+    /// The member's current role (cached).
+    public func role(_ key: AccessKey) async throws -> Role? {
+        let time = now()
+        if cacheSeconds > 0, let entry = entries.withLockedValue({ $0[key] }), time - entry.fetchedAt < cacheSeconds, time >= entry.fetchedAt {
+            return entry.role
+        }
+        let role = try await roles([key])[0]
+        if cacheSeconds > 0 {
+            entries.withLockedValue { entries in
+                if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
+                entries[key] = Entry(role: role, fetchedAt: time)
+            }
+        }
+        return role
+    }
+
+    /// Current roles for many keys in one query, uncached (the relay's sweep over open sockets).
+    public func roles(_ keys: [AccessKey]) async throws -> [Role?] {
+        // Ids that are not UUIDs (a token minted for a made-up subject) can be no member.
+        let valid = keys.map { TenantID.isValid($0.companyID) && TenantID.isValid($0.userID) && ($0.sessionID.map(TenantID.isValid) ?? true) }
+        let asked = zip(keys, valid).filter(\.1).map(\.0)
+        guard !asked.isEmpty else { return keys.map { _ in nil } }
+        let companies = "{" + asked.map(\.companyID).joined(separator: ",") + "}"
+        let users = "{" + asked.map(\.userID).joined(separator: ",") + "}"
+        let sessions = "{" + asked.map { $0.sessionID ?? "NULL" }.joined(separator: ",") + "}"
+        let rows = try await pool.withConnection { connection in
+            try connection.query("SELECT role FROM access_roles($1::uuid[], $2::uuid[], $3::uuid[])", [companies, users, sessions]).rows
+        }
+        var answers = rows.map { $0["role"].flatMap(Role.init(rawValue:)) }.makeIterator()
+        return valid.map { $0 ? (answers.next() ?? nil) : nil }
+    }
+
+    /// Forgets cached answers (tests; a process that just changed a membership itself).
+    public func forget(_ key: AccessKey) {
+        _ = entries.withLockedValue { $0.removeValue(forKey: key) }
+    }
+}
