@@ -49,12 +49,13 @@ public struct DemoScript: Sendable {
         let companies = try seed()
         for (name, id) in companies { StandardOutput.line("demo agency \(name): \(id)") }
         guard let routerURL = runtime.routerURL else { return }
-        // A ready-to-open dashboard for the first demo agency, signed in as a development owner.
-        let keys = try DevelopmentKeys.loadOrCreate(in: files.dataDirectory)
-        let owner = try OperatorCommands(adminURL: runtime.databaseAdminURL).addMember(companyID: companies[0].1, email: "demo-owner@localhost", role: "owner")
-        let token = try keys.signer.token(subject: owner, companyID: companies[0].1, role: .owner,
-                                          email: "demo-owner@localhost", now: wallClockSeconds(), ttlSeconds: 12 * 3600)
-        StandardOutput.line("demo dashboard (\(companies[0].0), owner): \(routerURL)/?token=\(token)")
+        // Sign in as a demo owner: the stand-in's test user alice@agency.test owns the first agency
+        // (bob@agency.test is an admin there, carol@other.test a viewer of the second).
+        let commands = OperatorCommands(adminURL: runtime.databaseAdminURL)
+        _ = try commands.addMember(companyID: companies[0].1, email: "alice@agency.test", role: "owner")
+        _ = try commands.addMember(companyID: companies[0].1, email: "bob@agency.test", role: "admin")
+        _ = try commands.addMember(companyID: companies[1].1, email: "carol@other.test", role: "viewer")
+        StandardOutput.line("demo dashboard (\(companies[0].0)): sign in as Alice at \(routerURL)/auth/login")
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         var accepted = 0
         do {

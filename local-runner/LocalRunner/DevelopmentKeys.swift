@@ -4,7 +4,7 @@ public import AccessTokens
 import CryptoExtras
 
 /// The development signing key of a local instance: generated on first start into the data
-/// folder, published by the router as `/.well-known/jwks.json`, used by `local-runner/run token`.
+/// folder, published by the router at `LocalEndpoints.developmentJWKSPath`, used by `local-runner/run token`.
 /// Only local mode trusts it.
 public struct DevelopmentKeys: Sendable {
     public static let issuer = "ccr-local-dev"
@@ -14,6 +14,18 @@ public struct DevelopmentKeys: Sendable {
     public let jwks: String
 
     /// Loads the key from `directory`, creating it on first use.
+    /// The local instance's `AUTH_KEY_ENCRYPTION_KEY` (base64 of 32 random bytes, made once, kept
+    /// in the data folder): the auth function seals its signing keys with it.
+    public static func keyEncryptionKey(in directory: String) throws -> String {
+        try FileSystem.makeDirectories(directory, mode: 0o700)
+        let path = directory + "/auth-key-encryption-key"
+        if let text = FileSystem.readText(path)?.trimmingSpaces(), !text.isEmpty { return text }
+        var generator = SystemRandomNumberGenerator()
+        let key = Base64.encode((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+        try FileSystem.writeText(key + "\n", to: path, mode: 0o600)
+        return key
+    }
+
     public static func loadOrCreate(in directory: String) throws -> DevelopmentKeys {
         try FileSystem.makeDirectories(directory, mode: 0o700)
         let path = directory + "/dev-jwt-private.pem"

@@ -11,9 +11,14 @@ import Router
 /// Endpoints the local router answers itself, standing in for what production gets elsewhere:
 /// the identity provider's JWKS and an S3-compatible object store.
 enum LocalEndpoints {
-    /// `GET /.well-known/jwks.json`: the development key the functions trust in local mode.
+    /// Where the development key's JWKS is served (`/.well-known/jwks.json` is the auth
+    /// function's: the keys of the sessions it issues).
+    static let developmentJWKSPath = "/_local/development-jwks.json"
+
+    /// `GET /_local/development-jwks.json`: the development key (`local-runner/run token`) the
+    /// functions trust in local mode, besides the auth function's own keys.
     static func jwks(_ document: String) -> LocalEndpoint {
-        LocalEndpoint(prefix: "/.well-known/jwks.json") { _, _ in
+        LocalEndpoint(prefix: developmentJWKSPath) { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "max-age=60"],
                      body: .init(byteBuffer: ByteBuffer(string: document)))
         }

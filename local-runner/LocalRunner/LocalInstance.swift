@@ -58,7 +58,7 @@ public struct LocalInstance: Sendable {
         }
         let table = try RouteTable(json: routesText)
         let jobFunctions = try JobTable.load(options.jobsFile).jobs.map(\.function)
-        for function in table.functions + jobFunctions + ["twitch-stand-in", "socket-relay"] where !FileSystem.exists("\(options.binaryDirectory)/\(function)") {
+        for function in table.functions + jobFunctions + ["twitch-stand-in", "oidc-stand-in", "socket-relay"] where !FileSystem.exists("\(options.binaryDirectory)/\(function)") {
             throw OperatorCommands.Failure(description: "\(options.binaryDirectory)/\(function) is missing; build with: swift build -c release")
         }
         let environment = Environment()
@@ -114,7 +114,11 @@ public struct LocalInstance: Sendable {
         for (key, value) in runtime.pairs { functionEnvironment[key] = value }
         functionEnvironment["JWT_ISSUER"] = DevelopmentKeys.issuer
         functionEnvironment["JWT_AUDIENCE"] = DevelopmentKeys.audience
-        functionEnvironment["JWT_JWKS_URL"] = "http://127.0.0.1:\(options.port)/.well-known/jwks.json"
+        // Access tokens verify with the auth function's own keys (from the database) and the
+        // development key of `local-runner/run token`.
+        functionEnvironment["JWT_JWKS_URL"] = "http://127.0.0.1:\(options.port)" + LocalEndpoints.developmentJWKSPath
+        // Plain HTTP on loopback: session cookies without `Secure` (and so without `__Host-`).
+        functionEnvironment["AUTH_COOKIE_SECURE"] = "false"
         functionEnvironment["S3_ENDPOINT"] = objectStore.endpoint
         functionEnvironment["S3_BUCKET"] = objectStore.bucket
         functionEnvironment["S3_REGION"] = objectStore.region
@@ -144,6 +148,27 @@ public struct LocalInstance: Sendable {
             runtime.twitchStandInURL = "http://127.0.0.1:\(port)"
             try KeyValueFile.write(runtime.pairs, to: options.files.runtimeEnvironment)
         }
+        // Sign-in: the operator's identity providers when configured (OIDC_PROVIDERS and its
+        // OIDC_* settings), else the local OpenID provider stand-in with its test users.
+        functionEnvironment["AUTH_PUBLIC_URL"] = "http://127.0.0.1:\(options.port)"
+        functionEnvironment["AUTH_KEY_ENCRYPTION_KEY"] = try DevelopmentKeys.keyEncryptionKey(in: options.files.dataDirectory)
+        if environment.optional("OIDC_PROVIDERS") != nil {
+            for (key, value) in environment.all where key.hasPrefix("OIDC_") { functionEnvironment[key] = value }
+        } else {
+            let port = try Ports.freeServerPort()
+            let executable = options.binaryDirectory + "/oidc-stand-in"
+            try await supervisor.start(.init(name: "oidc-stand-in") {
+                try await ListeningProcess.launch(executable, port: port,
+                                                  environment: ["PORT": String(port), "PATH": "/usr/bin:/bin", "LOG_LEVEL": "warning"])
+            })
+            functionEnvironment["OIDC_PROVIDERS"] = "local"
+            functionEnvironment["OIDC_LOCAL_NAME"] = "Local test users"
+            functionEnvironment["OIDC_LOCAL_ISSUER"] = "http://127.0.0.1:\(port)"
+            functionEnvironment["OIDC_LOCAL_CLIENT_ID"] = "ccr-local"
+            functionEnvironment["OIDC_LOCAL_CLIENT_SECRET"] = "ccr-local-secret"
+            runtime.oidcStandInURL = "http://127.0.0.1:\(port)"
+            try KeyValueFile.write(runtime.pairs, to: options.files.runtimeEnvironment)
+        }
         // The socket relay: its own process and port (WebSockets do not go through the router).
         let relayExecutable = options.binaryDirectory + "/socket-relay"
         let relayPort = options.relayPort
@@ -151,8 +176,8 @@ public struct LocalInstance: Sendable {
             "PORT": String(options.relayPort), "HOST": "127.0.0.1", "PATH": "/usr/bin:/bin", "LOG_LEVEL": environment.optional("LOG_LEVEL") ?? "info",
             "REDIS_URL": runtime.redisURL, "DATABASE_URL": runtime.databaseURL,
             "JWT_ISSUER": DevelopmentKeys.issuer, "JWT_AUDIENCE": DevelopmentKeys.audience,
-            "JWT_JWKS_URL": "http://127.0.0.1:\(options.port)/.well-known/jwks.json",
-            "RELAY_CORS_ORIGINS": "http://127.0.0.1:\(options.port)",
+            "JWT_JWKS_URL": "http://127.0.0.1:\(options.port)" + LocalEndpoints.developmentJWKSPath,
+            "RELAY_CORS_ORIGINS": "http://127.0.0.1:\(options.port)", "AUTH_COOKIE_SECURE": "false",
         ]
         try await supervisor.start(.init(name: "socket-relay") {
             try await ListeningProcess.launch(relayExecutable, port: relayPort, environment: relayEnvironment)
@@ -187,7 +212,7 @@ public struct LocalInstance: Sendable {
             StandardOutput.line("""
 
                 Creator Control Room is running.
-                  dashboard http://127.0.0.1:\(port)/   (sign in with: local-runner/run token --company ID --role owner)
+                  dashboard http://127.0.0.1:\(port)/   (sign in: http://127.0.0.1:\(port)/auth/login)
                   router    http://127.0.0.1:\(port)   (POST /webhooks/twitch, /api)
                   relay     \(runtimeCopy.relayURL ?? "")   (Socket.IO)
                   postgres  \(Self.redacted(runtimeCopy.databaseURL))

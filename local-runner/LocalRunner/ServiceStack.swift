@@ -16,6 +16,8 @@ public struct RuntimeEnvironment: Sendable {
     public var relayURL: String?
     /// The local Twitch stand-in, when no Twitch credentials are configured.
     public var twitchStandInURL: String?
+    /// The local OpenID provider stand-in, when no identity provider is configured.
+    public var oidcStandInURL: String?
     /// Secret key of the local object store's access key.
     public var objectStoreSecret: String = ""
     /// Only for embedded or throwaway clusters (tests use it to provision).
@@ -26,6 +28,7 @@ public struct RuntimeEnvironment: Sendable {
         if let routerURL { pairs.append(("ROUTER_URL", routerURL)) }
         if let relayURL { pairs.append(("RELAY_URL", relayURL)) }
         if let twitchStandInURL { pairs.append(("TWITCH_STAND_IN_URL", twitchStandInURL)) }
+        if let oidcStandInURL { pairs.append(("OIDC_STAND_IN_URL", oidcStandInURL)) }
         pairs.append(("TWITCH_EVENTSUB_SECRET", eventSubSecret))
         return pairs
     }
