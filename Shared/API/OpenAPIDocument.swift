@@ -106,6 +106,17 @@ public enum OpenAPIDocument {
             }
           }
         },
+        "/api/members/{userId}/sessions": {
+          "parameters": [{"name": "userId", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}],
+          "delete": {
+            "summary": "End a member's signed-in sessions for this company (admin; roles below your own)", "operationId": "endMemberSessions",
+            "responses": {
+              "200": {"description": "Ended", "content": {"application/json": {"schema": {"type": "object", "required": ["revoked"], "properties": {"revoked": {"type": "integer", "minimum": 0}}}}}},
+              "404": {"$ref": "#/components/responses/Error"},
+              \#(commonErrors)
+            }
+          }
+        },
         "/api/creators": {
           "get": {
             "summary": "List creators with live status, live first", "operationId": "listCreators",

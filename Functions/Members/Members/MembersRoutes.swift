@@ -21,6 +21,7 @@ public struct MembersRoutes: Sendable {
             APIRoute("POST", "/api/members", minimumRole: .admin, summary: "Add a member by email", handler: add),
             APIRoute("PATCH", "/api/members/:userId", minimumRole: .admin, summary: "Change a member's role", handler: changeRole),
             APIRoute("DELETE", "/api/members/:userId", minimumRole: .admin, summary: "Remove a member", handler: remove),
+            APIRoute("DELETE", "/api/members/:userId/sessions", minimumRole: .admin, summary: "End a member's sessions", handler: endSessions),
         ]
     }
 
@@ -122,6 +123,28 @@ public struct MembersRoutes: Sendable {
                                 targetID: userID, before: Self.member(row), after: nil)
         }
         return FunctionResponse(status: 204)
+    }
+
+    /// Ends the member's signed-in sessions that act for this company (`company_sessions_revoke`,
+    /// migration 7): their refresh tokens stop working at once, their access tokens and open
+    /// sockets within the access check's few seconds. Admins end sessions of roles below their own.
+    @Sendable func endSessions(_ request: APIRequest) async throws -> FunctionResponse {
+        let userID = request.parameter("userId")
+        guard TenantID.isValid(userID) else { throw FunctionError.notFound("member") }
+        let actor = request.actor
+        let claims = request.claims
+        let revoked = try await database.transaction(claims) { connection -> Int64 in
+            guard let row = try connection.query(Self.select + " WHERE u.id = $1", [userID]).first else { throw FunctionError.notFound("member") }
+            let current = Role(rawValue: row["role"] ?? "") ?? .viewer
+            guard userID == claims.subject || Self.mayManage(claims.role, current) else {
+                throw FunctionError.forbidden("you can only end sessions of members below your own role")
+            }
+            let count = try connection.query("SELECT company_sessions_revoke($1::uuid, 'ended_by_admin') AS n", [userID]).first!.requireInt64("n")
+            try AuditLog.record(on: connection, companyID: claims.companyID, actor: actor, action: "member.sessions_revoke",
+                                targetType: "member", targetID: userID, before: nil, after: ["sessionsEnded": .int(count)])
+            return count
+        }
+        return .json(["revoked": .int(revoked)])
     }
 
     /// Locks the company's owner rows so two concurrent demotions cannot remove the last owner.
