@@ -100,7 +100,7 @@ let sharedTargets: [Target] = [
     shared("TwitchAPI", ["BlockingIO", "JSONValue", "Settings", "URLEncoding", httpClient, logging, nioLocks, nioCore, nioHTTP1]),
     shared("OpenIDConnect", ["Base64Encoding", "BlockingIO", "JSONValue", "URLEncoding", httpClient, crypto, cryptoExtras, nioLocks,
                              nioCore, nioHTTP1]),
-    shared("Access", ["AccessTokens", "BlockingIO", "JSONValue", "Postgres", cryptoExtras, nioLocks]),
+    shared("Access", ["AccessTokens", "Base64Encoding", "BlockingIO", "JSONValue", "Postgres", crypto, cryptoExtras, nioLocks]),
     shared("API", ["Access", "AccessTokens", "BlockingIO", "FunctionRuntime", "FunctionServer", "JSONValue", "Postgres", "Redis", "Settings",
                    "URLEncoding", httpClient, logging]),
 ]
@@ -122,7 +122,11 @@ let functionTargets: [Target] =
                          "OpenIDConnect", "Postgres", "Redis", "Settings", "URLEncoding", crypto, cryptoExtras, logging, nioLocks],
                main: ["API", "Access", "AccessTokens", "FunctionRuntime", "FunctionServer", "OpenIDConnect", "Postgres", "Redis", "Settings", httpClient])
     + function("Members", executable: "members",
-               library: ["API", "AccessTokens", "FunctionRuntime", "FunctionServer", "JSONValue", "Postgres"], main: apiMain)
+               library: ["API", "AccessTokens", "Base64Encoding", "FunctionRuntime", "FunctionServer", "JSONValue", "Postgres", crypto],
+               main: apiMain)
+    + function("Keys", executable: "keys",
+               library: ["API", "Access", "AccessTokens", "Base64Encoding", "FunctionRuntime", "FunctionServer", "JSONValue", "Postgres"],
+               main: apiMain)
     + function("Creators", executable: "creators",
                library: ["API", "AccessTokens", "FunctionRuntime", "FunctionServer", "JSONValue", "Postgres", "Settings", "TwitchAPI", logging],
                main: apiMain)
@@ -188,15 +192,15 @@ let testTargets: [Target] = [
                                    "Redis", "Rooms", "TestSupport", "TwitchWebhook", logging]),
     tests("LocalRunnerTests", ["BlockingIO", "EventSub", "Files", "JSONValue", "LocalRunner", "Postgres", "Processes", "Router", "Settings",
                                "TestSupport", httpClient, logging, nioCore, nioHTTP1]),
-    tests("APITests", ["Access", "API", "Account", "AccessTokens", "Base64Encoding", "BlockingIO", "Creators", "Events", "Files", "FunctionRuntime", "FunctionServer",
-                       "JSONValue", "LocalRunner", "Members", "ObjectStore", "ObjectStoreStandIn", "Postgres", "Processes", "Redis",
+    tests("APITests", ["Access", "API", "Account", "Auth", "AccessTokens", "Base64Encoding", "BlockingIO", "Creators", "Events", "Files", "FunctionRuntime", "FunctionServer",
+                       "JSONValue", "Keys", "LocalRunner", "Members", "ObjectStore", "ObjectStoreStandIn", "Postgres", "Processes", "Redis",
                        "Router", "TestSupport", "TwitchAPI", "TwitchStandIn", httpClient, crypto, httpTypes, hummingbird, logging,
                        nioLocks, nioCore, cryptoExtras]),
     tests("TwitchTests", ["BlockingIO", "EventSub", "JSONValue", "TwitchAPI", "TwitchStandIn", httpClient, hummingbird,
                           logging, nioCore, nioHTTP1]),
-    tests("AuthTests", ["Access", "AccessTokens", "API", "Auth", "Base64Encoding", "BlockingIO", "FunctionRuntime", "FunctionServer", "JSONValue",
-                        "OIDCStandIn", "OpenIDConnect", "Postgres", "Processes", "Redis", "TestSupport", "URLEncoding", httpClient, crypto,
-                        logging, nioCore, nioHTTP1]),
+    tests("AuthTests", ["Access", "AccessTokens", "API", "Auth", "Base64Encoding", "BlockingIO", "Members", "FunctionRuntime", "FunctionServer", "JSONValue",
+                        "OIDCStandIn", "OpenIDConnect", "Postgres", "Processes", "Redis", "Settings", "TestSupport", "URLEncoding",
+                        httpClient, crypto, logging, nioCore, nioHTTP1]),
     tests("OIDCStandInTests", ["Base64Encoding", "BlockingIO", "JSONValue", "OIDCStandIn", "URLEncoding", httpClient, crypto,
                                cryptoExtras, hummingbird, logging, nioCore, nioHTTP1]),
     tests("ObjectStoreTests", ["Files", "ObjectStore", "ObjectStoreStandIn", "URLEncoding"]),
@@ -217,7 +221,7 @@ let package = Package(
     name: "creator-control-room",
     platforms: [.macOS(.v14)],
     products: [
-        "twitch-webhook", "account", "auth", "members", "creators", "events", "dashboard", "socket-relay",
+        "twitch-webhook", "account", "auth", "members", "keys", "creators", "events", "dashboard", "socket-relay",
         "subscription-renewal", "status-reconciliation", "event-archive", "enqueue-job", "migrate",
         "ccr-local", "twitch-stand-in", "oidc-stand-in",
     ].map { Product.executable(name: $0, targets: [$0]) },

@@ -12,8 +12,10 @@ public import Settings
 /// project's own signing keys (from the database) and, optionally, `JWT_JWKS_URL` or
 /// `JWT_JWKS_FILE` (a development key); optional `API_RATE_LIMIT_PER_MINUTE` (per company,
 /// default 1200), `DATABASE_POOL_SIZE` (default 4), `ACCESS_CHECK_CACHE_SECONDS` (default 2, at
-/// most 5: how long a member's current role is reused) and `AUTH_COOKIE_SECURE` (default true:
-/// `__Host-` session cookies; false only for local plain-HTTP runs).
+/// most 5: how long a member's current role is reused), `AUTH_COOKIE_SECURE` (default true:
+/// `__Host-` session cookies; false only for local plain-HTTP runs), `API_KEY_RATE_LIMIT_PER_MINUTE`
+/// (each service API key's own budget, default 600) and `API_KEY_CACHE_SECONDS` (default 2, at
+/// most 5: how long a key's row is reused, so how long a revoked key may still work).
 public struct APIDependencies: Sendable {
     public let verifier: AccessTokenVerifier
     public let access: AccessCheck
@@ -23,9 +25,12 @@ public struct APIDependencies: Sendable {
     public let rateLimiter: RateLimiter
     public let httpClient: HTTPClient
     public let logger: Logger
+    public let apiKeys: APIKeyAuthenticator?
+    public let keyRateLimiter: RateLimiter?
 
     public init(verifier: AccessTokenVerifier, access: AccessCheck, cookies: SessionCookies, database: TenantDatabase,
-                redis: RedisClient, rateLimiter: RateLimiter, httpClient: HTTPClient, logger: Logger) {
+                redis: RedisClient, rateLimiter: RateLimiter, httpClient: HTTPClient, logger: Logger,
+                apiKeys: APIKeyAuthenticator? = nil, keyRateLimiter: RateLimiter? = nil) {
         self.verifier = verifier
         self.access = access
         self.cookies = cookies
@@ -34,6 +39,8 @@ public struct APIDependencies: Sendable {
         self.rateLimiter = rateLimiter
         self.httpClient = httpClient
         self.logger = logger
+        self.apiKeys = apiKeys
+        self.keyRateLimiter = keyRateLimiter
     }
 
     public static func load(environment: Environment, logger: Logger) async throws -> APIDependencies {
@@ -51,10 +58,14 @@ public struct APIDependencies: Sendable {
         do { try await pool.warmUp() } catch { logger.warning("postgres not reachable at start", metadata: ["error": "\(error)"]) }
         let redis = RedisClient(url: redisURL, size: 2, logger: logger)
         let limit = try environment.int("API_RATE_LIMIT_PER_MINUTE", default: 1200, range: 1...1_000_000)
+        let keyLimit = try environment.int("API_KEY_RATE_LIMIT_PER_MINUTE", default: 600, range: 1...1_000_000)
+        let apiKeys = APIKeyAuthenticator(pool: pool, cacheSeconds: Double(try environment.int("API_KEY_CACHE_SECONDS", default: 2, range: 0...5)),
+                                          now: wallClockSeconds)
         return APIDependencies(
             verifier: verifier, access: access, cookies: cookies,
             database: TenantDatabase(pool: pool), redis: redis,
             rateLimiter: RateLimiter(redis: redis, requestsPerMinute: limit, logger: logger),
-            httpClient: httpClient, logger: logger)
+            httpClient: httpClient, logger: logger,
+            apiKeys: apiKeys, keyRateLimiter: RateLimiter(redis: redis, requestsPerMinute: keyLimit, logger: logger))
     }
 }

@@ -10,6 +10,9 @@ import Logging
 /// token, or the dashboard's session cookie plus its CSRF token on mutating requests; the tenant
 /// comes only from the token) → the access check (the member's current role, never more than the
 /// token's) → per-tenant rate limit → role check → handler. Errors become the JSON error shape.
+/// A bearer token that starts `ccr_` is a service API key instead: route → the key (401 when
+/// unknown, revoked or expired) → the key's own rate limit, then its company's → the route's
+/// scope (403 `insufficient_scope`; no role check) → handler, acting as `key:<id>`.
 public struct APIFunction: HTTPFunction {
     public let routes: [APIRoute]
     /// Routes answered without a token (the OpenAPI document).
@@ -18,16 +21,22 @@ public struct APIFunction: HTTPFunction {
     private let access: AccessCheck
     private let cookies: SessionCookies
     private let rateLimiter: RateLimiter?
+    private let apiKeys: APIKeyAuthenticator?
+    private let keyRateLimiter: RateLimiter?
     private let now: @Sendable () -> Double
 
+    /// `apiKeys` nil: service API keys are refused (401); `keyRateLimiter` is each key's own budget.
     public init(routes: [APIRoute], verifier: AccessTokenVerifier, access: AccessCheck, cookies: SessionCookies,
-                rateLimiter: RateLimiter?, publicRoutes: [String: @Sendable (FunctionRequest) -> FunctionResponse] = [:],
+                rateLimiter: RateLimiter?, apiKeys: APIKeyAuthenticator? = nil, keyRateLimiter: RateLimiter? = nil,
+                publicRoutes: [String: @Sendable (FunctionRequest) -> FunctionResponse] = [:],
                 now: @escaping @Sendable () -> Double = wallClockSeconds) {
         self.routes = routes
         self.verifier = verifier
         self.access = access
         self.cookies = cookies
         self.rateLimiter = rateLimiter
+        self.apiKeys = apiKeys
+        self.keyRateLimiter = keyRateLimiter
         self.publicRoutes = publicRoutes
         self.now = now
     }
@@ -36,7 +45,8 @@ public struct APIFunction: HTTPFunction {
     public init(routes: [APIRoute], dependencies: APIDependencies,
                 publicRoutes: [String: @Sendable (FunctionRequest) -> FunctionResponse] = [:]) {
         self.init(routes: routes, verifier: dependencies.verifier, access: dependencies.access, cookies: dependencies.cookies,
-                  rateLimiter: dependencies.rateLimiter, publicRoutes: publicRoutes)
+                  rateLimiter: dependencies.rateLimiter, apiKeys: dependencies.apiKeys, keyRateLimiter: dependencies.keyRateLimiter,
+                  publicRoutes: publicRoutes)
     }
 
     public var maxBodyBytes: Int { 256 * 1024 }
@@ -65,6 +75,9 @@ public struct APIFunction: HTTPFunction {
             error.headers = [("allow", candidates.map(\.0.method).joined(separator: ", "))]
             throw error
         }
+        if let key = Self.presentedAPIKey(request.header("authorization")) {
+            return try await routeAPIKey(key, route: route, parameters: parameters, request: request, context: context)
+        }
         var claims = try await verifiedClaims(request, context: context)
         let role: Role?
         do {
@@ -83,6 +96,48 @@ public struct APIFunction: HTTPFunction {
         guard claims.role >= route.minimumRole else { throw FunctionError.forbidden() }
         let apiRequest = APIRequest(raw: request, claims: claims, requestID: context.requestID, pathParameters: parameters,
                                     context: FunctionContext(requestID: context.requestID, logger: logger))
+        return try await route.handler(apiRequest)
+    }
+
+    /// The key of `Authorization: Bearer ccr_…` (any other bearer token is an access token).
+    static func presentedAPIKey(_ authorization: String?) -> String? {
+        guard let authorization else { return nil }
+        let parts = authorization.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        let token = String(parts[1]).trimmingSpaces()
+        return APIKeyFormat.isAPIKey(token) ? token : nil
+    }
+
+    /// A request made with a service API key: the key's company, its scopes instead of a role.
+    private func routeAPIKey(_ key: String, route: APIRoute, parameters: [String: String], request: FunctionRequest,
+                             context: FunctionContext) async throws -> FunctionResponse {
+        let identity: APIKeyIdentity
+        do {
+            guard let apiKeys else { throw APIKeyRefusal(reason: .unknown) }
+            identity = try await apiKeys.authenticate(key)
+        } catch let refusal as APIKeyRefusal {
+            context.logger.notice("api key refused", metadata: ["reason": "\(refusal.reason.rawValue)"])
+            var error = FunctionError.unauthorized(refusal.description)
+            error.headers = [("www-authenticate", "Bearer")]
+            throw error
+        } catch let error as PostgresError where error.kind == .connection {
+            throw FunctionError.unavailable("database unavailable, retry later")
+        }
+        var logger = context.logger
+        logger[metadataKey: "companyId"] = .string(identity.companyID)
+        logger[metadataKey: "userId"] = .string(identity.subject)
+        // The key's own budget first (a key refused by it spends none of its company's), then the company's.
+        if let keyRateLimiter {
+            try await keyRateLimiter.check(bucket: "apikey:\(identity.id)", message: "too many requests for this API key; retry later")
+        }
+        if let rateLimiter { try await rateLimiter.check(companyID: identity.companyID) }
+        guard let scope = route.scope, identity.scopes.contains(scope) else {
+            throw FunctionError(status: 403, code: "insufficient_scope",
+                                message: route.scope.map { "this API key lacks the scope \($0)" } ?? "API keys cannot use this route")
+        }
+        var apiRequest = APIRequest(raw: request, claims: identity.claims, requestID: context.requestID, pathParameters: parameters,
+                                    context: FunctionContext(requestID: context.requestID, logger: logger))
+        apiRequest.apiKeyID = identity.id
         return try await route.handler(apiRequest)
     }
 

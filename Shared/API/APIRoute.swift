@@ -11,6 +11,8 @@ public struct APIRequest: Sendable {
     public let requestID: String
     public let pathParameters: [String: String]
     public let context: FunctionContext
+    /// The service API key the request authenticated with (nil for a member's token).
+    public var apiKeyID: String? = nil
 
     public func parameter(_ name: String) -> String { pathParameters[name] ?? "" }
 
@@ -23,9 +25,10 @@ public struct APIRequest: Sendable {
         return object
     }
 
-    /// Who did it, for audit rows.
+    /// Who did it, for audit rows: a member (user id, role), or an API key (`key:<id>`, `api_key`).
     public var actor: AuditActor {
-        AuditActor(userID: claims.subject, role: claims.role.rawValue, requestID: requestID, ip: raw.clientIP, userAgent: raw.header("user-agent"))
+        AuditActor(userID: claims.subject, role: apiKeyID == nil ? claims.role.rawValue : "api_key", requestID: requestID, ip: raw.clientIP,
+                   userAgent: raw.header("user-agent"))
     }
 }
 
@@ -38,19 +41,23 @@ extension FunctionRequest {
 }
 
 /// A route of a REST function: method, path pattern (`/api/creators/:id`), the least role allowed,
-/// and the handler. Role checks live here, in one place, declared next to each route.
+/// the API key scope that opens it (nil: members only), and the handler. Role and scope checks
+/// live here, in one place, declared next to each route.
 public struct APIRoute: Sendable {
     public let method: String
     public let pattern: String
     public let minimumRole: Role
+    /// The scope (one of `APIScope.all`) a service API key needs for this route; nil closes it to keys.
+    public let scope: String?
     public let summary: String
     public let handler: @Sendable (APIRequest) async throws -> FunctionResponse
 
-    public init(_ method: String, _ pattern: String, minimumRole: Role, summary: String = "",
+    public init(_ method: String, _ pattern: String, minimumRole: Role, scope: String? = nil, summary: String = "",
                 handler: @escaping @Sendable (APIRequest) async throws -> FunctionResponse) {
         self.method = method
         self.pattern = pattern
         self.minimumRole = minimumRole
+        self.scope = scope
         self.summary = summary
         self.handler = handler
     }

@@ -117,6 +117,36 @@ public enum OpenAPIDocument {
             }
           }
         },
+        "/api/keys": {
+          "get": {
+            "summary": "List the company's service API keys, newest first, revoked ones too (admin; never the secret)", "operationId": "listAPIKeys",
+            "responses": {
+              "200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/APIKeyList"}}}},
+              \#(commonErrors)
+            }
+          },
+          "post": {
+            "summary": "Create a service API key (admin). The key is in this response only; it is stored hashed.", "operationId": "createAPIKey",
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CreateAPIKeyInput"}}}},
+            "responses": {
+              "201": {"description": "Created", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CreatedAPIKey"}}}},
+              "409": {"$ref": "#/components/responses/Error"},
+              \#(bodyErrors),
+              \#(commonErrors)
+            }
+          }
+        },
+        "/api/keys/{id}": {
+          "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}],
+          "delete": {
+            "summary": "Revoke a service API key (admin); it stops working within seconds", "operationId": "revokeAPIKey",
+            "responses": {
+              "204": {"description": "Revoked"},
+              "404": {"$ref": "#/components/responses/Error"},
+              \#(commonErrors)
+            }
+          }
+        },
         "/api/creators": {
           "get": {
             "summary": "List creators with live status, live first", "operationId": "listCreators",
@@ -244,6 +274,125 @@ public enum OpenAPIDocument {
             }
           }
         },
+        "/api/invitations": {
+          "get": {
+            "summary": "List invitations (admin)", "operationId": "listInvitations",
+            "responses": {
+              "200": {"description": "OK", "content": {"application/json": {"schema": {"type": "object", "required": ["data"], "properties": {"data": {"type": "array", "items": {"$ref": "#/components/schemas/Invitation"}}}}}}},
+              \#(commonErrors)
+            }
+          },
+          "post": {
+            "summary": "Invite an email with a role (admin; roles below your own). The link is shown once.", "operationId": "createInvitation",
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AddMemberInput"}}}},
+            "responses": {
+              "201": {"description": "Created", "content": {"application/json": {"schema": {"allOf": [{"$ref": "#/components/schemas/Invitation"}, {"type": "object", "required": ["acceptPath"], "properties": {"acceptPath": {"type": "string"}}}]}}}},
+              "409": {"$ref": "#/components/responses/Error"},
+              \#(bodyErrors),
+              \#(commonErrors)
+            }
+          }
+        },
+        "/api/invitations/{id}": {
+          "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}],
+          "delete": {
+            "summary": "Revoke a pending invitation (admin)", "operationId": "revokeInvitation",
+            "responses": {
+              "204": {"description": "Revoked"},
+              "404": {"$ref": "#/components/responses/Error"},
+              "409": {"$ref": "#/components/responses/Error"},
+              \#(commonErrors)
+            }
+          }
+        },
+        "/.well-known/jwks.json": {
+          "get": {
+            "summary": "The public keys of the access tokens the auth function issues (RS256)", "operationId": "getAccessTokenKeys", "security": [],
+            "tags": ["auth"],
+            "responses": {"200": {"description": "A JWK set", "content": {"application/jwk-set+json": {"schema": {"type": "object", "required": ["keys"], "properties": {"keys": {"type": "array", "items": {"type": "object"}}}}}}}}
+          }
+        },
+        "/auth/login": {
+          "get": {
+            "summary": "The sign-in page: one button per identity provider", "operationId": "signInPage", "security": [], "tags": ["auth"],
+            "parameters": [{"name": "returnTo", "in": "query", "schema": {"type": "string"}, "description": "A path on this site"},
+                           {"name": "invitation", "in": "query", "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "HTML page", "content": {"text/html": {}}}, "400": {"description": "returnTo is not a path on this site", "content": {"text/html": {}}}}
+          }
+        },
+        "/auth/login/{provider}": {
+          "parameters": [{"name": "provider", "in": "path", "required": true, "schema": {"type": "string"}}],
+          "get": {
+            "summary": "Start a sign-in: redirect to the provider (authorization code flow with PKCE S256, state bound to a cookie, nonce)",
+            "operationId": "startSignIn", "security": [], "tags": ["auth"],
+            "parameters": [{"name": "returnTo", "in": "query", "schema": {"type": "string"}}, {"name": "invitation", "in": "query", "schema": {"type": "string"}},
+                           {"name": "loginHint", "in": "query", "schema": {"type": "string"}}],
+            "responses": {"302": {"description": "To the provider"}, "400": {"description": "Bad returnTo", "content": {"text/html": {}}},
+                          "404": {"description": "No such provider", "content": {"text/html": {}}}, "502": {"description": "Provider unreachable", "content": {"text/html": {}}}}
+          }
+        },
+        "/auth/callback": {
+          "get": {
+            "summary": "The provider's redirect back: verify, sign in, start the session (cookies)", "operationId": "finishSignIn", "security": [], "tags": ["auth"],
+            "parameters": [{"name": "code", "in": "query", "schema": {"type": "string"}}, {"name": "state", "in": "query", "schema": {"type": "string"}},
+                           {"name": "iss", "in": "query", "schema": {"type": "string"}}, {"name": "error", "in": "query", "schema": {"type": "string"}}],
+            "responses": {"303": {"description": "Signed in: to returnTo, or to /auth/switch to choose a company"},
+                          "400": {"description": "Bad, replayed or foreign state; refused code", "content": {"text/html": {}}},
+                          "403": {"description": "ID token refused, email not verified, not a member, SSO required, invitation refused", "content": {"text/html": {}}},
+                          "409": {"description": "The email belongs to another account of this provider", "content": {"text/html": {}}},
+                          "503": {"description": "Try again", "content": {"text/html": {}}}}
+          }
+        },
+        "/auth/switch": {
+          "get": {
+            "summary": "Choose a company (after sign-in, or to switch)", "operationId": "companyChoice", "security": [], "tags": ["auth"],
+            "responses": {"200": {"description": "HTML page", "content": {"text/html": {}}}, "303": {"description": "Not signed in: to /auth/login"}}
+          },
+          "post": {
+            "summary": "Act for another company (form or JSON {company}; X-CSRF-Token or csrf field)", "operationId": "switchCompany", "tags": ["auth"],
+            "responses": {"200": {"description": "Switched (JSON)"}, "303": {"description": "Switched (form)"}, "401": {"$ref": "#/components/responses/Unauthorized"},
+                          "403": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}}
+          }
+        },
+        "/auth/refresh": {
+          "post": {
+            "summary": "A new access token for the refresh token (cookie with X-CSRF-Token, or JSON {refreshToken}); the refresh token rotates, reuse ends the session",
+            "operationId": "refreshSession", "security": [], "tags": ["auth"],
+            "responses": {"200": {"description": "Refreshed", "content": {"application/json": {"schema": {"type": "object", "required": ["tokenType", "expiresIn"], "properties": {"accessToken": {"type": "string"}, "refreshToken": {"type": "string"}, "tokenType": {"type": "string"}, "expiresIn": {"type": "integer"}}}}}},
+                          "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}}
+          }
+        },
+        "/auth/logout": {
+          "post": {
+            "summary": "Sign out: end this session and clear the cookies", "operationId": "signOut", "security": [], "tags": ["auth"],
+            "responses": {"200": {"description": "Signed out (JSON {revoked})"}, "303": {"description": "Signed out (form)"}, "403": {"$ref": "#/components/responses/Error"}}
+          }
+        },
+        "/auth/logout-all": {
+          "post": {
+            "summary": "Sign out everywhere: end every session of the user", "operationId": "signOutEverywhere", "tags": ["auth"],
+            "responses": {"200": {"description": "Signed out (JSON {revoked})"}, "303": {"description": "Signed out (form)"}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}}
+          }
+        },
+        "/auth/session": {
+          "get": {
+            "summary": "Who is signed in: user, company, current role, session, the user's companies", "operationId": "getSession", "tags": ["auth"],
+            "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}}, "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Error"}}
+          }
+        },
+        "/auth/sessions": {
+          "get": {
+            "summary": "The user's live sessions", "operationId": "listSessions", "tags": ["auth"],
+            "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}}, "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Error"}}
+          }
+        },
+        "/auth/sessions/{id}": {
+          "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}],
+          "delete": {
+            "summary": "End one of the user's sessions", "operationId": "endSession", "tags": ["auth"],
+            "responses": {"204": {"description": "Ended"}, "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}
+          }
+        },
         "/api/openapi.json": {
           "get": {
             "summary": "This document", "operationId": "getOpenAPI", "security": [],
@@ -252,7 +401,12 @@ public enum OpenAPIDocument {
         }
       },
       "components": {
-        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT (RS256)"}},
+        "securitySchemes": {
+          "bearer": {
+            "type": "http", "scheme": "bearer", "bearerFormat": "JWT (RS256) or a service API key (ccr_...)",
+            "description": "An access token acts with the member's current role. A service API key (POST /api/keys) acts for its company on the routes its scopes open (see APIKeyScope) and on no other (403 insufficient_scope); it has its own rate limit."
+          }
+        },
         "responses": {
           "Error": {"description": "Error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
           "RateLimited": {
@@ -317,6 +471,15 @@ public enum OpenAPIDocument {
             "properties": {
               "userId": {"type": "string"}, "email": {"type": "string"}, "displayName": {"type": ["string", "null"]},
               "role": {"$ref": "#/components/schemas/Role"}, "createdAt": {"type": "string"}
+            }
+          },
+          "Invitation": {
+            "type": "object", "required": ["id", "email", "role", "status", "createdAt", "expiresAt"],
+            "properties": {
+              "id": {"type": "string"}, "email": {"type": "string"}, "role": {"$ref": "#/components/schemas/Role"},
+              "invitedBy": {"type": ["string", "null"]}, "createdAt": {"type": "string"}, "expiresAt": {"type": "string"},
+              "acceptedAt": {"type": ["string", "null"]}, "revokedAt": {"type": ["string", "null"]},
+              "status": {"type": "string", "enum": ["pending", "accepted", "expired", "revoked"]}
             }
           },
           "Creator": {
@@ -391,6 +554,40 @@ public enum OpenAPIDocument {
             "properties": {"topics": {"$ref": "#/components/schemas/Topics"}, "notes": {"$ref": "#/components/schemas/Notes"}},
             "additionalProperties": false
           },
+          "APIKeyScope": {
+            "enum": ["events:read", "audit:read", "archives:read", "creators:read", "creators:write", "members:read", "branding:read"],
+            "description": "events:read: GET /api/events, /api/events/{id}; audit:read: GET /api/audit-logs; archives:read: GET /api/archives; creators:read: GET /api/creators, /api/creators/{id}; creators:write: POST /api/creators, PATCH and DELETE /api/creators/{id}; members:read: GET /api/members; branding:read: GET /api/branding"
+          },
+          "APIKey": {
+            "type": "object", "required": ["id", "name", "prefix", "scopes", "createdAt", "createdBy", "expiresAt", "lastUsedAt", "revokedAt"],
+            "properties": {
+              "id": {"type": "string", "format": "uuid"}, "name": {"type": "string"},
+              "prefix": {"type": "string", "description": "the visible part: the key starts ccr_<prefix>_"},
+              "scopes": {"type": "array", "items": {"$ref": "#/components/schemas/APIKeyScope"}},
+              "createdAt": {"type": "string"}, "createdBy": {"type": ["string", "null"], "description": "the member who created it"},
+              "expiresAt": {"type": ["string", "null"]}, "lastUsedAt": {"type": ["string", "null"], "description": "to the minute"},
+              "revokedAt": {"type": ["string", "null"]}
+            }
+          },
+          "CreatedAPIKey": {
+            "allOf": [
+              {"$ref": "#/components/schemas/APIKey"},
+              {
+                "type": "object", "required": ["key"],
+                "properties": {"key": {"type": "string", "pattern": "^ccr_[a-z0-9]{12}_[A-Za-z0-9_-]{43}$", "description": "shown once: send it as Authorization: Bearer <key>"}}
+              }
+            ]
+          },
+          "CreateAPIKeyInput": {
+            "type": "object", "required": ["name", "scopes"],
+            "properties": {
+              "name": {"type": "string", "minLength": 1, "maxLength": 100, "pattern": "^[^\\u0000]*$"},
+              "scopes": {"type": "array", "minItems": 1, "uniqueItems": true, "items": {"$ref": "#/components/schemas/APIKeyScope"}},
+              "expiresInDays": {"type": ["integer", "null"], "minimum": 1, "maximum": 3650, "description": "absent or null: the key does not expire"}
+            },
+            "additionalProperties": false
+          },
+          "APIKeyList": {"type": "object", "properties": {"data": {"type": "array", "items": {"$ref": "#/components/schemas/APIKey"}}}},
           "MemberList": {"type": "object", "properties": {"data": {"type": "array", "items": {"$ref": "#/components/schemas/Member"}}}},
           "CreatorList": {"type": "object", "properties": {"data": {"type": "array", "items": {"$ref": "#/components/schemas/Creator"}}}},
           "EventPage": {

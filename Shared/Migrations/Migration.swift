@@ -22,5 +22,7 @@ public enum Schema {
         Migration0005StoreEvents.migration,
         Migration0006EnterTenant.migration,
         Migration0007Sessions.migration,
+        Migration0008APIKeys.migration,
+        Migration0009Invitations.migration,
     ]
 }

@@ -48,7 +48,13 @@ public final class OpenIDClient: Sendable {
     }
 
     /// The provider's key for `kid` (refetching the key set when it is unknown, within the floor).
+    /// A token without a `kid` may use the key set's only key (Core §10.1: a `kid` is required only
+    /// when there are several).
     public func key(_ kid: String, now: Double = wallClockSeconds()) async throws(OpenIDError) -> ProviderKey? {
+        if kid.isEmpty {
+            if state.withLockedValue({ $0.keys.isEmpty }) { _ = try await key("\u{0}", now: now) }
+            return state.withLockedValue { $0.keys.count == 1 ? $0.keys.first?.value : nil }
+        }
         let (known, mayFetch) = state.withLockedValue { state -> (ProviderKey?, Bool) in
             if let key = state.keys[kid] { return (key, false) }
             guard now - state.keysFetchedAt >= keyRefetchFloorSeconds else { return (nil, false) }

@@ -9,6 +9,7 @@ import Events
 import FunctionRuntime
 import FunctionServer
 import JSONValue
+import Keys
 import Logging
 import Members
 import ObjectStore
@@ -32,20 +33,24 @@ struct APIHarness {
     let pool: PostgresPool
     let redis: RedisClient
     let access: AccessCheck
+    let apiKeys: APIKeyAuthenticator
 
-    init(rateLimitPerMinute: Int = 100_000, accessCacheSeconds: Double = 0, twitch: any TwitchUserLookup = NoTwitch(), logos: any LogoUploads = NoLogos()) throws {
+    init(rateLimitPerMinute: Int = 100_000, accessCacheSeconds: Double = 0, twitch: any TwitchUserLookup = NoTwitch(), logos: any LogoUploads = NoLogos(),
+         keyRateLimitPerMinute: Int = 100_000, keyCacheSeconds: Double = 0) throws {
         let logger = Logger(label: "api-test")
         pool = PostgresPool(url: try TestServices.databaseURL(), size: 4, logger: logger)
         redis = RedisClient(url: try TestServices.redisURL(), size: 2, logger: logger)
         let database = TenantDatabase(pool: pool)
         let verifier = AccessTokenVerifier(keys: StaticKeySource(jwks: JSONWebKeySet(keys: ["test-key": Self.signer.privateKey.publicKey])),
                                            issuer: "https://idp.test", audience: "ccr-api")
-        let routes = AccountRoutes(database: database, logos: logos).routes + MembersRoutes(database: database).routes
+        let routes = AccountRoutes(database: database, logos: logos).routes + MembersRoutes(database: database).routes + InvitationsRoutes(database: database).routes
             + CreatorsRoutes(database: database, twitch: twitch).routes + EventsRoutes(database: database).routes
-            + ArchivesRoutes(database: database, signer: Self.archiveSigner).routes
+            + ArchivesRoutes(database: database, signer: Self.archiveSigner).routes + KeysRoutes(database: database).routes
         access = AccessCheck(pool: pool, cacheSeconds: accessCacheSeconds, now: wallClockSeconds)
+        apiKeys = APIKeyAuthenticator(pool: pool, cacheSeconds: keyCacheSeconds, now: wallClockSeconds)
         let function = APIFunction(routes: routes, verifier: verifier, access: access, cookies: SessionCookies(secure: true),
-                                   rateLimiter: RateLimiter(redis: redis, requestsPerMinute: rateLimitPerMinute, logger: logger))
+                                   rateLimiter: RateLimiter(redis: redis, requestsPerMinute: rateLimitPerMinute, logger: logger),
+                                   apiKeys: apiKeys, keyRateLimiter: RateLimiter(redis: redis, requestsPerMinute: keyRateLimitPerMinute, logger: logger))
         server = HTTPFunctionServer(function: function, logger: logger)
     }
 

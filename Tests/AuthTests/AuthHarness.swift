@@ -9,6 +9,7 @@ import FunctionRuntime
 import FunctionServer
 import JSONValue
 import Logging
+import Members
 import NIOCore
 import NIOHTTP1
 import OpenIDConnect
@@ -37,13 +38,19 @@ struct AuthHarness {
     let redis: RedisClient
     let provider: OpenIDProvider
     let http: HTTPClient
+    /// How the provider's sign-in page submits the chosen user (see `Browser.signInAtProvider`).
+    let providerPostsWholeRequest: Bool
 
-    init(provider: OpenIDProvider, accessTokenSeconds: Int = 600) throws {
+    /// One client for every harness, never shut down (a failing test must not leave one to crash in deinit).
+    static let sharedHTTP = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
+
+    init(provider: OpenIDProvider, accessTokenSeconds: Int = 600, providerPostsWholeRequest: Bool = true) throws {
+        self.providerPostsWholeRequest = providerPostsWholeRequest
         var logger = Logger(label: "auth-tests")
         logger.logLevel = .critical
         pool = PostgresPool(url: try TestServices.databaseURL(), size: 4, logger: logger)
         redis = RedisClient(url: try TestServices.redisURL(), size: 2, logger: logger)
-        http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
+        http = Self.sharedHTTP
         self.provider = provider
         let configuration = AuthConfiguration(
             publicURL: Self.publicURL, issuer: Self.issuer, audience: Self.audience, providers: [provider],
@@ -57,14 +64,14 @@ struct AuthHarness {
                    "company": .string(request.claims.companyID)])
         }
         let change = APIRoute("POST", "/api/whoami", minimumRole: .viewer) { _ in FunctionResponse(status: 204) }
-        api = HTTPFunctionServer(function: APIFunction(routes: [whoami, change], verifier: verifier, access: access,
+        let invitations = InvitationsRoutes(database: TenantDatabase(pool: pool)).routes
+        api = HTTPFunctionServer(function: APIFunction(routes: [whoami, change] + invitations, verifier: verifier, access: access,
                                                        cookies: SessionCookies(secure: true), rateLimiter: nil), logger: logger)
     }
 
     func shutdown() async {
         await pool.shutdown()
         await redis.shutdown()
-        try? await http.shutdown()
     }
 
     /// A provider entry for an issuer at `baseURL` with the stand-in's default client.
@@ -151,15 +158,19 @@ final class Browser: @unchecked Sendable {
     /// Up to the provider's redirect back: starts the sign-in, picks `subject` on the provider's
     /// page (a form POST to the authorization URL, as both providers' pages do), and returns the
     /// callback target (`/auth/callback?code=…&state=…`).
-    func signInAtProvider(subject: String, returnTo: String = "/") async throws -> String {
-        let start = await call("GET", "/auth/login/\(harness.provider.id)?returnTo=\(PercentEncoding.encode(returnTo))")
+    func signInAtProvider(subject: String, returnTo: String = "/", invitation: String? = nil) async throws -> String {
+        let start = await call("GET", "/auth/login/\(harness.provider.id)?returnTo=\(PercentEncoding.encode(returnTo))"
+                                   + (invitation.map { "&invitation=" + $0 } ?? ""))
         #expect(start.status == 302, "\(start.status) \(start.text)")
         let authorize = try #require(start.location)
         let query = QueryItems(String(authorize.split(separator: "?", maxSplits: 1)[1]))
         #expect(query.first("code_challenge_method") == "S256" && query.first("nonce") != nil && query.first("state") != nil)
         let page = try await provider("GET", authorize)
         #expect(page.status == 200, "\(page.text)")
-        let chosen = try await provider("POST", authorize, form: query.items.map { ($0.name, $0.value) } + [("sub", subject)])
+        // The stand-in's page posts the whole request as a form (OIDC Core §3.1.2.1);
+        // oidc-provider-mock's posts just `sub` back to the same URL.
+        let form = harness.providerPostsWholeRequest ? query.items.map { ($0.name, $0.value) } + [("sub", subject)] : [("sub", subject)]
+        let chosen = try await provider("POST", authorize, form: form)
         #expect(chosen.status == 302, "\(chosen.status) \(chosen.text)")
         let back = try #require(chosen.location)
         #expect(back.hasPrefix(AuthHarness.publicURL + "/auth/callback?"), "\(back)")
@@ -167,8 +178,8 @@ final class Browser: @unchecked Sendable {
     }
 
     /// The whole sign-in; returns the callback's answer.
-    func signIn(subject: String, returnTo: String = "/") async throws -> Answer {
-        await call("GET", try await signInAtProvider(subject: subject, returnTo: returnTo))
+    func signIn(subject: String, returnTo: String = "/", invitation: String? = nil) async throws -> Answer {
+        await call("GET", try await signInAtProvider(subject: subject, returnTo: returnTo, invitation: invitation))
     }
 
     var csrf: String? { cookies[SessionCookies(secure: true).csrf] }

@@ -42,13 +42,33 @@ final class LocalSystem: @unchecked Sendable {
     /// Always "router" (the browser scripts print it).
     let dashboardMode: String
 
-    var ccrLocal: String { root + "/.build/debug/ccr-local" }
+    var ccrLocal: String { Self.binaryDirectory + "/ccr-local" }
 
-    static func start(label: String) async throws -> LocalSystem {
+    /// The debug binaries built with this test bundle: the folder of the running test executable
+    /// when it holds `ccr-local` (so `swift test --scratch-path X` runs X's binaries), else
+    /// `.build/debug`; `CCR_BIN_DIR` overrides both.
+    static let binaryDirectory: String = {
+        if let directory = Environment().optional("CCR_BIN_DIR") { return directory }
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        if count > 0 {
+            let executable = String(decoding: buffer.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            if let slash = executable.lastIndex(of: "/") {
+                let directory = String(executable[..<slash])
+                if FileSystem.exists(directory + "/ccr-local") { return directory }
+            }
+        }
+        return SharedResearch.repositoryRoot() + "/.build/debug"
+    }()
+
+    /// `environment`: extra variables for `ccr-local up` (e.g. `OIDC_PROVIDERS` and its settings
+    /// to sign in through another identity provider, `AUTH_ACCESS_TOKEN_SECONDS`).
+    static func start(label: String, environment extra: [String: String] = [:]) async throws -> LocalSystem {
         let root = SharedResearch.repositoryRoot()
-        for binary in ["ccr-local", "twitch-webhook", "account", "creators", "events", "members", "twitch-stand-in", "socket-relay"]
-        where !FileSystem.exists(root + "/.build/debug/" + binary) {
-            throw TestFailure(".build/debug/\(binary) is missing: build first with `swift build --build-tests`")
+        let bin = binaryDirectory
+        for binary in ["ccr-local", "twitch-webhook", "account", "creators", "events", "members", "auth", "oidc-stand-in", "twitch-stand-in", "socket-relay"]
+        where !FileSystem.exists(bin + "/" + binary) {
+            throw TestFailure("\(bin)/\(binary) is missing: build first with `swift build --build-tests`")
         }
         let data = try FileSystem.temporaryDirectory(prefix: "ccr-dashboard-\(label)")
         // Persistent mode defaults to fixed ports (15432/16379); a developer's own instance may
@@ -61,10 +81,11 @@ final class LocalSystem: @unchecked Sendable {
             environment[key] = nil
         }
         environment["LOG_LEVEL"] = "warning"
+        for (key, value) in extra { environment[key] = value }
         let logPath = data + "/ccr-local.log"
         let process = try ChildProcess(
-            executable: root + "/.build/debug/ccr-local",
-            arguments: ["up", "--port", String(port), "--relay-port", String(try Ports.freeServerPort()), "--data-dir", data, "--bin-dir", root + "/.build/debug", "--idle-seconds", "30",
+            executable: bin + "/ccr-local",
+            arguments: ["up", "--port", String(port), "--relay-port", String(try Ports.freeServerPort()), "--data-dir", data, "--bin-dir", bin, "--idle-seconds", "30",
                         "--routes", root + "/infra/routes.json", "--jobs", root + "/infra/jobs.json"],
             environment: environment, outputPath: logPath)
 
@@ -95,7 +116,7 @@ final class LocalSystem: @unchecked Sendable {
         } else {
             print("dashboard tests: RELAY_URL is absent from runtime.env (local-runner does not start the relay yet); "
                   + "starting .build/debug/socket-relay for the browser tests")
-            relay = try await RelayControl.owned(root: root, runtime: runtime, routerURL: routerURL, logPath: data + "/relay.log")
+            relay = try await RelayControl.owned(binaryDirectory: bin, runtime: runtime, routerURL: routerURL, logPath: data + "/relay.log")
         }
 
         // The dashboard is a function behind the router, like the API.
@@ -317,7 +338,7 @@ final class RelayControl: @unchecked Sendable {
         return RelayControl(url: url, port: port, owned: nil, recipe: nil, restartLogPath: logPath)
     }
 
-    static func owned(root: String, runtime: [String: String], routerURL: String, logPath: String) async throws -> RelayControl {
+    static func owned(binaryDirectory: String, runtime: [String: String], routerURL: String, logPath: String) async throws -> RelayControl {
         let port = try Ports.freeServerPort()
         var environment: [String: String] = ["PATH": "/usr/bin:/bin", "LOG_LEVEL": "warning", "HOST": "127.0.0.1", "PORT": String(port)]
         environment["REDIS_URL"] = runtime["REDIS_URL"]
@@ -326,7 +347,7 @@ final class RelayControl: @unchecked Sendable {
         environment["JWT_AUDIENCE"] = DevelopmentKeys.audience
         environment["JWT_JWKS_URL"] = routerURL + "/.well-known/jwks.json"
         let relay = RelayControl(url: "http://127.0.0.1:\(port)", port: port, owned: nil,
-                                 recipe: (root + "/.build/debug/socket-relay", [], environment, logPath), restartLogPath: logPath)
+                                 recipe: (binaryDirectory + "/socket-relay", [], environment, logPath), restartLogPath: logPath)
         try await relay.start()
         return relay
     }

@@ -152,6 +152,10 @@ public struct LocalInstance: Sendable {
         // OIDC_* settings), else the local OpenID provider stand-in with its test users.
         functionEnvironment["AUTH_PUBLIC_URL"] = "http://127.0.0.1:\(options.port)"
         functionEnvironment["AUTH_KEY_ENCRYPTION_KEY"] = try DevelopmentKeys.keyEncryptionKey(in: options.files.dataDirectory)
+        // Session lifetimes may be shortened for a run (the browser tests' token refresh: 60 s tokens).
+        for key in ["AUTH_ACCESS_TOKEN_SECONDS", "AUTH_SESSION_DAYS"] {
+            if let value = environment.optional(key) { functionEnvironment[key] = value }
+        }
         if environment.optional("OIDC_PROVIDERS") != nil {
             for (key, value) in environment.all where key.hasPrefix("OIDC_") { functionEnvironment[key] = value }
         } else {

@@ -25,7 +25,7 @@ public struct AccountRoutes: Sendable {
     public var routes: [APIRoute] {
         [
             APIRoute("GET", "/api/me", minimumRole: .viewer, summary: "The caller, their company, role and branding", handler: me),
-            APIRoute("GET", "/api/branding", minimumRole: .viewer, summary: "The company's branding", handler: getBranding),
+            APIRoute("GET", "/api/branding", minimumRole: .viewer, scope: "branding:read", summary: "The company's branding", handler: getBranding),
             APIRoute("PUT", "/api/branding", minimumRole: .admin, summary: "Replace the company's branding", handler: putBranding),
             APIRoute("POST", "/api/branding/logo-upload-url", minimumRole: .admin, summary: "A pre-signed URL to upload a logo",
                      handler: logoUploadURL),

@@ -56,6 +56,13 @@ public struct AuthFunction: HTTPFunction {
 
     public var maxBodyBytes: Int { 16 * 1024 }
 
+    /// Every route, as `METHOD /path` with OpenAPI path parameters (the document must describe each).
+    public static let routes = [
+        "GET /.well-known/jwks.json", "GET /auth/login", "GET /auth/login/{provider}", "GET /auth/callback", "GET /auth/switch",
+        "POST /auth/switch", "POST /auth/refresh", "POST /auth/logout", "POST /auth/logout-all", "GET /auth/session",
+        "GET /auth/sessions", "DELETE /auth/sessions/{id}",
+    ]
+
     public func handle(_ request: FunctionRequest, context: FunctionContext) async throws -> FunctionResponse {
         let path = request.path
         switch (request.method, path) {
@@ -103,7 +110,7 @@ public struct AuthFunction: HTTPFunction {
             return page(400, AuthPages.error(title: "Sign-in failed", message: "returnTo must be a path on this site"))
         }
         let providers = configuration.providers.map { (id: $0.id, name: $0.displayName) }
-        return page(200, AuthPages.signIn(providers: providers, returnTo: returnTo))
+        return page(200, AuthPages.signIn(providers: providers, returnTo: returnTo, invitation: Self.invitationToken(request)))
     }
 
     private func startSignIn(_ request: FunctionRequest, providerID: String) async throws -> FunctionResponse {
@@ -122,7 +129,8 @@ public struct AuthFunction: HTTPFunction {
             return page(502, AuthPages.error(title: "Sign-in unavailable", message: "\(client.provider.displayName) cannot be reached; try again"))
         }
         try await logins.save(LoginTransaction(providerID: providerID, nonce: nonce, codeVerifier: verifier, returnTo: returnTo,
-                                               browserBinding: LoginTransaction.binding(of: binding)), state: state)
+                                               browserBinding: LoginTransaction.binding(of: binding),
+                                               invitation: Self.invitationToken(request)), state: state)
         return FunctionResponse(status: 302, headers: [
             ("location", url), ("cache-control", "no-store"),
             ("set-cookie", cookies.setCookie(cookies.name("ccr_login"), binding, maxAge: LoginStore.lifetimeSeconds)),
@@ -187,8 +195,18 @@ public struct AuthFunction: HTTPFunction {
                 return await fail(409, "account_conflict", "This email already belongs to another account of \(provider.displayName).",
                                   issuer: provider.issuer, email: email)
             }
+            var invitedCompany: String?
+            if let invitation = transaction.invitation {
+                switch try await sessions.acceptInvitation(token: invitation, userID: userID, email: email) {
+                case .accepted(let company): invitedCompany = company
+                case .refused(let reason):
+                    return await fail(403, "invitation_" + reason, Self.invitationMessage(reason), issuer: provider.issuer, email: email)
+                }
+            }
             let companies = try await sessions.companies(of: userID)
-            let admitted = companies.filter { $0.admits(issuer: provider.issuer, email: email) }
+            var admitted = companies.filter { $0.admits(issuer: provider.issuer, email: email) }
+            // Just invited: straight into that company.
+            if let invitedCompany, let invited = admitted.first(where: { $0.id == invitedCompany }) { admitted = [invited] }
             guard !admitted.isEmpty else {
                 let message = companies.isEmpty
                     ? "You are not a member of any company. Ask an owner or admin for an invitation."
@@ -211,6 +229,24 @@ public struct AuthFunction: HTTPFunction {
         } catch {
             context.logger.error("sign-in failed", metadata: ["error": "\(error)"])
             return page(503, AuthPages.error(title: "Sign-in unavailable", message: "Try again in a moment."))
+        }
+    }
+
+    /// The `invitation` query parameter, when it is shaped like an invitation token.
+    static func invitationToken(_ request: FunctionRequest) -> String? {
+        guard let token = request.queryParameter("invitation"), (20...100).contains(token.utf8.count),
+              token.utf8.allSatisfy({ PercentEncoding.isUnreserved($0) })
+        else { return nil }
+        return token
+    }
+
+    static func invitationMessage(_ reason: String) -> String {
+        switch reason {
+        case "expired": return "This invitation has expired. Ask for a new one."
+        case "used": return "This invitation was already used."
+        case "revoked": return "This invitation was revoked."
+        case "email_mismatch": return "This invitation is for another email address. Sign in with the account it was sent to."
+        default: return "This invitation link is not valid."
         }
     }
 

@@ -37,11 +37,15 @@ enum AuthPages {
         """
     }
 
-    static func signIn(providers: [(id: String, name: String)], returnTo: String) -> String {
+    static func signIn(providers: [(id: String, name: String)], returnTo: String, invitation: String?) -> String {
+        var query = "returnTo=" + PercentEncoding.encode(returnTo, keepingSlashes: true)
+        if let invitation { query += "&invitation=" + PercentEncoding.encode(invitation) }
         let links = providers.map { provider in
-            "<a class=\"button\" id=\"provider-\(escape(provider.id))\" href=\"/auth/login/\(escape(provider.id))?returnTo=\(escape(PercentEncoding.encode(returnTo, keepingSlashes: true)))\">Sign in with \(escape(provider.name))</a>"
+            "<a class=\"button\" id=\"provider-\(escape(provider.id))\" href=\"/auth/login/\(escape(provider.id))?\(escape(query))\">Sign in with \(escape(provider.name))</a>"
         }.joined(separator: "\n")
-        return page(title: "Sign in", body: links + "\n<p class=\"muted\">Sign in with your agency's account.</p>")
+        let note = invitation == nil ? "Sign in with your agency's account."
+            : "You were invited: sign in with the account of the email address the invitation was sent to."
+        return page(title: "Sign in", body: links + "\n<p class=\"muted\">\(escape(note))</p>")
     }
 
     static func chooseCompany(_ companies: [(id: String, name: String, role: String)], csrf: String) -> String {

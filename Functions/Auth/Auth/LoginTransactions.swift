@@ -13,25 +13,29 @@ struct LoginTransaction: Sendable, Equatable {
     let codeVerifier: String
     let returnTo: String
     let browserBinding: String
+    /// The invitation link's token, when the sign-in started from one.
+    let invitation: String?
 
     var json: String {
         JSONWriter.string(["p": .string(providerID), "n": .string(nonce), "v": .string(codeVerifier), "r": .string(returnTo),
-                           "b": .string(browserBinding)])
+                           "b": .string(browserBinding), "i": invitation.map(JSONValue.string) ?? .null])
     }
 
-    init(providerID: String, nonce: String, codeVerifier: String, returnTo: String, browserBinding: String) {
+    init(providerID: String, nonce: String, codeVerifier: String, returnTo: String, browserBinding: String, invitation: String? = nil) {
         self.providerID = providerID
         self.nonce = nonce
         self.codeVerifier = codeVerifier
         self.returnTo = returnTo
         self.browserBinding = browserBinding
+        self.invitation = invitation
     }
 
     init?(json text: String) {
         guard let value = try? JSONParser.parse(text), let provider = value["p"]?.stringValue, let nonce = value["n"]?.stringValue,
               let verifier = value["v"]?.stringValue, let returnTo = value["r"]?.stringValue, let binding = value["b"]?.stringValue
         else { return nil }
-        self.init(providerID: provider, nonce: nonce, codeVerifier: verifier, returnTo: returnTo, browserBinding: binding)
+        self.init(providerID: provider, nonce: nonce, codeVerifier: verifier, returnTo: returnTo, browserBinding: binding,
+                  invitation: value["i"]?.stringValue)
     }
 
     static func binding(of cookieValue: String) -> String {

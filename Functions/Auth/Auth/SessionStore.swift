@@ -127,6 +127,24 @@ struct SessionStore: Sendable {
         }
     }
 
+    enum InvitationOutcome {
+        case accepted(companyID: String)
+        /// unknown, expired, used, revoked, email_mismatch
+        case refused(String)
+    }
+
+    /// Accepts an invitation for a signed-in user whose provider verified `email` (migration 9's
+    /// `accept_invitation`: membership, the invitation marked used and the audit row, or why not).
+    func acceptInvitation(token: String, userID: String, email: String) async throws -> InvitationOutcome {
+        let row = try await pool.withConnection { connection in
+            try connection.query("SELECT outcome, company_id::text AS company FROM accept_invitation(decode($1, 'base64'), $2::uuid, $3)",
+                                 [Self.hash(token), userID, email]).first
+        }
+        guard let row, let outcome = row["outcome"] else { return .refused("unknown") }
+        if outcome == "accepted", let company = row["company"] { return .accepted(companyID: company) }
+        return .refused(outcome)
+    }
+
     func recordFailure(issuer: String?, reason: String, email: String?, ip: String?, userAgent: String?) async {
         _ = try? await pool.withConnection { connection in
             try connection.query("SELECT record_sign_in_failure($1, $2, $3, $4::inet, $5)", [issuer, reason, email, ip, userAgent])

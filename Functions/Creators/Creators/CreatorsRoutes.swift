@@ -20,11 +20,11 @@ public struct CreatorsRoutes: Sendable {
 
     public var routes: [APIRoute] {
         [
-            APIRoute("GET", "/api/creators", minimumRole: .viewer, summary: "List creators with live status", handler: list),
-            APIRoute("POST", "/api/creators", minimumRole: .operator, summary: "Track a creator by Twitch login", handler: add),
-            APIRoute("GET", "/api/creators/:id", minimumRole: .viewer, summary: "One creator", handler: get),
-            APIRoute("PATCH", "/api/creators/:id", minimumRole: .operator, summary: "Update topics or notes", handler: update),
-            APIRoute("DELETE", "/api/creators/:id", minimumRole: .operator, summary: "Stop tracking a creator", handler: remove),
+            APIRoute("GET", "/api/creators", minimumRole: .viewer, scope: "creators:read", summary: "List creators with live status", handler: list),
+            APIRoute("POST", "/api/creators", minimumRole: .operator, scope: "creators:write", summary: "Track a creator by Twitch login", handler: add),
+            APIRoute("GET", "/api/creators/:id", minimumRole: .viewer, scope: "creators:read", summary: "One creator", handler: get),
+            APIRoute("PATCH", "/api/creators/:id", minimumRole: .operator, scope: "creators:write", summary: "Update topics or notes", handler: update),
+            APIRoute("DELETE", "/api/creators/:id", minimumRole: .operator, scope: "creators:write", summary: "Stop tracking a creator", handler: remove),
         ]
     }
 

@@ -1,7 +1,11 @@
-// Admin pages: creators, members and roles, branding (with the logo upload through a pre-signed
-// URL), the audit log, archives. A section — and each control inside it — is only rendered for
-// roles that may use it. That is presentation only: the API checks every request again and
+// Admin pages: creators, members and roles (with ending a member's sessions), branding (with the
+// logo upload through a pre-signed URL), the audit log, archives. A section — and each control
+// inside it — is only rendered for roles that may use it, and re-rendered when the role changes
+// while the page is open. That is presentation only: the API checks every request again and
 // refuses what the role may not do (403), which the pages then show as an error.
+//
+// More sections (invitations, API keys) plug in with `registerAdminSection`, and more parts of
+// the members page with `registerMembersPart`, without touching this file's sections.
 
 import { el, formatDateTime, formatBytes, isHexColor, safeHTTPURL } from "./format.js";
 
@@ -24,6 +28,36 @@ export const SECTIONS = [
   { id: "audit", label: "Audit log", minimum: "admin" },
   { id: "archives", label: "Archives", minimum: "admin" },
 ];
+
+/** Renderers of sections added with `registerAdminSection`, by id. */
+const EXTRA_RENDERERS = new Map();
+/** Parts added below the members table with `registerMembersPart`. */
+const MEMBERS_PARTS = [];
+
+/**
+ * Adds an admin section: `{ id, label, minimum }` (the least role that sees it) and
+ * `render(context)`, called with `{ api, body, role, email, userId, stillCurrent, statusLine,
+ * setStatus, errorText, field }` each time the section is shown. `before` puts it in front of an
+ * existing section id (default: last).
+ */
+export function registerAdminSection(section, render, { before } = {}) {
+  if (!/^[a-z-]+$/.test(section.id) || !(section.minimum in ROLE_RANK)) throw new Error(`bad admin section ${section.id}`);
+  if (SECTIONS.some((existing) => existing.id === section.id)) throw new Error(`admin section ${section.id} exists`);
+  const index = before ? SECTIONS.findIndex((existing) => existing.id === before) : -1;
+  const entry = { id: section.id, label: section.label, minimum: section.minimum };
+  if (index >= 0) SECTIONS.splice(index, 0, entry);
+  else SECTIONS.push(entry);
+  EXTRA_RENDERERS.set(section.id, render);
+}
+
+/**
+ * Adds a part to the members page (for example pending invitations): `render(context)` gets the
+ * same context as a section plus `container` (an empty element below the members table) and
+ * `reloadMembers()`.
+ */
+export function registerMembersPart(render) {
+  MEMBERS_PARTS.push(render);
+}
 
 export function sectionsFor(role) {
   return SECTIONS.filter((section) => atLeast(role, section.minimum));
@@ -68,8 +102,8 @@ export class Admin {
   #generation = 0;
 
   /**
-   * `session()` returns `{ role, email }` of the signed-in user; the callbacks let the live view
-   * pick up changes made here (new creators, new branding).
+   * `session()` returns `{ role, email, userId }` of the signed-in user; the callbacks let the
+   * live view pick up changes made here (new creators, new branding).
    */
   constructor({ api, store, nav, body, session, onCreatorsChanged, onBrandingChanged }) {
     this.#api = api;
@@ -106,8 +140,14 @@ export class Admin {
       case "branding": this.#branding(stillCurrent); break;
       case "audit": this.#audit(stillCurrent); break;
       case "archives": this.#archives(stillCurrent); break;
-      default: break;
+      default: EXTRA_RENDERERS.get(section.id)?.(this.#context(stillCurrent, this.#body)); break;
     }
+  }
+
+  /** What an added section or members part is given. */
+  #context(stillCurrent, body) {
+    const { role, email, userId } = this.#session();
+    return { api: this.#api, body, role, email, userId, stillCurrent, statusLine, setStatus, errorText, field, el };
   }
 
   // ---------- creators (operator and above)
@@ -187,7 +227,7 @@ export class Admin {
   // ---------- members (admin and above)
 
   async #members(stillCurrent) {
-    const { role, email: myEmail } = this.#session();
+    const { role, email: myEmail, userId: myUserId } = this.#session();
     const status = statusLine();
     const tbody = el("tbody");
     const grantable = manageableRoles(role);
@@ -201,7 +241,7 @@ export class Admin {
       try {
         const result = await this.#api.members();
         if (!stillCurrent()) return;
-        tbody.replaceChildren(...(result?.data ?? []).map((member) => this.#memberRow(member, role, myEmail, status, load)));
+        tbody.replaceChildren(...(result?.data ?? []).map((member) => this.#memberRow(member, role, { email: myEmail, userId: myUserId }, status, load)));
       } catch (error) {
         setStatus(status, errorText(error), true);
       }
@@ -221,10 +261,17 @@ export class Admin {
       el("thead", {}, [el("tr", {}, [el("th", { text: "Email" }), el("th", { text: "Name" }), el("th", { text: "Role" }), el("th", { text: "Since" }), el("th", { text: "" })])]),
       tbody,
     ]));
+    for (const part of MEMBERS_PARTS) {
+      const container = el("div", { class: "members-part" });
+      this.#body.append(container);
+      part({ ...this.#context(stillCurrent, this.#body), container, reloadMembers: load });
+    }
     await load();
   }
 
-  #memberRow(member, actorRole, myEmail, status, reload) {
+  #memberRow(member, actorRole, me, status, reload) {
+    const isSelf = (me.userId && member.userId === me.userId) || (me.email && member.email === me.email);
+    // The server's rule: an owner manages everyone, an admin the roles below its own.
     const canManage = manageableRoles(actorRole).includes(member.role);
     let roleCell;
     if (canManage) {
@@ -245,12 +292,30 @@ export class Admin {
     } else {
       roleCell = document.createTextNode(member.role);
     }
-    let removeCell = null;
+    const actions = [];
+    if (canManage && !isSelf) {
+      // Signs the member out of this company everywhere (their refresh tokens stop at once, open
+      // dashboards within seconds); the membership stays.
+      const endSessions = el("button", { text: "End sessions", class: "end-sessions", attrs: { type: "button", title: `Sign ${member.email} out of this company on every device` } });
+      endSessions.addEventListener("click", async () => {
+        if (!confirm(`Sign ${member.email} out of this company on every device?`)) return;
+        endSessions.disabled = true;
+        try {
+          const result = await this.#api.endMemberSessions(member.userId);
+          const count = Number(result?.revoked ?? 0);
+          setStatus(status, `Ended ${count} session${count === 1 ? "" : "s"} of ${member.email}.`);
+        } catch (error) {
+          setStatus(status, errorText(error), true);
+        } finally {
+          endSessions.disabled = false;
+        }
+      });
+      actions.push(endSessions);
+    }
     if (canManage) {
-      removeCell = el("button", { text: "Remove", class: "danger", attrs: { type: "button" } });
-      removeCell.addEventListener("click", async () => {
-        const self = myEmail && member.email === myEmail;
-        if (!confirm(self ? "Remove yourself from this company?" : `Remove ${member.email}?`)) return;
+      const remove = el("button", { text: "Remove", class: "danger remove-member", attrs: { type: "button" } });
+      remove.addEventListener("click", async () => {
+        if (!confirm(isSelf ? "Remove yourself from this company?" : `Remove ${member.email}?`)) return;
         try {
           await this.#api.removeMember(member.userId);
           setStatus(status, `Removed ${member.email}.`);
@@ -259,13 +324,17 @@ export class Admin {
           setStatus(status, errorText(error), true);
         }
       });
+      if (actions.length) actions.push(document.createTextNode(" "));
+      actions.push(remove);
     }
-    return el("tr", { dataset: { userId: String(member.userId ?? "") } }, [
-      el("td", { text: member.email }),
+    const emailCell = el("td", { text: member.email });
+    if (isSelf) emailCell.append(document.createTextNode(" "), el("span", { class: "member-you", text: "(you)" }));
+    return el("tr", { dataset: { userId: String(member.userId ?? ""), role: String(member.role ?? "") } }, [
+      emailCell,
       el("td", { text: member.displayName ?? "" }),
       el("td", {}, [roleCell]),
       el("td", { text: formatDateTime(member.createdAt) }),
-      el("td", {}, [removeCell]),
+      el("td", {}, actions),
     ]);
   }
 
@@ -352,8 +421,9 @@ export class Admin {
   #audit(stillCurrent) {
     const status = statusLine();
     const action = el("select", { attrs: { name: "action" } }, ["", "creator.add", "creator.update", "creator.remove", "member.add",
-      "member.role_change", "member.remove", "branding.update"].map((value) => el("option", { text: value || "Any action", attrs: { value } })));
-    const targetType = el("select", { attrs: { name: "target_type" } }, ["", "creator", "member", "company"]
+      "member.role_change", "member.remove", "member.sessions_revoke", "branding.update", "session.sign_in", "session.sign_out",
+      "session.sign_out_everywhere", "session.switch", "session.revoke"].map((value) => el("option", { text: value || "Any action", attrs: { value } })));
+    const targetType = el("select", { attrs: { name: "target_type" } }, ["", "creator", "member", "company", "session"]
       .map((value) => el("option", { text: value || "Any target", attrs: { value } })));
     const actor = el("input", { attrs: { name: "actor", placeholder: "actor user id", autocomplete: "off" } });
     const form = el("form", { class: "inline", attrs: { id: "audit-filter-form" } }, [

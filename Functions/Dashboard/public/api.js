@@ -1,6 +1,12 @@
-// REST calls with the bearer token (contract: GET /api/openapi.json). The company and role come
-// only from the token; the server checks every permission again, so nothing here is a security
-// boundary — it only keeps the page honest about what it may show.
+// REST calls (contract: GET /api/openapi.json), signed in one of two ways: the session cookie
+// of the sign-in (`session`: credentials same-origin, `X-CSRF-Token` on every mutating request,
+// one refresh and retry on a 401), or a development bearer token (`getToken`). The company and
+// the role come from the server; it checks every permission again, so nothing here is a
+// security boundary — it only keeps the page honest about what it may show.
+
+import { csrfToken } from "./session.js";
+
+const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 export class ApiError extends Error {
   constructor(status, body) {
@@ -16,10 +22,34 @@ export class ApiError extends Error {
 }
 
 /**
- * `base`: the API origin ("" = same origin). `getToken()` returns the current bearer token;
- * `onUnauthorized()` is called on any 401 (expired or revoked token).
+ * `base`: the API origin ("" = same origin). Bearer mode: `getToken()` returns the token. Cookie
+ * mode: `session` (a CookieSession) refreshes the access cookie once when a request gets 401 and
+ * the request is sent again. `onUnauthorized(error)` is called on a 401 that stays (expired or
+ * revoked token, ended session); `onForbiddenMember(error)` on 403 `not_a_member` (the member was
+ * removed, or the session ended).
  */
-export function createApi({ base = "", getToken, onUnauthorized = () => {} }) {
+export function createApi({ base = "", getToken = () => "", session = null, onUnauthorized = () => {}, onForbiddenMember = () => {} }) {
+  async function send(method, url, body, signal) {
+    const headers = { Accept: "application/json" };
+    const init = { method, headers, signal, cache: "no-store", credentials: session ? "same-origin" : "omit", redirect: "error" };
+    if (session) {
+      if (MUTATING.has(method)) headers["X-CSRF-Token"] = csrfToken();
+    } else {
+      headers.Authorization = `Bearer ${getToken()}`;
+    }
+    if (body !== undefined) {
+      headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(body);
+    }
+    const response = await fetch(url, init);
+    let payload = null;
+    const type = response.headers.get("content-type") ?? "";
+    if (response.status !== 204 && type.includes("json")) {
+      try { payload = await response.json(); } catch { payload = null; }
+    }
+    return { response, payload };
+  }
+
   async function request(method, path, { query, body, signal } = {}) {
     let url = base + path;
     if (query) {
@@ -31,22 +61,18 @@ export function createApi({ base = "", getToken, onUnauthorized = () => {} }) {
       const text = params.toString();
       if (text) url += `?${text}`;
     }
-    const headers = { Accept: "application/json", Authorization: `Bearer ${getToken()}` };
-    const init = { method, headers, signal, cache: "no-store", credentials: "omit", redirect: "error" };
-    if (body !== undefined) {
-      headers["Content-Type"] = "application/json";
-      init.body = JSON.stringify(body);
+    let { response, payload } = await send(method, url, body, signal);
+    if (response.status === 401 && session) {
+      // The access cookie expired (or was never refreshed in a sleeping tab): refresh once.
+      const refreshed = await session.refresh();
+      if (refreshed.ok) ({ response, payload } = await send(method, url, body, signal));
     }
-    const response = await fetch(url, init);
     if (response.status === 204) return null;
-    let payload = null;
-    const type = response.headers.get("content-type") ?? "";
-    if (type.includes("json")) {
-      try { payload = await response.json(); } catch { payload = null; }
-    }
     if (!response.ok) {
-      if (response.status === 401) onUnauthorized();
-      throw new ApiError(response.status, payload);
+      const error = new ApiError(response.status, payload);
+      if (response.status === 401) onUnauthorized(error);
+      else if (response.status === 403 && error.code === "not_a_member") onForbiddenMember(error);
+      throw error;
     }
     return payload;
   }
@@ -102,6 +128,7 @@ export function createApi({ base = "", getToken, onUnauthorized = () => {} }) {
     addMember: (email, role) => request("POST", "/api/members", { body: { email, role } }),
     changeMemberRole: (userId, role) => request("PATCH", `/api/members/${encodeURIComponent(userId)}`, { body: { role } }),
     removeMember: (userId) => request("DELETE", `/api/members/${encodeURIComponent(userId)}`),
+    endMemberSessions: (userId) => request("DELETE", `/api/members/${encodeURIComponent(userId)}/sessions`),
     branding: () => request("GET", "/api/branding"),
     putBranding: (branding) => request("PUT", "/api/branding", { body: branding }),
     logoUploadURL: (contentType) => request("POST", "/api/branding/logo-upload-url", { body: { contentType } }),

@@ -48,7 +48,7 @@ public struct ArchivesRoutes: Sendable {
 
     public var routes: [APIRoute] {
         [
-            APIRoute("GET", "/api/archives", minimumRole: .viewer,
+            APIRoute("GET", "/api/archives", minimumRole: .viewer, scope: "archives:read",
                      summary: "Archived event days, newest first, with short-lived download URLs", handler: listArchives),
         ]
     }

@@ -19,10 +19,11 @@ public struct EventsRoutes: Sendable {
 
     public var routes: [APIRoute] {
         [
-            APIRoute("GET", "/api/events", minimumRole: .viewer, summary: "List events, newest first (or oldest first after a given id)",
-                     handler: listEvents),
-            APIRoute("GET", "/api/events/:id", minimumRole: .viewer, summary: "One event", handler: getEvent),
-            APIRoute("GET", "/api/audit-logs", minimumRole: .viewer, summary: "List audit log rows, newest first", handler: listAuditLogs),
+            APIRoute("GET", "/api/events", minimumRole: .viewer, scope: "events:read",
+                     summary: "List events, newest first (or oldest first after a given id)", handler: listEvents),
+            APIRoute("GET", "/api/events/:id", minimumRole: .viewer, scope: "events:read", summary: "One event", handler: getEvent),
+            APIRoute("GET", "/api/audit-logs", minimumRole: .viewer, scope: "audit:read", summary: "List audit log rows, newest first",
+                     handler: listAuditLogs),
         ]
     }
 

@@ -17,7 +17,7 @@ public struct MembersRoutes: Sendable {
 
     public var routes: [APIRoute] {
         [
-            APIRoute("GET", "/api/members", minimumRole: .viewer, summary: "List members", handler: list),
+            APIRoute("GET", "/api/members", minimumRole: .viewer, scope: "members:read", summary: "List members", handler: list),
             APIRoute("POST", "/api/members", minimumRole: .admin, summary: "Add a member by email", handler: add),
             APIRoute("PATCH", "/api/members/:userId", minimumRole: .admin, summary: "Change a member's role", handler: changeRole),
             APIRoute("DELETE", "/api/members/:userId", minimumRole: .admin, summary: "Remove a member", handler: remove),

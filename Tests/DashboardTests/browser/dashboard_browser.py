@@ -130,10 +130,14 @@ def scenario_live(config, checks):
         brand = driver_a.execute_script("return document.getElementById('brand-name').textContent")
         checks.check("A: company name in the top bar", brand == a["name"], brand)
 
-        # --- sign in by pasting the token (company B, second browser).
+        # --- without a token or a session the page sends the browser to the sign-in page; the
+        # development sign-in (paste a token) stays at /#/token (company B, second browser).
         driver_b.get(config["dashboardUrl"] + "/")
+        redirected = wait_until(lambda: "/auth/login?returnTo=%2F" in driver_b.current_url, 10)
+        checks.check("B: without a token or session the page goes to sign-in", redirected, driver_b.current_url)
+        driver_b.get(config["dashboardUrl"] + "/#/token")
         visible = wait_until(lambda: driver_b.find_element(By.ID, "view-signin").is_displayed(), 10)
-        checks.check("B: sign-in form shown without a token", visible)
+        checks.check("B: development sign-in form at /#/token", visible)
         driver_b.find_element(By.ID, "signin-token").send_keys(b["tokens"]["owner"])
         driver_b.find_element(By.CSS_SELECTOR, "#signin-form button[type=submit]").click()
         checks.check("B: live after pasting a token", wait_live(driver_b), connection_state(driver_b))
