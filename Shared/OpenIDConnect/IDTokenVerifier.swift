@@ -75,7 +75,11 @@ public struct IDTokenVerifier: Sendable {
             throw OpenIDError("invalid_id_token", "the ID token has no subject")
         }
         let email = payload["email"]?.stringValue
-        let verified = payload["email_verified"]?.boolValue == true || payload["email_verified"]?.stringValue == "true"
+        // `email_verified` (Google, most providers; some send the string "true"). Microsoft Entra ID
+        // sends none; its optional claim `xms_edov` (email domain owner verified) says the same for
+        // the tenant's verified domains, so an Entra app registration adds that optional claim.
+        func isTrue(_ value: JSONValue?) -> Bool { value?.boolValue == true || value?.stringValue == "true" }
+        let verified = isTrue(payload["email_verified"]) || isTrue(payload["xms_edov"])
         let hostedDomain = payload["hd"]?.stringValue
         if let required = provider.hostedDomain, hostedDomain != required {
             throw OpenIDError("wrong_domain", "this provider only accepts accounts of \(required)")

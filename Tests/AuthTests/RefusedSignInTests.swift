@@ -73,6 +73,7 @@ import URLEncoding
                 ("another nonce", "{\"claims\":{\"nonce\":\"not-this-sign-in\"}}", "nonce"),
                 ("no nonce", "{\"claims\":{\"nonce\":null}}", "nonce"),
                 ("unverified email", "{\"claims\":{\"email_verified\":false}}", "verified"),
+                ("no email_verified at all", "{\"claims\":{\"email_verified\":null}}", "verified"),
             ]
             for (name, override, words) in cases {
                 let set = try await browser.provider("POST", base + "/_stand-in/next-id-token", json: override)

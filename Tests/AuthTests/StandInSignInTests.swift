@@ -111,6 +111,18 @@ import Testing
         }
     }
 
+    /// Microsoft Entra ID sends no `email_verified`; its `xms_edov` optional claim (email domain
+    /// owner verified) is accepted in its place.
+    @Test func entraStyleTokensVerifyTheEmailWithXmsEdov() async throws {
+        try await Self.withStandIn { _, browser, subject, email, base in
+            _ = try AuthHarness.company("Auth: Entra", member: email, role: "viewer")
+            let set = try await browser.provider("POST", base + "/_stand-in/next-id-token",
+                                                 json: "{\"claims\":{\"email_verified\":null,\"xms_edov\":true,\"tid\":\"9188040d-6c67-4c5b-b112-36a304b66dad\"}}")
+            #expect(set.status == 200 || set.status == 204)
+            #expect(try await browser.signIn(subject: subject).status == 303)
+        }
+    }
+
     @Test func signOutEndsTheSessionAndSignOutEverywhereEndsThemAll() async throws {
         try await Self.withStandIn { harness, browser, subject, email, _ in
             let (_, userID) = try AuthHarness.company("Auth: sign out", member: email)
