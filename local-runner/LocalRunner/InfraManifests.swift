@@ -14,6 +14,7 @@ public enum InfraManifests {
                             secretKeyRef:
                               name: ccr-secrets
                               key: \(name)
+                              optional: \(isOptional(name) ? "true" : "false")
 
             """
         }.joined()
@@ -185,8 +186,15 @@ public enum InfraManifests {
         return "0 3 * * *"
     }
 
-    /// Settings a function runs without (defaults or same-origin), so their Secret keys may be absent.
-    static let optionalSettings: Set<String> = ["RELAY_PUBLIC_URL", "DASHBOARD_IMAGE_ORIGINS"]
+    /// Settings a function runs without (defaults or same-origin), so their Secret keys may be absent:
+    /// also every provider's `OIDC_{ID}_…` (only the providers named in `OIDC_PROVIDERS` are read)
+    /// and `JWT_JWKS_URL` (access tokens verify with the auth function's keys from the database;
+    /// an external key set is an extra).
+    static let optionalSettings: Set<String> = ["RELAY_PUBLIC_URL", "DASHBOARD_IMAGE_ORIGINS", "JWT_JWKS_URL"]
+
+    static func isOptional(_ name: String) -> Bool {
+        optionalSettings.contains(name) || name.hasSuffix("_PREVIOUS") || (name.hasPrefix("OIDC_") && name != "OIDC_PROVIDERS")
+    }
 
     /// File name → YAML text.
     public static func render(_ table: RouteTable, image: String = "REGISTRY/ccr") -> [(String, String)] {
@@ -203,7 +211,7 @@ public enum InfraManifests {
                                 secretKeyRef:
                                   name: ccr-secrets
                                   key: \(name)
-                                  optional: \(optionalSettings.contains(name) || name.hasSuffix("_PREVIOUS") ? "true" : "false")
+                                  optional: \(isOptional(name) ? "true" : "false")
 
                 """
             }
