@@ -78,26 +78,50 @@ public struct APIFunction: HTTPFunction {
         if let key = Self.presentedAPIKey(request.header("authorization")) {
             return try await routeAPIKey(key, route: route, parameters: parameters, request: request, context: context)
         }
-        var claims = try await verifiedClaims(request, context: context)
-        let role: Role?
-        do {
-            role = try await access.effectiveRole(claims)
-        } catch let error as PostgresError where error.kind == .connection {
-            throw FunctionError.unavailable("database unavailable, retry later")
-        }
-        guard let role else {
-            throw FunctionError(status: 403, code: "not_a_member", message: "you are not a member of this company (or your session ended)")
-        }
-        claims = claims.with(role: role)
+        let claims = try await verifiedClaims(request, context: context)
         var logger = context.logger
         logger[metadataKey: "companyId"] = .string(claims.companyID)
         logger[metadataKey: "userId"] = .string(claims.subject)
         if let rateLimiter { try await rateLimiter.check(companyID: claims.companyID) }
-        guard claims.role >= route.minimumRole else { throw FunctionError.forbidden() }
-        let apiRequest = APIRequest(raw: request, claims: claims, requestID: context.requestID, pathParameters: parameters,
-                                    context: FunctionContext(requestID: context.requestID, logger: logger))
-        return try await route.handler(apiRequest)
+        let key = AccessKey(claims)
+        guard AccessCheck.isWellFormed(key) else { throw Self.notAMember }
+        let context = FunctionContext(requestID: context.requestID, logger: logger)
+        func run(as role: Role) async throws -> FunctionResponse {
+            guard role >= route.minimumRole else { throw FunctionError.forbidden() }
+            return try await route.handler(APIRequest(raw: request, claims: claims.with(role: role), requestID: context.requestID,
+                                                      pathParameters: parameters, context: context))
+        }
+        do {
+            if let cached = access.cached(key) {
+                guard let member = cached else { throw Self.notAMember }
+                return try await run(as: min(member, claims.role))
+            }
+            // Not cached: the role is read in the request's first tenant transaction (one round
+            // trip, see `PendingAccess`), or, for a request that opened none, before it answers.
+            let pending = PendingAccess(key: key, assumed: claims.role)
+            var response: FunctionResponse
+            do {
+                response = try await PendingAccess.$current.withValue(pending) { try await run(as: claims.role) }
+            } catch let retry as AccessRetry {
+                access.remember(retry.role, for: key)
+                return try await run(as: retry.role)
+            } catch {
+                if case .some(let found) = pending.result { access.remember(found, for: key) }
+                throw error
+            }
+            let found: Role?
+            if case .some(let read) = pending.result { found = read } else { found = try await access.role(key) }
+            access.remember(found, for: key)
+            guard let member = found else { throw Self.notAMember }
+            if member < claims.role { response = try await run(as: member) }
+            return response
+        } catch let error as PostgresError where error.kind == .connection {
+            throw FunctionError.unavailable("database unavailable, retry later")
+        }
     }
+
+    static let notAMember = FunctionError(status: 403, code: "not_a_member",
+                                          message: "you are not a member of this company (or your session ended)")
 
     /// The key of `Authorization: Bearer ccr_…` (any other bearer token is an access token).
     static func presentedAPIKey(_ authorization: String?) -> String? {

@@ -1,3 +1,4 @@
+import Access
 import FunctionRuntime
 public import AccessTokens
 public import Postgres
@@ -16,6 +17,9 @@ public struct TenantDatabase: Sendable {
         _ claims: AccessClaims, _ body: @escaping @Sendable (PostgresConnection) throws -> T
     ) async throws -> T {
         guard TenantID.isValid(claims.companyID) else { throw FunctionError.forbidden("the token's company is not valid") }
+        // The member's role, when the request could not take it from the access check's cache:
+        // read in the same statement, checked before anything else runs (see `PendingAccess`).
+        let pending = PendingAccess.current.flatMap { $0.result == nil ? $0 : nil }
         do {
             return try await pool.withConnection { connection in
                 try connection.withTransaction {
@@ -23,8 +27,19 @@ public struct TenantDatabase: Sendable {
                     // company: a valid signature does not make the company real (deleted, or never
                     // created); such a token is refused like any caller who is not a member of the
                     // company, before a write could reach a foreign-key error.
-                    guard try connection.query("SELECT enter_tenant($1::uuid) AS present", [claims.companyID]).first?["present"] == "t" else {
-                        throw FunctionError.forbidden("the token's company does not exist or you are not a member of it")
+                    if let pending {
+                        let row = try connection.query(
+                            "SELECT enter_tenant($1::uuid) AS present, " + AccessCheck.roleExpression(company: 1, user: 2, session: 3) + " AS role",
+                            [claims.companyID, pending.key.userID, pending.key.sessionID]).first
+                        let role = row?["role"].flatMap(Role.init(rawValue:))
+                        pending.record(role)
+                        guard let role else { throw APIFunction.notAMember }
+                        if role < pending.assumed { throw AccessRetry(role: role) }
+                        guard row?["present"] == "t" else { throw APIFunction.notAMember }
+                    } else {
+                        guard try connection.query("SELECT enter_tenant($1::uuid) AS present", [claims.companyID]).first?["present"] == "t" else {
+                            throw FunctionError.forbidden("the token's company does not exist or you are not a member of it")
+                        }
                     }
                     return try body(connection)
                 }

@@ -52,24 +52,43 @@ public final class AccessCheck: Sendable {
 
     /// The member's current role (cached).
     public func role(_ key: AccessKey) async throws -> Role? {
+        if let cached = cached(key) { return cached }
         let time = now()
-        if cacheSeconds > 0, let entry = entries.withLockedValue({ $0[key] }), time - entry.fetchedAt < cacheSeconds, time >= entry.fetchedAt {
-            return entry.role
-        }
         let role = try await roles([key])[0]
-        if cacheSeconds > 0 {
-            entries.withLockedValue { entries in
-                if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
-                entries[key] = Entry(role: role, fetchedAt: time)
-            }
-        }
+        remember(role, for: key, at: time)
         return role
+    }
+
+    /// The cached answer: nil when there is none (or it is too old); `.some(nil)` when the user is
+    /// known to be no member.
+    public func cached(_ key: AccessKey) -> Role?? {
+        guard cacheSeconds > 0 else { return nil }
+        let time = now()
+        guard let entry = entries.withLockedValue({ $0[key] }), time - entry.fetchedAt < cacheSeconds, time >= entry.fetchedAt else { return nil }
+        return .some(entry.role)
+    }
+
+    /// Records an answer found elsewhere (the REST functions read it in the request's own
+    /// transaction, see `TenantDatabase`).
+    public func remember(_ role: Role?, for key: AccessKey, at time: Double? = nil) {
+        guard cacheSeconds > 0 else { return }
+        let stamp = time ?? now()
+        entries.withLockedValue { entries in
+            if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
+            entries[key] = Entry(role: role, fetchedAt: stamp)
+        }
+    }
+
+    /// The SQL expression of one key's current role (NULL: no member), for a statement that does
+    /// more in the same round trip; parameters `$company`, `$user`, `$session` as uuid text.
+    public static func roleExpression(company: Int, user: Int, session: Int) -> String {
+        "(SELECT role FROM access_roles(ARRAY[$\(company)::uuid], ARRAY[$\(user)::uuid], ARRAY[$\(session)::uuid]))"
     }
 
     /// Current roles for many keys in one query, uncached (the relay's sweep over open sockets).
     public func roles(_ keys: [AccessKey]) async throws -> [Role?] {
         // Ids that are not UUIDs (a token minted for a made-up subject) can be no member.
-        let valid = keys.map { TenantID.isValid($0.companyID) && TenantID.isValid($0.userID) && ($0.sessionID.map(TenantID.isValid) ?? true) }
+        let valid = keys.map(Self.isWellFormed)
         let asked = zip(keys, valid).filter(\.1).map(\.0)
         guard !asked.isEmpty else { return keys.map { _ in nil } }
         let companies = "{" + asked.map(\.companyID).joined(separator: ",") + "}"
@@ -80,6 +99,11 @@ public final class AccessCheck: Sendable {
         }
         var answers = rows.map { $0["role"].flatMap(Role.init(rawValue:)) }.makeIterator()
         return valid.map { $0 ? (answers.next() ?? nil) : nil }
+    }
+
+    /// Whether the key's ids are UUIDs: a token minted for a made-up subject can be no member.
+    public static func isWellFormed(_ key: AccessKey) -> Bool {
+        TenantID.isValid(key.companyID) && TenantID.isValid(key.userID) && (key.sessionID.map(TenantID.isValid) ?? true)
     }
 
     /// Forgets cached answers (tests; a process that just changed a membership itself).
