@@ -1,3 +1,5 @@
+import MarkupEscaping
+
 /// The stand-in's few HTML pages: plain, readable without JavaScript (there is none), every
 /// interpolated value escaped.
 enum HTMLPage {
@@ -9,22 +11,7 @@ enum HTMLPage {
         ("Referrer-Policy", "no-referrer"),
     ]
 
-    /// `&`, `<`, `>`, `"` and `'` as character references: safe in text and in quoted attributes.
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
+    static func escape(_ text: String) -> String { Markup.escape(text) }
 
     /// A whole document around `body` (already HTML).
     static func document(title: String, body: String) -> String {

@@ -1,3 +1,4 @@
+import MarkupEscaping
 import ObjectStore
 /// An error in S3's XML shape, so S3 clients and SDKs report the local store's refusals the way
 /// they report real S3's:
@@ -38,21 +39,7 @@ public struct S3ErrorResponse: Error, Sendable, Equatable {
         }
     }
 
-    private static func escaped(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
+    private static func escaped(_ text: String) -> String { Markup.escape(text) }
 
     // MARK: The errors the local store answers with
 

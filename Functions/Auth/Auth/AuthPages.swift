@@ -1,24 +1,11 @@
+import MarkupEscaping
 import URLEncoding
 
 /// The few HTML pages of sign-in: the provider list, the company choice, and errors. Plain
 /// server-rendered forms that work without script; every piece of user or provider text is
 /// escaped (names, emails, company names, messages).
 enum AuthPages {
-    static func escape(_ text: String) -> String {
-        var output = ""
-        output.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": output += "&amp;"
-            case "<": output += "&lt;"
-            case ">": output += "&gt;"
-            case "\"": output += "&quot;"
-            case "'": output += "&#39;"
-            default: output.append(character)
-            }
-        }
-        return output
-    }
+    static func escape(_ text: String) -> String { Markup.escape(text) }
 
     static func page(title: String, body: String) -> String {
         """
