@@ -1,4 +1,5 @@
 public import Access
+import Settings
 public import AccessTokens
 public import BlockingIO
 import Postgres
@@ -128,7 +129,7 @@ public struct APIFunction: HTTPFunction {
         guard let authorization else { return nil }
         let parts = authorization.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-        let token = String(parts[1]).trimmingSpaces()
+        let token = String(parts[1]).trimmingWhitespace()
         return APIKeyFormat.isAPIKey(token) ? token : nil
     }
 

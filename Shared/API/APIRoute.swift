@@ -1,4 +1,5 @@
 import URLEncoding
+import Settings
 public import AccessTokens
 public import FunctionRuntime
 public import FunctionServer
@@ -36,7 +37,7 @@ extension FunctionRequest {
     /// The client's address: the first `X-Forwarded-For` hop (set by the proxy in front), else the
     /// peer; only a plain IP literal.
     public var clientIP: String? {
-        (header("x-forwarded-for")?.split(separator: ",").first.map { String($0).trimmingSpaces() } ?? remoteAddress).flatMap(AuditLog.validIP)
+        (header("x-forwarded-for")?.split(separator: ",").first.map { String($0).trimmingWhitespace() } ?? remoteAddress).flatMap(AuditLog.validIP)
     }
 }
 
@@ -85,11 +86,3 @@ public struct APIRoute: Sendable {
     }
 }
 
-extension String {
-    func trimmingSpaces() -> String {
-        var text = Substring(self)
-        while text.first?.isWhitespace == true { text = text.dropFirst() }
-        while text.last?.isWhitespace == true { text = text.dropLast() }
-        return String(text)
-    }
-}

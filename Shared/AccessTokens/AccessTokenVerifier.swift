@@ -1,4 +1,5 @@
 import Base64Encoding
+import Settings
 import Crypto
 import CryptoExtras
 import JSONValue
@@ -32,7 +33,7 @@ public struct AccessTokenVerifier: Sendable {
         guard let header = authorizationHeader else { throw AuthError(.missingToken, "missing bearer token") }
         let parts = header.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw AuthError(.missingToken, "authorization must be: Bearer <token>") }
-        return try await verify(token: String(parts[1]).trimmingCharacters(), now: now)
+        return try await verify(token: String(parts[1]).trimmingWhitespace(), now: now)
     }
 
     public func verify(token: String, now: Double) async throws(AuthError) -> AccessClaims {
@@ -124,11 +125,3 @@ public struct AccessTokenVerifier: Sendable {
     }
 }
 
-extension String {
-    func trimmingCharacters() -> String {
-        var text = Substring(self)
-        while text.first?.isWhitespace == true { text = text.dropFirst() }
-        while text.last?.isWhitespace == true { text = text.dropLast() }
-        return String(text)
-    }
-}

@@ -1,3 +1,5 @@
+import Settings
+
 /// The dashboard keeps its session in cookies (the original design's "JWT in HTTP-only
 /// cookies"): the access token and the refresh token `HttpOnly`, plus a CSRF token the page's
 /// script reads and echoes in `X-CSRF-Token` on every mutating request (double submit: another
@@ -38,8 +40,8 @@ public struct SessionCookies: Sendable {
         var cookies: [String: String] = [:]
         for pair in header.split(separator: ";") {
             guard let equals = pair.firstIndex(of: "=") else { continue }
-            let name = pair[..<equals].trimmingCharacters()
-            var value = pair[pair.index(after: equals)...].trimmingCharacters()
+            let name = pair[..<equals].trimmingWhitespace()
+            var value = pair[pair.index(after: equals)...].trimmingWhitespace()
             if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
             if !name.isEmpty, cookies[name] == nil { cookies[name] = value }
         }
@@ -67,11 +69,3 @@ public enum ConstantTime {
     }
 }
 
-extension Substring {
-    func trimmingCharacters() -> String {
-        var text = self
-        while text.first?.isWhitespace == true { text = text.dropFirst() }
-        while text.last?.isWhitespace == true { text = text.dropLast() }
-        return String(text)
-    }
-}

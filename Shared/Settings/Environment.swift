@@ -76,3 +76,14 @@ extension Environment {
         return value
     }
 }
+
+extension StringProtocol {
+    /// Without leading and trailing whitespace (the one trimming helper: settings, headers, form
+    /// fields, emails).
+    public func trimmingWhitespace() -> String {
+        var text = Substring(self)
+        while text.first?.isWhitespace == true { text = text.dropFirst() }
+        while text.last?.isWhitespace == true { text = text.dropLast() }
+        return String(text)
+    }
+}

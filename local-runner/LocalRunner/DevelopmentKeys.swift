@@ -1,4 +1,5 @@
 import Base64Encoding
+import Settings
 import Files
 public import AccessTokens
 import CryptoExtras
@@ -19,7 +20,7 @@ public struct DevelopmentKeys: Sendable {
     public static func keyEncryptionKey(in directory: String) throws -> String {
         try FileSystem.makeDirectories(directory, mode: 0o700)
         let path = directory + "/auth-key-encryption-key"
-        if let text = FileSystem.readText(path)?.trimmingSpaces(), !text.isEmpty { return text }
+        if let text = FileSystem.readText(path)?.trimmingWhitespace(), !text.isEmpty { return text }
         var generator = SystemRandomNumberGenerator()
         let key = Base64.encode((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
         try FileSystem.writeText(key + "\n", to: path, mode: 0o600)

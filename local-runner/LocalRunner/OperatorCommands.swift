@@ -17,7 +17,7 @@ public struct OperatorCommands: Sendable {
 
     /// Creates a company and returns its id.
     public func createCompany(name: String) throws -> String {
-        let trimmed = name.trimmingSpaces()
+        let trimmed = name.trimmingWhitespace()
         guard (1...200).contains(trimmed.count) else { throw Failure(description: "company name must be 1 to 200 characters") }
         let connection = try PostgresConnection(url: adminURL)
         let id = try connection.query("SELECT gen_random_uuid()::text AS id").first!.require("id")
@@ -52,7 +52,7 @@ public struct OperatorCommands: Sendable {
 
     /// The email, trimmed and lowercased, or a readable failure.
     public func validatedEmail(_ email: String) throws -> String {
-        let address = email.trimmingSpaces().lowercased()
+        let address = email.trimmingWhitespace().lowercased()
         let parts = address.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, address.count <= 254, !address.contains(" ") else {
             throw Failure(description: "not an email address: \(email)")
@@ -67,7 +67,7 @@ public struct OperatorCommands: Sendable {
         return try connection.withTenantScope(companyId: companyID) {
             try connection.query("""
                 SELECT u.id::text AS id FROM memberships m JOIN users u ON u.id = m.user_id WHERE lower(u.email) = lower($1)
-                """, [email.trimmingSpaces()]).first?["id"]
+                """, [email.trimmingWhitespace()]).first?["id"]
         }
     }
 
@@ -101,11 +101,3 @@ extension Character {
     var isASCIIDigit: Bool { self >= "0" && self <= "9" }
 }
 
-extension String {
-    func trimmingSpaces() -> String {
-        var text = Substring(self)
-        while text.first?.isWhitespace == true { text = text.dropFirst() }
-        while text.last?.isWhitespace == true { text = text.dropLast() }
-        return String(text)
-    }
-}

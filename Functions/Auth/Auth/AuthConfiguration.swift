@@ -52,14 +52,14 @@ public struct AuthConfiguration: Sendable {
             throw ConfigurationError("AUTH_KEY_ENCRYPTION_KEY must be base64 of 32 random bytes")
         }
         var providers: [OpenIDProvider] = []
-        for id in (environment.optional("OIDC_PROVIDERS") ?? "").split(separator: ",").map({ String($0).trimmingSpaces() }) where !id.isEmpty {
+        for id in (environment.optional("OIDC_PROVIDERS") ?? "").split(separator: ",").map({ String($0).trimmingWhitespace() }) where !id.isEmpty {
             guard id.count <= 32, id.utf8.allSatisfy({ ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 }) else {
                 throw ConfigurationError("OIDC_PROVIDERS: \(id) is not a provider id (lowercase letters, digits, -)")
             }
-            let prefix = "OIDC_" + id.uppercased().replacingHyphens() + "_"
+            let prefix = "OIDC_" + String(id.uppercased().map { $0 == "-" ? "_" : $0 }) + "_"
             var algorithms: [IDTokenAlgorithm] = []
             for name in (environment.optional(prefix + "ALGORITHMS") ?? "RS256").split(separator: ",") {
-                guard let algorithm = IDTokenAlgorithm(rawValue: String(name).trimmingSpaces()) else {
+                guard let algorithm = IDTokenAlgorithm(rawValue: String(name).trimmingWhitespace()) else {
                     throw ConfigurationError("\(prefix)ALGORITHMS: only RS256 and ES256 are accepted, got \(name)")
                 }
                 algorithms.append(algorithm)
@@ -79,15 +79,3 @@ public struct AuthConfiguration: Sendable {
     }
 }
 
-extension String {
-    func trimmingSpaces() -> String {
-        var text = Substring(self)
-        while text.first?.isWhitespace == true { text = text.dropFirst() }
-        while text.last?.isWhitespace == true { text = text.dropLast() }
-        return String(text)
-    }
-
-    func replacingHyphens() -> String {
-        String(map { $0 == "-" ? "_" : $0 })
-    }
-}

@@ -104,7 +104,7 @@ public struct RelayConfiguration: Sendable {
         configuration.flushIntervalMicroseconds = try environment.int("RELAY_FLUSH_INTERVAL_US", default: 1_000, range: 0...100_000)
         configuration.drainMilliseconds = try environment.int("RELAY_DRAIN_MS", default: 2_000, range: 0...60_000)
         configuration.corsOrigins = (environment.optional("RELAY_CORS_ORIGINS") ?? "").split(separator: ",")
-            .map { String($0).trimmed }.filter { !$0.isEmpty }
+            .map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty }
         if conformance {
             // The values the socket.io protocol test suite hard-codes.
             configuration.pingIntervalMilliseconds = 300
@@ -134,11 +134,3 @@ public struct RelayConfiguration: Sendable {
     }
 }
 
-extension String {
-    var trimmed: String {
-        var text = Substring(self)
-        while text.first?.isWhitespace == true { text = text.dropFirst() }
-        while text.last?.isWhitespace == true { text = text.dropLast() }
-        return String(text)
-    }
-}
