@@ -107,7 +107,15 @@ public struct APIFunction: HTTPFunction {
                 access.remember(retry.role, for: key)
                 return try await run(as: retry.role)
             } catch {
-                if case .some(let found) = pending.result { access.remember(found, for: key) }
+                if case .some(let found) = pending.result {
+                    access.remember(found, for: key)
+                    throw error
+                }
+                // It failed before any tenant statement (a bad body, say): answer with the
+                // member's role, not the token's — a demoted admin gets 403, not a 422.
+                let found = try await access.role(key)
+                guard let member = found else { throw Self.notAMember }
+                if member < claims.role { return try await run(as: member) }
                 throw error
             }
             let found: Role?

@@ -38,6 +38,10 @@ import Testing
         #expect(await api.call("GET", "/api/members", token: inflated).status == 200)
         let add = await api.call("POST", "/api/members", token: inflated, body: ["email": "new@example.com", "role": "viewer"])
         #expect(add.status == 403 && add.json["error"]?["code"] == "forbidden", "\(add.json)")
+        // A request that fails before reaching the database (a bad body) is still answered with
+        // the member's role: 403, not the 422 the token's role would get.
+        let badBody = await api.call("POST", "/api/members", token: inflated, body: ["email": "not-an-email", "role": "viewer"])
+        #expect(badBody.status == 403, "\(badBody.json)")
         // The membership says admin, the token viewer: still a viewer.
         let admin = try TestServices.addMember(company: company, email: "claims-viewer@example.com", role: "admin")
         let modest = try APIHarness.signer.token(subject: admin, companyID: company, role: .viewer, now: wallClockSeconds())

@@ -93,7 +93,8 @@ extension DashboardSuites {
         @Test func signInThroughAThirdPartyProvider() async throws {
             guard try Prerequisite.available(Self.providerMockMissing) else { return }
             let port = try Ports.freeServerPort()
-            let log = try FileSystem.temporaryDirectory(prefix: "ccr-oidc-provider-mock") + "/provider.log"
+            let logDirectory = try FileSystem.temporaryDirectory(prefix: "ccr-oidc-provider-mock")
+            let log = logDirectory + "/provider.log"
             let users = [
                 #"{"sub":"dana","email":"dana@mock.test","email_verified":true,"name":"Dana Mock"}"#,
                 #"{"sub":"erin","email":"erin@mock.test","email_verified":false,"name":"Erin Unverified"}"#,
@@ -133,10 +134,13 @@ extension DashboardSuites {
             } catch {
                 await system?.stop()
                 _ = await provider.terminate(graceMilliseconds: 5_000)
+                print("oidc-provider-mock's log:\n\(FileSystem.readText(log)?.suffix(3000) ?? "")")
+                _ = try? await ChildProcess.run("/bin/rm", ["-rf", logDirectory], environment: ["PATH": "/usr/bin:/bin"])
                 throw error
             }
             await system?.stop()
             _ = await provider.terminate(graceMilliseconds: 5_000)
+            _ = try? await ChildProcess.run("/bin/rm", ["-rf", logDirectory], environment: ["PATH": "/usr/bin:/bin"])
         }
 
         // MARK: setup
