@@ -66,7 +66,7 @@ final class LocalSystem: @unchecked Sendable {
     static func start(label: String, environment extra: [String: String] = [:]) async throws -> LocalSystem {
         let root = SharedResearch.repositoryRoot()
         let bin = binaryDirectory
-        for binary in ["ccr-local", "twitch-webhook", "account", "creators", "events", "members", "auth", "oidc-stand-in", "twitch-stand-in", "socket-relay"]
+        for binary in ["ccr-local", "twitch-webhook", "account", "creators", "events", "members", "keys", "auth", "oidc-stand-in", "twitch-stand-in", "socket-relay"]
         where !FileSystem.exists(bin + "/" + binary) {
             throw TestFailure("\(bin)/\(binary) is missing: build first with `swift build --build-tests`")
         }

@@ -4,7 +4,7 @@
 // while the page is open. That is presentation only: the API checks every request again and
 // refuses what the role may not do (403), which the pages then show as an error.
 //
-// More sections (invitations, API keys) plug in with `registerAdminSection`, and more parts of
+// More sections plug in with `registerAdminSection` (invitations.js, keys.js), and more parts of
 // the members page with `registerMembersPart`, without touching this file's sections.
 
 import { el, formatDateTime, formatBytes, isHexColor, safeHTTPURL } from "./format.js";
@@ -59,12 +59,25 @@ export function registerMembersPart(render) {
   MEMBERS_PARTS.push(render);
 }
 
+/**
+ * user id → email of the company's members, for pages that name who did something (invited by,
+ * created by); empty when the list cannot be read.
+ */
+export async function memberEmailsById(api) {
+  try {
+    const result = await api.members();
+    return new Map((result?.data ?? []).map((member) => [String(member.userId), String(member.email ?? "")]));
+  } catch {
+    return new Map();
+  }
+}
+
 export function sectionsFor(role) {
   return SECTIONS.filter((section) => atLeast(role, section.minimum));
 }
 
 /** Roles an actor may grant or manage: an owner any, an admin only roles below its own. */
-function manageableRoles(actorRole) {
+export function manageableRoles(actorRole) {
   return actorRole === "owner" ? ROLES : ROLES.filter((role) => ROLE_RANK[role] < ROLE_RANK[actorRole]);
 }
 
@@ -422,8 +435,9 @@ export class Admin {
     const status = statusLine();
     const action = el("select", { attrs: { name: "action" } }, ["", "creator.add", "creator.update", "creator.remove", "member.add",
       "member.role_change", "member.remove", "member.sessions_revoke", "branding.update", "session.sign_in", "session.sign_out",
-      "session.sign_out_everywhere", "session.switch", "session.revoke"].map((value) => el("option", { text: value || "Any action", attrs: { value } })));
-    const targetType = el("select", { attrs: { name: "target_type" } }, ["", "creator", "member", "company", "session"]
+      "session.sign_out_everywhere", "session.switch", "session.revoke", "invitation.create", "invitation.accept", "invitation.revoke",
+      "api_key.create", "api_key.revoke"].map((value) => el("option", { text: value || "Any action", attrs: { value } })));
+    const targetType = el("select", { attrs: { name: "target_type" } }, ["", "creator", "member", "company", "session", "invitation", "api_key"]
       .map((value) => el("option", { text: value || "Any target", attrs: { value } })));
     const actor = el("input", { attrs: { name: "actor", placeholder: "actor user id", autocomplete: "off" } });
     const form = el("form", { class: "inline", attrs: { id: "audit-filter-form" } }, [

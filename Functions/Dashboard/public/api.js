@@ -135,5 +135,12 @@ export function createApi({ base = "", getToken = () => "", session = null, onUn
     uploadToPresignedURL,
     auditLogs: (filters = {}) => request("GET", "/api/audit-logs", { query: filters }),
     archives: (query = {}) => request("GET", "/api/archives", { query }),
+    invitations: () => request("GET", "/api/invitations"),
+    invite: (email, role) => request("POST", "/api/invitations", { body: { email, role } }),
+    revokeInvitation: (id) => request("DELETE", `/api/invitations/${encodeURIComponent(id)}`),
+    apiKeys: () => request("GET", "/api/keys"),
+    /** `{ name, scopes, expiresInDays? }`; the answer's `key` is the secret, in this answer only. */
+    createAPIKey: (key) => request("POST", "/api/keys", { body: key }),
+    revokeAPIKey: (id) => request("DELETE", `/api/keys/${encodeURIComponent(id)}`),
   };
 }

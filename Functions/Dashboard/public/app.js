@@ -24,6 +24,9 @@ import { Grid } from "./grid.js";
 import { Feed } from "./feed.js";
 import { Admin, ROLE_RANK, sectionsFor } from "./admin.js";
 import { AccountPage } from "./account.js";
+// Admin sections that register themselves with admin.js (loaded before the first page is drawn).
+import "./invitations.js";
+import "./keys.js";
 import { Alerts } from "./alerts.js";
 import { CookieSession, signInURL } from "./session.js";
 import { el, isHexColor, readableTextColor, safeHTTPURL } from "./format.js";

@@ -169,3 +169,26 @@ export function safeHTTPURL(value) {
     return null;
   }
 }
+
+/**
+ * Copies the value of a text input to the clipboard: the Clipboard API, else (not allowed, e.g.
+ * without focus or permission) the input's selection and the copy command. Resolves to whether
+ * it was copied; when not, the value is left selected for Ctrl+C.
+ */
+export async function copyFromInput(input) {
+  try {
+    if (navigator.clipboard?.writeText) {
+      await navigator.clipboard.writeText(input.value);
+      return true;
+    }
+  } catch {
+    // fall through to the selection
+  }
+  input.focus();
+  input.select();
+  try {
+    return document.execCommand("copy");
+  } catch {
+    return false;
+  }
+}
