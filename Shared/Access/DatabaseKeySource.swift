@@ -26,17 +26,30 @@ public final class DatabaseKeySource: VerificationKeySource {
     }
 
     public func key(for kid: String) async throws -> _RSA.Signing.PublicKey? {
-        let allowed = state.withLockedValue { state -> Bool? in
+        try await key(for: kid, mayWait: true)
+    }
+
+    /// A kid first seen within the floor of the last read waits for the floor to pass and reads
+    /// once more (at most `minimumRefreshSeconds`): a key made just after the last read (the first
+    /// sign-in of a fresh installation, a rotation) is found instead of refused. Forged kids wait
+    /// too, and still cause at most one read per floor.
+    private func key(for kid: String, mayWait: Bool) async throws -> _RSA.Signing.PublicKey? {
+        let allowed = state.withLockedValue { state -> UInt64? in
             if state.keys[kid] != nil { return nil }
             let now = monotonicNanoseconds()
-            guard state.lastFetch == 0 || now - state.lastFetch >= minimumRefreshNanoseconds else { return false }
+            guard state.lastFetch == 0 || now - state.lastFetch >= minimumRefreshNanoseconds else {
+                return minimumRefreshNanoseconds - (now - state.lastFetch)
+            }
             state.lastFetch = now
-            return true
+            return 0
         }
         switch allowed {
         case nil: return state.withLockedValue { $0.keys[kid] }
-        case false?: return nil
-        case true?:
+        case let wait? where wait > 0:
+            guard mayWait else { return nil }
+            try await Task.sleep(nanoseconds: wait)
+            return try await key(for: kid, mayWait: false)
+        case _?:
             let rows = try await pool.withConnection { connection in
                 try connection.query("SELECT kid, public_jwk::text AS jwk FROM signing_public_keys()").rows
             }

@@ -556,6 +556,7 @@ function connectSocket() {
  * session ended (then the page says so and does not come back), or the relay has a problem.
  */
 async function relaySentUsAway(socket, reason) {
+  console.warn("the relay refused or ended the connection:", reason);
   if (state.mode !== "cookie") {
     checkSessionAfterRefusal(reason);
     return;

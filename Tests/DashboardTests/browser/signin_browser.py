@@ -85,6 +85,18 @@ def connection_state(driver):
     return driver.execute_script("return document.getElementById('connection')?.dataset.state")
 
 
+def connection_detail(driver):
+    """The indicator's state, its detail text (why it is not live) and the page's console
+    warnings, for a failure message that says what happened."""
+    try:
+        logs = [entry.get("message", "") for entry in driver.get_log("browser") if entry.get("level") in ("WARNING", "SEVERE")][-5:]
+    except Exception:
+        logs = []
+    return {"state": connection_state(driver),
+            "detail": driver.execute_script("return document.getElementById('connection-text')?.textContent"),
+            "console": logs, "sockets": len(sockets(driver))}
+
+
 def wait_live(driver, timeout=LIVE_TIMEOUT):
     return wait_until(lambda: connection_state(driver) == "live", timeout)
 
@@ -354,7 +366,7 @@ def scenario_access(config, checks):
         probe_sockets(driver)
         open_provider(driver, checks, "bob", url + "/#/admin/members", "local", "Local test users")
         click_stand_in_user(driver, "bob@agency.test")
-        checks.check("bob: live", wait_live(driver), connection_state(driver))
+        checks.check("bob: live", wait_live(driver), connection_detail(driver))
         form = wait_until(lambda: driver.find_elements(By.CSS_SELECTOR, "#member-add-form"), 10)
         checks.check("bob (admin): members page with its controls", form and "Members" in admin_links(driver), admin_links(driver))
         sockets_before = len(sockets(driver))
@@ -449,7 +461,7 @@ def scenario_refresh(config, checks):
         probe_sockets(driver)
         open_provider(driver, checks, "bob", url + "/", "local", "Local test users")
         click_stand_in_user(driver, "bob@agency.test")
-        checks.check("bob: live", wait_live(driver), connection_state(driver))
+        checks.check("bob: live", wait_live(driver), connection_detail(driver))
         signed_in = time.time()
         first_refresh = cookie(driver, "ccr_refresh")
         session = page_fetch(driver, "GET", "/auth/session")
