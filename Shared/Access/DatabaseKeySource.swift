@@ -29,6 +29,10 @@ public final class DatabaseKeySource: VerificationKeySource {
         try await key(for: kid, mayWait: true)
     }
 
+    public func knownKey(for kid: String) -> _RSA.Signing.PublicKey? {
+        state.withLockedValue { $0.keys[kid] }
+    }
+
     /// A kid first seen within the floor of the last read waits for the floor to pass and reads
     /// once more (at most `minimumRefreshSeconds`): a key made just after the last read (the first
     /// sign-in of a fresh installation, a rotation) is found instead of refused. Forged kids wait

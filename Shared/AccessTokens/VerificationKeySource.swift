@@ -10,6 +10,8 @@ import NIOConcurrencyHelpers
 public protocol VerificationKeySource: Sendable {
     /// The key for `kid`, or nil when this source does not know it (after trying to refresh).
     func key(for kid: String) async throws -> _RSA.Signing.PublicKey?
+    /// The key for `kid` if this source already holds it, without reading anything.
+    func knownKey(for kid: String) -> _RSA.Signing.PublicKey?
 }
 
 /// Several key sources in order (the project's own keys, then a development key file or an
@@ -21,7 +23,10 @@ public struct KeySources: VerificationKeySource {
         self.sources = sources
     }
 
+    /// A source that already holds the key answers first, so a kid known to one source never
+    /// makes another one read (or wait for its refetch floor).
     public func key(for kid: String) async throws -> _RSA.Signing.PublicKey? {
+        if let known = knownKey(for: kid) { return known }
         var failure: (any Error)?
         for source in sources {
             do {
@@ -31,6 +36,11 @@ public struct KeySources: VerificationKeySource {
             }
         }
         if let failure { throw failure }
+        return nil
+    }
+
+    public func knownKey(for kid: String) -> _RSA.Signing.PublicKey? {
+        for source in sources { if let key = source.knownKey(for: kid) { return key } }
         return nil
     }
 }
@@ -61,6 +71,10 @@ public struct StaticKeySource: VerificationKeySource {
     }
 
     public func key(for kid: String) async throws -> _RSA.Signing.PublicKey? {
+        knownKey(for: kid)
+    }
+
+    public func knownKey(for kid: String) -> _RSA.Signing.PublicKey? {
         single ?? keys[kid]
     }
 }
@@ -88,8 +102,12 @@ public final class RemoteKeySource: VerificationKeySource {
         self.logger = logger
     }
 
+    public func knownKey(for kid: String) -> _RSA.Signing.PublicKey? {
+        state.withLockedValue { $0.keys[kid] }
+    }
+
     public func key(for kid: String) async throws -> _RSA.Signing.PublicKey? {
-        if let key = state.withLockedValue({ $0.keys[kid] }) { return key }
+        if let key = knownKey(for: kid) { return key }
         try await refreshIfAllowed()
         return state.withLockedValue { $0.keys[kid] }
     }

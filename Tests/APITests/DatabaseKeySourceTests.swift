@@ -37,3 +37,22 @@ import Testing
         await pool.shutdown()
     }
 }
+
+extension DatabaseKeySourceTests {
+    /// With several sources (the project's keys, then a development key), a kid one of them
+    /// already holds is answered at once: the database source is not read and not waited for.
+    @Test func aKidAnotherSourceHoldsNeverWaitsForTheDatabase() async throws {
+        let pool = PostgresPool(url: try TestServices.databaseURL(), size: 1)
+        let database = DatabaseKeySource(pool: pool, minimumRefreshSeconds: 30)
+        let development = StaticKeySource(jwks: JSONWebKeySet(keys: ["dev": try AccessTokenSigner.generateKey().publicKey]))
+        let keys = KeySources([database, development])
+        #expect(try await keys.key(for: "dev") != nil)
+        // The database source has read once (within its 30 s floor now); the development kid must
+        // not wait for that floor.
+        _ = try await database.key(for: "warm-\(UInt64.random(in: 0 ... .max))")
+        let started = monotonicNanoseconds()
+        for _ in 0..<100 { #expect(try await keys.key(for: "dev") != nil) }
+        #expect(Double(monotonicNanoseconds() - started) / 1e9 < 0.5)
+        await pool.shutdown()
+    }
+}

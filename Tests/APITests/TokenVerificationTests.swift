@@ -100,6 +100,7 @@ import Testing
             lookups += 1
             return try await inner.key(for: kid)
         }
+        func knownKey(for kid: String) -> _RSA.Signing.PublicKey? { nil }
     }
 
     /// A verified token is reused without a second RSA verification, but its times are checked on
