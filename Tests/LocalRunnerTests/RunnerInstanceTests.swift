@@ -136,3 +136,33 @@ import Glibc
         }
     }
 }
+
+/// The operator's identity commands against a running instance: a company with its first owner,
+/// its sign-in requirement, and readable refusals that change nothing.
+@Suite struct OperatorIdentityCommandTests {
+    @Test func companyWithOwnerAndSignInRequirement() async throws {
+        guard try Prerequisite.available(RunningInstance.missing) else { return }
+        let instance = try await RunningInstance.start(label: "operator-identity")
+        let company = try await instance.cliLine(["company", "create", "Owned Agency", "--owner", "First.Owner@Agency.example"])
+        let refused = try await instance.cli(["company", "create", "Never Made", "--owner", "not-an-email"])
+        #expect(refused.status != 0 && refused.output.split(separator: "\n").count == 1, "\(refused)")
+        #expect(try await instance.cliLine(["company", "sign-in", "--company", company, "--issuer", "https://accounts.google.com",
+                                            "--domains", "agency.example, Partner.example"]).contains("set"))
+        let badDomain = try await instance.cli(["company", "sign-in", "--company", company, "--domains", "me@agency.example"])
+        #expect(badDomain.status != 0 && badDomain.output.contains("domains"), "\(badDomain)")
+        let admin = try #require(instance.runtime["DATABASE_ADMIN_URL"])
+        let connection = try PostgresConnection(url: admin)
+        let row = try connection.withTenantScope(companyId: company) {
+            try connection.query("""
+                SELECT c.sso_issuer, array_to_string(c.sso_email_domains, ',') AS domains,
+                       (SELECT u.email FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.role = 'owner') AS owner,
+                       (SELECT count(*) FROM companies WHERE name = 'Never Made') AS never
+                FROM companies c WHERE c.id = $1
+                """, [company]).first
+        }
+        #expect(row?["sso_issuer"] == "https://accounts.google.com" && row?["domains"] == "agency.example,partner.example")
+        #expect(row?["owner"] == "first.owner@agency.example")
+        #expect(await instance.stop())
+        instance.removeFolder()
+    }
+}

@@ -60,6 +60,34 @@ public struct OperatorCommands: Sendable {
         return address
     }
 
+    /// Sets a company's sign-in requirement: only through the provider with `issuer` (nil: any
+    /// configured provider), and only for emails of `domains` (empty: any). Audited as an operator
+    /// action. Sessions already open stay until they end; new sign-ins and switches follow it.
+    public func setSignInRequirement(companyID: String, issuer: String?, domains: [String]) throws {
+        guard TenantID.isValid(companyID) else { throw Failure(description: "--company must be a company id (UUID), got \(companyID)") }
+        if let issuer, !(issuer.hasPrefix("https://") || issuer.hasPrefix("http://")) {
+            throw Failure(description: "--issuer must be the provider's issuer URL, got \(issuer)")
+        }
+        let cleaned = domains.map { $0.trimmingWhitespace().lowercased() }.filter { !$0.isEmpty }
+        for domain in cleaned where !domain.contains(".") || domain.contains("@") || domain.contains(" ") || domain.contains(",") {
+            throw Failure(description: "--domains must be email domains like agency.com, got \(domain)")
+        }
+        let connection = try PostgresConnection(url: adminURL)
+        try connection.withTenantScope(companyId: companyID) {
+            guard let before = try connection.query("""
+                SELECT coalesce(sso_issuer, '') AS issuer, array_to_string(sso_email_domains, ',') AS domains FROM companies WHERE id = $1
+                """, [companyID]).first
+            else { throw Failure(description: "no company with id \(companyID)") }
+            try connection.query("UPDATE companies SET sso_issuer = $2, sso_email_domains = $3::text[] WHERE id = $1",
+                                 [companyID, issuer, PostgresArray.literal(cleaned)])
+            try connection.query("""
+                INSERT INTO audit_logs (company_id, actor_user_id, actor_role, action, target_type, target_id, before, after)
+                VALUES ($1::uuid, 'operator', 'operator', 'company.sign_in_requirement', 'company', $1::text,
+                        jsonb_build_object('issuer', $2::text, 'domains', $3::text), jsonb_build_object('issuer', $4::text, 'domains', $5::text))
+                """, [companyID, before["issuer"] ?? "", before["domains"] ?? "", issuer ?? "", cleaned.joined(separator: ",")])
+        }
+    }
+
     /// The user id of a member of a company by email, or nil.
     public func memberID(companyID: String, email: String) throws -> String? {
         guard TenantID.isValid(companyID) else { throw Failure(description: "--company must be a company id (UUID), got \(companyID)") }
