@@ -135,12 +135,7 @@ public struct LocalInstance: Sendable {
             functionEnvironment["TWITCH_CLIENT_ID"] = clientID
             functionEnvironment["TWITCH_CLIENT_SECRET"] = secret
         } else {
-            let port = try Ports.freeServerPort()
-            let executable = options.binaryDirectory + "/twitch-stand-in"
-            try await supervisor.start(.init(name: "twitch-stand-in") {
-                try await ListeningProcess.launch(executable, port: port,
-                                                  environment: ["PORT": String(port), "PATH": "/usr/bin:/bin", "LOG_LEVEL": "warning"])
-            })
+            let port = try await startStandIn("twitch-stand-in", supervisor: supervisor)
             functionEnvironment["TWITCH_CLIENT_ID"] = "local-client-id"
             functionEnvironment["TWITCH_CLIENT_SECRET"] = "local-client-secret"
             functionEnvironment["TWITCH_API_BASE_URL"] = "http://127.0.0.1:\(port)/helix"
@@ -159,12 +154,7 @@ public struct LocalInstance: Sendable {
         if environment.optional("OIDC_PROVIDERS") != nil {
             for (key, value) in environment.all where key.hasPrefix("OIDC_") { functionEnvironment[key] = value }
         } else {
-            let port = try Ports.freeServerPort()
-            let executable = options.binaryDirectory + "/oidc-stand-in"
-            try await supervisor.start(.init(name: "oidc-stand-in") {
-                try await ListeningProcess.launch(executable, port: port,
-                                                  environment: ["PORT": String(port), "PATH": "/usr/bin:/bin", "LOG_LEVEL": "warning"])
-            })
+            let port = try await startStandIn("oidc-stand-in", supervisor: supervisor)
             functionEnvironment["OIDC_PROVIDERS"] = "local"
             functionEnvironment["OIDC_LOCAL_NAME"] = "Local test users"
             functionEnvironment["OIDC_LOCAL_ISSUER"] = "http://127.0.0.1:\(port)"
@@ -233,6 +223,18 @@ public struct LocalInstance: Sendable {
                 }
             }
         }
+    }
+
+    /// Starts a stand-in executable under supervision on a free port (restarted on the same
+    /// port, which the functions' environment names) and returns the port.
+    private func startStandIn(_ name: String, supervisor: ProcessSupervisor) async throws -> Int {
+        let port = try Ports.freeServerPort()
+        let executable = options.binaryDirectory + "/" + name
+        try await supervisor.start(.init(name: name) {
+            try await ListeningProcess.launch(executable, port: port,
+                                              environment: ["PORT": String(port), "PATH": "/usr/bin:/bin", "LOG_LEVEL": "warning"])
+        })
+        return port
     }
 
     static func redacted(_ url: String) -> String {
