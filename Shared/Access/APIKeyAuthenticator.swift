@@ -1,7 +1,6 @@
 public import AccessTokens
 import Base64Encoding
 import JSONValue
-import NIOConcurrencyHelpers
 public import Postgres
 
 /// The key a request authenticated with: which company it acts for and what it may do.
@@ -63,23 +62,17 @@ public final class APIKeyAuthenticator: Sendable {
         let revoked: Bool
     }
 
-    private struct Entry {
-        let record: Record?
-        let fetchedAt: Double
-    }
-
-    static let capacity = 10_000
     private let pool: PostgresPool
-    private let cacheSeconds: Double
-    private let touchIntervalSeconds: Double
     private let now: @Sendable () -> Double
-    private let entries = NIOLockedValueBox<[String: Entry]>([:])
-    private let touched = NIOLockedValueBox<[String: Double]>([:])
+    /// Key rows by prefix (nil: no such key).
+    private let records: ExpiringCache<String, Record?>
+    /// Keys whose `last_used_at` was written recently.
+    private let touched: ExpiringCache<String, Bool>
 
     public init(pool: PostgresPool, cacheSeconds: Double = 2, touchIntervalSeconds: Double = 60, now: @escaping @Sendable () -> Double) {
         self.pool = pool
-        self.cacheSeconds = cacheSeconds
-        self.touchIntervalSeconds = touchIntervalSeconds
+        self.records = ExpiringCache(seconds: cacheSeconds)
+        self.touched = ExpiringCache(seconds: touchIntervalSeconds)
         self.now = now
     }
 
@@ -97,9 +90,7 @@ public final class APIKeyAuthenticator: Sendable {
     }
 
     private func record(prefix: String, time: Double) async throws -> Record? {
-        if cacheSeconds > 0, let entry = entries.withLockedValue({ $0[prefix] }), time - entry.fetchedAt < cacheSeconds, time >= entry.fetchedAt {
-            return entry.record
-        }
+        if let cached = records.value(for: prefix, now: time) { return cached }
         let row = try await pool.withConnection { connection in
             try connection.query("""
                 SELECT id::text AS id, company_id::text AS company_id, encode(secret_hash, 'base64') AS hash,
@@ -115,25 +106,16 @@ public final class APIKeyAuthenticator: Sendable {
                           hash: Base64.decode(Array(try row.require("hash").utf8).filter { $0 != 10 }) ?? [],
                           scopes: Set(scopes), expiresAt: row["expires_at"].flatMap(Double.init), revoked: row.bool("revoked") ?? true)
         }
-        if cacheSeconds > 0 {
-            entries.withLockedValue { entries in
-                if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
-                entries[prefix] = Entry(record: record, fetchedAt: time)
-            }
-        }
+        records.store(record, for: prefix, now: time)
         return record
     }
 
     /// Records the use (`api_key_touch`), at most once per interval per key; a failure here does
     /// not fail the request.
     private func touch(_ id: String, time: Double) async {
-        let due = touched.withLockedValue { touched -> Bool in
-            if let last = touched[id], time - last < touchIntervalSeconds, time >= last { return false }
-            if touched.count >= Self.capacity { touched.removeAll(keepingCapacity: true) }
-            touched[id] = time
-            return true
-        }
-        guard due else { return }
+        // Two concurrent first uses may both write; harmless (the same timestamp, twice).
+        guard touched.value(for: id, now: time) == nil else { return }
+        touched.store(true, for: id, now: time)
         _ = try? await pool.withConnection { connection in
             try connection.query("SELECT api_key_touch($1::uuid)", [id]).affectedRows
         }
@@ -141,6 +123,6 @@ public final class APIKeyAuthenticator: Sendable {
 
     /// Forgets cached rows (tests; a process that just revoked a key itself).
     public func forgetAll() {
-        entries.withLockedValue { $0.removeAll() }
+        records.removeAll()
     }
 }

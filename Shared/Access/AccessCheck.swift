@@ -1,5 +1,4 @@
 public import AccessTokens
-import NIOConcurrencyHelpers
 public import Postgres
 
 /// Who a token speaks for, as the access check looks it up: a user in a company, through a
@@ -26,20 +25,13 @@ public struct AccessKey: Hashable, Sendable {
 /// and is reused for `cacheSeconds` (default 2), so removing or demoting a member takes effect
 /// within that time without a database round trip on every request.
 public final class AccessCheck: Sendable {
-    private struct Entry {
-        let role: Role?
-        let fetchedAt: Double
-    }
-
-    static let capacity = 50_000
     private let pool: PostgresPool
-    private let cacheSeconds: Double
     private let now: @Sendable () -> Double
-    private let entries = NIOLockedValueBox<[AccessKey: Entry]>([:])
+    private let roles: ExpiringCache<AccessKey, Role?>
 
     public init(pool: PostgresPool, cacheSeconds: Double = 2, now: @escaping @Sendable () -> Double) {
         self.pool = pool
-        self.cacheSeconds = cacheSeconds
+        self.roles = ExpiringCache(seconds: cacheSeconds, capacity: 50_000)
         self.now = now
     }
 
@@ -54,7 +46,7 @@ public final class AccessCheck: Sendable {
     public func role(_ key: AccessKey) async throws -> Role? {
         if let cached = cached(key) { return cached }
         let time = now()
-        let role = try await roles([key])[0]
+        let role = try await currentRoles([key])[0]
         remember(role, for: key, at: time)
         return role
     }
@@ -62,21 +54,13 @@ public final class AccessCheck: Sendable {
     /// The cached answer: nil when there is none (or it is too old); `.some(nil)` when the user is
     /// known to be no member.
     public func cached(_ key: AccessKey) -> Role?? {
-        guard cacheSeconds > 0 else { return nil }
-        let time = now()
-        guard let entry = entries.withLockedValue({ $0[key] }), time - entry.fetchedAt < cacheSeconds, time >= entry.fetchedAt else { return nil }
-        return .some(entry.role)
+        roles.value(for: key, now: now())
     }
 
     /// Records an answer found elsewhere (the REST functions read it in the request's own
     /// transaction, see `TenantDatabase`).
     public func remember(_ role: Role?, for key: AccessKey, at time: Double? = nil) {
-        guard cacheSeconds > 0 else { return }
-        let stamp = time ?? now()
-        entries.withLockedValue { entries in
-            if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
-            entries[key] = Entry(role: role, fetchedAt: stamp)
-        }
+        roles.store(role, for: key, now: time ?? now())
     }
 
     /// The SQL expression of one key's current role (NULL: no member), for a statement that does
@@ -86,7 +70,7 @@ public final class AccessCheck: Sendable {
     }
 
     /// Current roles for many keys in one query, uncached (the relay's sweep over open sockets).
-    public func roles(_ keys: [AccessKey]) async throws -> [Role?] {
+    public func currentRoles(_ keys: [AccessKey]) async throws -> [Role?] {
         // Ids that are not UUIDs (a token minted for a made-up subject) can be no member.
         let valid = keys.map(Self.isWellFormed)
         let asked = zip(keys, valid).filter(\.1).map(\.0)
@@ -108,6 +92,6 @@ public final class AccessCheck: Sendable {
 
     /// Forgets cached answers (tests; a process that just changed a membership itself).
     public func forget(_ key: AccessKey) {
-        _ = entries.withLockedValue { $0.removeValue(forKey: key) }
+        roles.remove(key)
     }
 }

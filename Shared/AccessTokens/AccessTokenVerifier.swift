@@ -15,7 +15,16 @@ public struct AccessTokenVerifier: Sendable {
     public let leewaySeconds: Double
     private let keys: any VerificationKeySource
 
-    private let verified: VerifiedTokenCache
+    /// Tokens whose signature and claims verified recently, by SHA-256 of the token (a forged
+    /// token never gets in: only a full verification stores). A key taken out of the key set stops
+    /// verifying within the cache time; the times inside a token are checked on every use.
+    private let verified: ExpiringCache<[UInt8], VerifiedToken>
+
+    struct VerifiedToken: Sendable {
+        let claims: AccessClaims
+        let notBefore: Double?
+        let issuedAt: Double?
+    }
 
     /// `cacheSeconds`: how long a verified signature is reused (0: never). Each use still checks
     /// the token's times; a key removed from the key set stops verifying within this time.
@@ -25,7 +34,7 @@ public struct AccessTokenVerifier: Sendable {
         self.issuer = issuer
         self.audience = audience
         self.leewaySeconds = leewaySeconds
-        self.verified = VerifiedTokenCache(seconds: cacheSeconds)
+        self.verified = ExpiringCache(seconds: cacheSeconds)
     }
 
     /// Verifies the value of an `Authorization` header (`Bearer <token>`).
@@ -41,7 +50,7 @@ public struct AccessTokenVerifier: Sendable {
         // An RSA verification is most of a short request's CPU, and a dashboard or API client
         // sends the same token many times: a verified signature is reused, its times are not.
         let digest = Array(SHA256.hash(data: Array(token.utf8)))
-        if let entry = verified.entry(for: digest, now: now) {
+        if let entry = verified.value(for: digest, now: now) {
             try checkTimes(expiresAt: entry.claims.expiresAt, notBefore: entry.notBefore, issuedAt: entry.issuedAt, now: now)
             return entry.claims
         }
@@ -93,7 +102,7 @@ public struct AccessTokenVerifier: Sendable {
         if let sessionID, !Self.isUUID(sessionID) { throw AuthError(.missingClaim, "token has an invalid sid") }
         let claims = AccessClaims(subject: subject, companyID: company.lowercased(), role: role,
                                   email: payload["email"]?.stringValue, expiresAt: expiresAt, sessionID: sessionID?.lowercased())
-        verified.store(VerifiedTokenCache.Entry(claims: claims, notBefore: notBefore, issuedAt: issuedAt, verifiedAt: now), for: digest)
+        verified.store(VerifiedToken(claims: claims, notBefore: notBefore, issuedAt: issuedAt), for: digest, now: now)
         return claims
     }
 

@@ -40,7 +40,7 @@ struct AccessSweep: Sendable {
         let asked = Array(keys)
         let roles: [Role?]
         do {
-            roles = try await access.roles(asked)
+            roles = try await access.currentRoles(asked)
         } catch {
             // Postgres unreachable: keep sockets as they are, ask again next time.
             core.logger.warning("could not check socket access", metadata: ["error": "\(error)"])
