@@ -201,7 +201,7 @@ let testTargets: [Target] = [
                           logging, nioCore, nioHTTP1]),
     tests("AuthTests", ["Access", "AccessTokens", "API", "Auth", "Base64Encoding", "BlockingIO", "Members", "FunctionRuntime", "FunctionServer", "JSONValue",
                         "OIDCStandIn", "OpenIDConnect", "Postgres", "Processes", "Redis", "Settings", "TestSupport", "URLEncoding",
-                        httpClient, crypto, logging, nioCore, nioHTTP1]),
+                        httpClient, crypto, cryptoExtras, logging, nioCore, nioHTTP1]),
     tests("OIDCStandInTests", ["Base64Encoding", "BlockingIO", "JSONValue", "OIDCStandIn", "URLEncoding", httpClient, crypto,
                                cryptoExtras, hummingbird, logging, nioCore, nioHTTP1]),
     tests("ObjectStoreTests", ["Files", "ObjectStore", "ObjectStoreStandIn", "URLEncoding"]),

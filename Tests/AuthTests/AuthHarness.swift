@@ -5,6 +5,7 @@ import AsyncHTTPClient
 import Auth
 import BlockingIO
 import Crypto
+import CryptoExtras
 import FunctionRuntime
 import FunctionServer
 import JSONValue
@@ -55,7 +56,11 @@ struct AuthHarness {
         let configuration = AuthConfiguration(
             publicURL: Self.publicURL, issuer: Self.issuer, audience: Self.audience, providers: [provider],
             accessTokenSeconds: accessTokenSeconds, keyEncryptionKey: Self.keyEncryptionKey, secureCookies: true)
-        let verifier = AccessTokenVerifier(keys: DatabaseKeySource(pool: pool), issuer: Self.issuer, audience: Self.audience, cacheSeconds: 0)
+        // The auth function's own keys, plus a test key for tokens of members who did not sign in
+        // (like the development key of a local run).
+        let keys = KeySources([DatabaseKeySource(pool: pool),
+                               StaticKeySource(jwks: JSONWebKeySet(keys: [APIHarnessKeys.kid: APIHarnessKeys.key.publicKey]))])
+        let verifier = AccessTokenVerifier(keys: keys, issuer: Self.issuer, audience: Self.audience, cacheSeconds: 0)
         let access = AccessCheck(pool: pool, cacheSeconds: 0, now: wallClockSeconds)
         auth = HTTPFunctionServer(function: AuthFunction(configuration: configuration, clients: [OpenIDClient(provider: provider, http: http)],
                                                          pool: pool, redis: redis, verifier: verifier, access: access), logger: logger)
@@ -64,7 +69,7 @@ struct AuthHarness {
                    "company": .string(request.claims.companyID)])
         }
         let change = APIRoute("POST", "/api/whoami", minimumRole: .viewer) { _ in FunctionResponse(status: 204) }
-        let invitations = InvitationsRoutes(database: TenantDatabase(pool: pool)).routes
+        let invitations = InvitationsRoutes(database: TenantDatabase(pool: pool)).routes + MembersRoutes(database: TenantDatabase(pool: pool)).routes
         api = HTTPFunctionServer(function: APIFunction(routes: [whoami, change] + invitations, verifier: verifier, access: access,
                                                        cookies: SessionCookies(secure: true), rateLimiter: nil), logger: logger)
     }
@@ -87,6 +92,17 @@ struct AuthHarness {
 
     static func unique(_ prefix: String) -> String {
         prefix + "-" + String(UInt64.random(in: 0 ... .max), radix: 36)
+    }
+}
+
+/// Tokens for members who did not sign in (a test key the harness's verifier also trusts).
+enum APIHarnessKeys {
+    static let kid = "auth-tests-key"
+    static let key = try! AccessTokenSigner.generateKey()
+
+    static func token(subject: String, company: String, role: Role) throws -> String {
+        try AccessTokenSigner(kid: kid, privateKey: key, issuer: AuthHarness.issuer, audience: AuthHarness.audience)
+            .token(subject: subject, companyID: company, role: role, now: wallClockSeconds())
     }
 }
 

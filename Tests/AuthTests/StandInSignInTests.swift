@@ -103,6 +103,12 @@ import Testing
             #expect(switched.status == 200 && switched.json["role"] == "viewer", "\(switched.text)")
             let whoami = await browser.call("GET", "/api/whoami")
             #expect(whoami.json["company"]?.stringValue == first && whoami.json["role"] == "viewer")
+            // A company whose sign-in requirement this session does not meet: no switch there.
+            _ = try TestServices.superuserQuery("UPDATE companies SET sso_email_domains = '{partner.test}' WHERE id = $1", [second])
+            let required = await browser.call("POST", "/auth/switch", headers: [("content-type", "application/json"), ("x-csrf-token", browser.csrf!)],
+                                              body: "{\"company\":\"\(second)\"}")
+            #expect(required.status == 403, "\(required.text)")
+            #expect(await browser.call("GET", "/api/whoami").json["company"]?.stringValue == first)
             // A company the user does not belong to.
             let foreign = try TestServices.makeCompany("Not mine")
             let refused = await browser.call("POST", "/auth/switch", headers: [("content-type", "application/json"), ("x-csrf-token", browser.csrf!)],
@@ -120,6 +126,29 @@ import Testing
                                                  json: "{\"claims\":{\"email_verified\":null,\"xms_edov\":true,\"tid\":\"9188040d-6c67-4c5b-b112-36a304b66dad\"}}")
             #expect(set.status == 200 || set.status == 204)
             #expect(try await browser.signIn(subject: subject).status == 303)
+        }
+    }
+
+    /// An admin ends a member's sessions for the company: the member's refresh token and access
+    /// token stop working; the admin cannot do it to an owner; one audit row.
+    @Test func anAdminEndsAMembersSessions() async throws {
+        try await Self.withStandIn { harness, browser, subject, email, _ in
+            let (company, memberID) = try AuthHarness.company("Auth: ended by admin", member: email, role: "viewer")
+            #expect(try await browser.signIn(subject: subject).status == 303)
+            let adminID = try TestServices.addMember(company: company, email: AuthHarness.unique("admin") + "@agency.test", role: "admin")
+            let ownerID = try TestServices.addMember(company: company, email: AuthHarness.unique("owner") + "@agency.test", role: "owner")
+            let adminToken = try APIHarnessKeys.token(subject: adminID, company: company, role: .admin)
+            let admin = Browser(harness)
+            let ended = await admin.call("DELETE", "/api/members/\(memberID)/sessions", headers: [("authorization", "Bearer \(adminToken)")])
+            #expect(ended.status == 200 && ended.json["revoked"] == 1, "\(ended.text)")
+            #expect(await admin.call("DELETE", "/api/members/\(ownerID)/sessions", headers: [("authorization", "Bearer \(adminToken)")]).status == 403)
+            let stale = await browser.call("GET", "/api/whoami")
+            #expect(stale.status == 403 && stale.json["error"]?["code"] == "not_a_member", "\(stale.text)")
+            #expect(await browser.call("POST", "/auth/refresh", headers: [("x-csrf-token", browser.csrf ?? "")]).status == 401)
+            let audit = try TestServices.superuserQuery("""
+                SELECT count(*) AS n FROM audit_logs WHERE company_id = $1 AND action = 'member.sessions_revoke' AND target_id = $2
+                """, [company, memberID])
+            #expect(try audit.first!.requireInt64("n") == 1)
         }
     }
 
