@@ -97,6 +97,8 @@ let sharedTargets: [Target] = [
     shared("JobQueue", ["BlockingIO", "FunctionRuntime", "JSONValue", "Redis", "Settings", logging, serviceLifecycle]),
     shared("AccessTokens", ["Base64Encoding", "BlockingIO", "Files", "JSONValue", "Settings", httpClient, crypto, cryptoExtras, logging, nioLocks, nioCore, nioHTTP1]),
     shared("ObjectStore", ["CivilTime", "URLEncoding", crypto]),
+    // Secrets at rest (creators' OAuth tokens): AES-256-GCM under rotating keys from the environment.
+    shared("SecretSealing", ["Base64Encoding", "Settings", crypto]),
     shared("TwitchAPI", ["BlockingIO", "JSONValue", "Settings", "URLEncoding", httpClient, logging, nioLocks, nioCore, nioHTTP1]),
     shared("MarkupEscaping"),
     shared("OpenIDConnect", ["Base64Encoding", "BlockingIO", "JSONValue", "URLEncoding", httpClient, crypto, cryptoExtras, nioLocks,
@@ -104,6 +106,8 @@ let sharedTargets: [Target] = [
     shared("Access", ["AccessTokens", "Base64Encoding", "BlockingIO", "JSONValue", "Postgres", crypto, cryptoExtras, nioLocks]),
     shared("API", ["Access", "AccessTokens", "BlockingIO", "FunctionRuntime", "FunctionServer", "JSONValue", "Postgres", "Redis", "Settings",
                    "URLEncoding", httpClient, logging]),
+    // Creator linking: link requests (hashed single-use state), sealed tokens, resealing.
+    shared("CreatorLinks", ["Base64Encoding", "Postgres", "SecretSealing", "TwitchAPI", crypto]),
 ]
 
 // MARK: - Functions
@@ -113,7 +117,7 @@ let apiMain: [Target.Dependency] = ["API", "FunctionRuntime", "FunctionServer"]
 
 let functionTargets: [Target] =
     function("TwitchWebhook", executable: "twitch-webhook",
-             library: ["BlockingIO", "EventSub", "FunctionRuntime", "FunctionServer", "Ingest", "Postgres", "Redis", "Settings", logging],
+             library: ["BlockingIO", "EventSub", "FunctionRuntime", "FunctionServer", "Ingest", "JSONValue", "JobQueue", "Postgres", "Redis", "Settings", logging],
              main: httpMain)
     + function("Account", executable: "account",
                library: ["API", "AccessTokens", "BlockingIO", "FunctionRuntime", "FunctionServer", "JSONValue", "ObjectStore", "Postgres", "Settings"],
@@ -129,8 +133,13 @@ let functionTargets: [Target] =
                library: ["API", "Access", "AccessTokens", "Base64Encoding", "FunctionRuntime", "FunctionServer", "JSONValue", "Postgres"],
                main: apiMain)
     + function("Creators", executable: "creators",
-               library: ["API", "AccessTokens", "FunctionRuntime", "FunctionServer", "JSONValue", "Postgres", "Settings", "TwitchAPI", logging],
-               main: apiMain)
+               library: ["API", "AccessTokens", "CreatorLinks", "EventSub", "FunctionRuntime", "FunctionServer", "JSONValue", "JobQueue", "Postgres",
+                         "Redis", "SecretSealing", "Settings", "TwitchAPI", logging],
+               main: apiMain + ["Settings"])
+    + function("CreatorLink", executable: "creator-link",
+               library: ["API", "CreatorLinks", "EventSub", "FunctionRuntime", "FunctionServer", "JSONValue", "JobQueue", "MarkupEscaping",
+                         "Postgres", "Redis", "SecretSealing", "Settings", "TwitchAPI", logging],
+               main: httpMain)
     + function("Events", executable: "events",
                library: ["API", "AccessTokens", "BlockingIO", "EventSub", "FunctionRuntime", "FunctionServer", "Ingest", "JSONValue",
                          "ObjectStore", "Postgres", "Rooms", "Settings"],
@@ -142,7 +151,7 @@ let functionTargets: [Target] =
                          "URLEncoding", httpClient, logging, nioLocks, nioCore, nioHTTP1, nioPosix, nioWebSocket, serviceLifecycle],
                main: [])
     + function("SubscriptionRenewal", executable: "subscription-renewal",
-               library: ["BlockingIO", "FunctionRuntime", "JSONValue", "JobQueue", "Postgres", "Settings", "TwitchAPI", logging],
+               library: ["BlockingIO", "EventSub", "FunctionRuntime", "JSONValue", "JobQueue", "Postgres", "Settings", "TwitchAPI", logging],
                main: ["FunctionRuntime", "JobQueue"])
     + function("StatusReconciliation", executable: "status-reconciliation",
                library: ["BlockingIO", "EventSub", "FunctionRuntime", "Ingest", "JSONValue", "JobQueue", "Postgres", "Redis", "Settings",
@@ -152,6 +161,12 @@ let functionTargets: [Target] =
                library: ["BlockingIO", "CZlib", "FunctionRuntime", "JSONValue", "JobQueue", "ObjectStore", "Postgres", "Settings",
                          httpClient, crypto, logging, nioCore, nioHTTP1],
                main: ["FunctionRuntime", "JobQueue"])
+    + function("TwitchTokenRefresh", executable: "twitch-token-refresh",
+               library: ["API", "BlockingIO", "CreatorLinks", "FunctionRuntime", "JSONValue", "JobQueue", "Postgres", "Redis", "SecretSealing",
+                         "Settings", "TwitchAPI", logging],
+               main: ["FunctionRuntime", "JobQueue"])
+    + function("ResealTokens", executable: "reseal-tokens", library: nil,
+               main: ["CreatorLinks", "FunctionRuntime", "Postgres", "SecretSealing", "Settings"])
     + function("EnqueueJob", executable: "enqueue-job", library: nil,
                main: ["BlockingIO", "FunctionRuntime", "JSONValue", "JobQueue", "Redis", "Settings"])
     + function("Migrate", executable: "migrate", library: nil,
@@ -172,7 +187,7 @@ let runnerTargets: [Target] = [
     runner("FanoutBenchmark", ["AccessTokens", "BlockingIO", "Files", "JSONValue", "Processes", "Redis", "Rooms", "Settings", cryptoExtras, nioLocks,
                                nioCore, nioPosix]),
     runner("LocalRunner", [
-        "AccessTokens", "Base64Encoding", "BlockingIO", "EventSub", "Files", "FunctionRuntime", "JSONValue", "JobQueue", "Migrations", "ObjectStore",
+        "AccessTokens", "Base64Encoding", "BlockingIO", "CreatorLinks", "EventSub", "Files", "FunctionRuntime", "JSONValue", "JobQueue", "Migrations", "ObjectStore",
         "ObjectStoreStandIn", "Postgres", "Processes", "Redis", "Router", "Settings", "StructuredLogging",
         httpClient, cryptoExtras, httpTypes, hummingbird, logging, nioLocks, nioCore, nioHTTP1,
     ]),
@@ -188,16 +203,19 @@ let testTargets: [Target] = [
     .target(name: "TestSupport", dependencies: ["Files", "Migrations", "Postgres", "Redis", "Settings"],
             path: "Tests/TestSupport", swiftSettings: swiftSettings),
     tests("LayoutTests", ["Files", "JSONValue", "TestSupport"]),
-    tests("SharedTests", ["BlockingIO", "EventSub", "JSONValue", "Migrations", "Postgres", "Redis", "Rooms", "TestSupport"]),
+    tests("SharedTests", ["Base64Encoding", "BlockingIO", "EventSub", "JSONValue", "Migrations", "Postgres", "Redis", "Rooms", "SecretSealing",
+                          "Settings", "TestSupport"]),
     tests("WebhookFunctionTests", ["BlockingIO", "EventSub", "FunctionRuntime", "FunctionServer", "Ingest", "JSONValue", "Postgres",
                                    "Redis", "Rooms", "TestSupport", "TwitchWebhook", logging]),
     tests("LocalRunnerTests", ["BlockingIO", "EventSub", "Files", "JSONValue", "LocalRunner", "Postgres", "Processes", "Router", "Settings",
                                "TestSupport", httpClient, logging, nioCore, nioHTTP1]),
-    tests("APITests", ["Access", "API", "Account", "Auth", "AccessTokens", "Base64Encoding", "BlockingIO", "Creators", "Events", "Files", "FunctionRuntime", "FunctionServer",
+    tests("APITests", ["Access", "API", "Account", "Auth", "AccessTokens", "Base64Encoding", "BlockingIO", "CreatorLink", "CreatorLinks", "Creators",
+                       "Events", "Files", "FunctionRuntime", "FunctionServer",
                        "JSONValue", "Keys", "LocalRunner", "Members", "ObjectStore", "ObjectStoreStandIn", "Postgres", "Processes", "Redis",
-                       "Router", "TestSupport", "TwitchAPI", "TwitchStandIn", httpClient, crypto, httpTypes, hummingbird, logging,
-                       nioLocks, nioCore, cryptoExtras]),
-    tests("TwitchTests", ["BlockingIO", "EventSub", "JSONValue", "TwitchAPI", "TwitchStandIn", httpClient, hummingbird,
+                       "Router", "SecretSealing", "TestSupport", "TwitchAPI", "TwitchStandIn", "TwitchTokenRefresh", "URLEncoding",
+                       httpClient, crypto, httpTypes, hummingbird, logging,
+                       nioLocks, nioCore, nioHTTP1, cryptoExtras]),
+    tests("TwitchTests", ["BlockingIO", "EventSub", "JSONValue", "Settings", "TwitchAPI", "TwitchStandIn", "URLEncoding", httpClient, hummingbird,
                           logging, nioCore, nioHTTP1]),
     tests("AuthTests", ["Access", "AccessTokens", "API", "Auth", "Base64Encoding", "BlockingIO", "Members", "FunctionRuntime", "FunctionServer", "JSONValue",
                         "OIDCStandIn", "OpenIDConnect", "Postgres", "Processes", "Redis", "Settings", "TestSupport", "URLEncoding",
@@ -223,7 +241,8 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         "twitch-webhook", "account", "auth", "members", "keys", "creators", "events", "dashboard", "socket-relay",
-        "subscription-renewal", "status-reconciliation", "event-archive", "enqueue-job", "migrate",
+        "creator-link", "subscription-renewal", "status-reconciliation", "event-archive", "twitch-token-refresh", "reseal-tokens",
+        "enqueue-job", "migrate",
         "ccr-local", "twitch-stand-in", "oidc-stand-in",
     ].map { Product.executable(name: $0, targets: [$0]) },
     dependencies: [

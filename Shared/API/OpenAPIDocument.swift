@@ -188,10 +188,35 @@ public enum OpenAPIDocument {
             }
           },
           "delete": {
-            "summary": "Stop tracking a creator (operator)", "operationId": "removeCreator",
+            "summary": "Stop tracking a creator (operator); a linked creator's token is revoked at Twitch", "operationId": "removeCreator",
             "responses": {
               "204": {"description": "Removed"},
               "404": {"$ref": "#/components/responses/Error"},
+              \#(commonErrors)
+            }
+          }
+        },
+        "/api/creators/{id}/link": {
+          "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}],
+          "post": {
+            "summary": "A link for the creator to authorize the enabled event types on Twitch: single use, 15 minutes (admin)",
+            "operationId": "requestCreatorLink",
+            "responses": {
+              "201": {"description": "The link (shown once)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CreatorLinkRequest"}}}},
+              "404": {"$ref": "#/components/responses/Error"},
+              "503": {"$ref": "#/components/responses/Error"},
+              \#(bodyErrors),
+              \#(commonErrors)
+            }
+          },
+          "delete": {
+            "summary": "Unlink the creator's Twitch account: the token is revoked at Twitch, the authorization-only subscriptions end (admin)",
+            "operationId": "unlinkCreator",
+            "responses": {
+              "200": {"description": "Unlinked", "content": {"application/json": {"schema": {"type": "object", "properties": {
+                "status": {"const": "unlinked"}, "revokedAtTwitch": {"type": "boolean"}}}}}},
+              "404": {"$ref": "#/components/responses/Error"},
+              "503": {"$ref": "#/components/responses/Error"},
               \#(commonErrors)
             }
           }
@@ -487,7 +512,31 @@ public enum OpenAPIDocument {
             "properties": {
               "id": {"type": "string"}, "twitchUserId": {"type": "string"}, "login": {"type": "string"},
               "displayName": {"type": "string"}, "topics": {"type": "array", "items": {"type": "string"}},
-              "notes": {"type": "string"}, "createdAt": {"type": "string"}, "status": {"type": "object"}
+              "notes": {"type": "string"}, "createdAt": {"type": "string"}, "status": {"type": "object"},
+              "twitch": {"$ref": "#/components/schemas/CreatorTwitchLink"}
+            }
+          },
+          "CreatorTwitchLink": {
+            "type": "object", "required": ["status", "eventTypes", "scopes", "missingScopes", "authorizedTypes", "needsRelink"],
+            "properties": {
+              "status": {"enum": ["unlinked", "linked", "needs_relink", "revoked"]},
+              "eventTypes": {"type": "array", "items": {"$ref": "#/components/schemas/AuthorizationEventType"}},
+              "scopes": {"type": "array", "items": {"type": "string"}, "description": "Granted by the creator"},
+              "missingScopes": {"type": "array", "items": {"type": "string"}, "description": "Needed by the enabled types beyond the granted ones: relink"},
+              "authorizedTypes": {"type": "array", "items": {"type": "string"}, "description": "Enabled and granted: subscribed and delivered"},
+              "linkedAt": {"type": ["string", "null"]}, "problem": {"type": ["string", "null"]}, "needsRelink": {"type": "boolean"}
+            }
+          },
+          "AuthorizationEventType": {
+            "enum": ["channel.follow", "channel.subscribe", "channel.subscription.gift", "channel.subscription.message", "channel.cheer",
+                     "channel.hype_train.begin", "channel.hype_train.end", "channel.chat.message"]
+          },
+          "CreatorLinkRequest": {
+            "type": "object", "required": ["url", "expiresAt", "scopes", "eventTypes"],
+            "properties": {
+              "url": {"type": "string", "description": "Send this to the creator; it works once"},
+              "expiresAt": {"type": "string"}, "scopes": {"type": "array", "items": {"type": "string"}},
+              "eventTypes": {"type": "array", "items": {"type": "string"}}
             }
           },
           "Event": {
@@ -551,7 +600,9 @@ public enum OpenAPIDocument {
           },
           "UpdateCreatorInput": {
             "type": "object",
-            "properties": {"topics": {"$ref": "#/components/schemas/Topics"}, "notes": {"$ref": "#/components/schemas/Notes"}},
+            "properties": {"topics": {"$ref": "#/components/schemas/Topics"}, "notes": {"$ref": "#/components/schemas/Notes"},
+                           "eventTypes": {"type": "array", "maxItems": 8, "items": {"$ref": "#/components/schemas/AuthorizationEventType"},
+                                          "description": "The types that need the creator's authorization the agency wants"}},
             "additionalProperties": false
           },
           "APIKeyScope": {

@@ -41,3 +41,15 @@ public struct FunctionResponse: Sendable {
                          body: Array(error.body(requestID: requestID).utf8))
     }
 }
+
+extension FunctionResponse {
+    /// A server-rendered page (sign-in, creator linking): never cached, no script, no framing,
+    /// forms only to this site, and no referrer (the URL may carry a single-use state).
+    public static func page(_ html: String, status: Int = 200) -> FunctionResponse {
+        FunctionResponse(status: status, headers: [
+            ("content-type", "text/html; charset=utf-8"), ("cache-control", "no-store"),
+            ("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"),
+            ("x-frame-options", "DENY"), ("referrer-policy", "no-referrer"),
+        ], body: Array(html.utf8))
+    }
+}

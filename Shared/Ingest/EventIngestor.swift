@@ -161,23 +161,28 @@ public final class EventIngestor: Sendable {
     /// tracks are kept unrouted and answered here.
     private func split(_ batch: [IngestTicket], on connection: PostgresConnection) throws -> [[LaneRow]] {
         let userIDs = Set(batch.flatMap(\.notification.routingUserIDs))
-        var trackers: [String: [(company: String, creator: String)]] = [:]
+        var trackers: [String: [(company: String, creator: String, authorizedTypes: String?)]] = [:]
         if !userIDs.isEmpty {
             let rows = try connection.query(
-                "SELECT company_id, creator_id, twitch_user_id FROM tracked_creators($1::text[])",
+                "SELECT company_id, creator_id, twitch_user_id, authorized_types FROM tracked_creators($1::text[])",
                 [PostgresArray.literal(Array(userIDs))]).rows
             for row in rows {
                 trackers[try row.require("twitch_user_id"), default: []].append(
-                    (try row.require("company_id"), try row.require("creator_id")))
+                    (try row.require("company_id"), try row.require("creator_id"), row["authorized_types"]))
             }
         }
         var lanes = [[LaneRow]](repeating: [], count: options.lanes)
         var unrouted: [IngestTicket] = []
         for ticket in batch {
             let notification = ticket.notification
+            // An authorization-only event (follows, subs, cheers, chat) reaches only the agencies
+            // whose creator authorized that type; another agency tracking the same broadcaster
+            // without a link must not see what the creator shared with someone else.
+            let needsLink = EventSubCatalog.requiresAuthorization(notification.subscriptionType)
             var byCompany: [(company: String, creators: [String])] = []
             for userID in notification.routingUserIDs {
                 for tracker in trackers[userID] ?? [] {
+                    if needsLink, !PostgresArray.parse(tracker.authorizedTypes ?? "{}").contains(notification.subscriptionType) { continue }
                     if let index = byCompany.firstIndex(where: { $0.company == tracker.company }) {
                         if !byCompany[index].creators.contains(tracker.creator) { byCompany[index].creators.append(tracker.creator) }
                     } else {

@@ -24,5 +24,6 @@ public enum Schema {
         Migration0007Sessions.migration,
         Migration0008APIKeys.migration,
         Migration0009Invitations.migration,
+        Migration0010CreatorLinks.migration,
     ]
 }

@@ -14,4 +14,26 @@ public enum PostgresArray {
         }
         return output + "}"
     }
+
+    /// Parses Postgres' text form of a text[] (`{a,"b c"}`).
+    public static func parse(_ text: String) -> [String] {
+        guard text.hasPrefix("{"), text.hasSuffix("}"), text.count > 2 else { return [] }
+        var items: [String] = []
+        var current = ""
+        var quoted = false
+        var escaped = false
+        for character in text.dropFirst().dropLast() {
+            if escaped { current.append(character); escaped = false; continue }
+            switch character {
+            case "\\" where quoted: escaped = true
+            case "\"": quoted.toggle()
+            case "," where !quoted:
+                items.append(current)
+                current = ""
+            default: current.append(character)
+            }
+        }
+        items.append(current)
+        return items
+    }
 }

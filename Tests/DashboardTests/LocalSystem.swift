@@ -181,7 +181,8 @@ final class LocalSystem: @unchecked Sendable {
     }
 
     func addCreator(company: String, twitchUserID: String, login: String, displayName: String) async throws -> String {
-        try await cli(["creator", "add", "--company", company, "--twitch-user-id", twitchUserID, "--login", login, "--display-name", displayName])
+        // Linked through the Twitch stand-in, so follows, subs and cheers reach the company as in production.
+        try await cli(["creator", "add", "--company", company, "--twitch-user-id", twitchUserID, "--login", login, "--display-name", displayName, "--link"])
     }
 
     func token(company: String, role: String, user: String) async throws -> String {

@@ -95,11 +95,14 @@ enum TwitchJobFixture {
         return try await condition()
     }
 
-    /// Marks a creator as having linked their Twitch account (as the owner, in the tenant's scope).
+    /// Marks a creator as having linked their Twitch account for every authorization-only type (as
+    /// the owner, in the tenant's scope).
     static func authorize(company: String, twitchUserID: String) throws {
         let connection = try PostgresConnection(url: try TestServices.adminURL())
         _ = try connection.withTenantScope(companyId: company) {
-            try connection.query("UPDATE creators SET twitch_authorized = true WHERE twitch_user_id = $1", [twitchUserID])
+            let creator = try connection.query("SELECT id FROM creators WHERE twitch_user_id = $1", [twitchUserID]).first!.require("id")
+            try TestServices.insertLink(on: connection, company: company, creator: creator, twitchUserID: twitchUserID,
+                                        types: TestServices.authorizationTypes.filter { $0 != "channel.chat.message" && $0 != "channel.subscription.message" })
         }
     }
 

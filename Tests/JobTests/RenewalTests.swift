@@ -67,8 +67,8 @@ import TwitchStandIn
     @Test func createsMissingForPublicAndAuthorizedCreatorsThenASecondRunWritesNothing() async throws {
         try await withContext { context in
             let plain = TestServices.uniqueTwitchUserID(), linked = TestServices.uniqueTwitchUserID()
-            _ = try TestServices.addCreator(company: context.company, twitchUserID: plain, login: "plain")
-            _ = try TestServices.addCreator(company: context.company, twitchUserID: linked, login: "linked")
+            _ = try TestServices.addCreator(company: context.company, twitchUserID: plain, login: "plain", linked: false)
+            _ = try TestServices.addCreator(company: context.company, twitchUserID: linked, login: "linked", linked: false)
             try Fixture.authorize(company: context.company, twitchUserID: linked)
             // The stand-in charges 0 for users who authorized the client id, like Twitch.
             try context.standIn.state.addUser(id: linked, login: "linked\(linked.suffix(6))", hasAuthorizedApp: true)
@@ -113,7 +113,7 @@ import TwitchStandIn
     @Test func recreatesFailedOnesAndLeavesRevokedAuthorizationAlone() async throws {
         try await withContext { context in
             let user = TestServices.uniqueTwitchUserID()
-            _ = try TestServices.addCreator(company: context.company, twitchUserID: user)
+            _ = try TestServices.addCreator(company: context.company, twitchUserID: user, linked: false)
             let renewer = context.renewer(users: [user])
             #expect(try await renewer.run().created == 5)
             #expect(await context.allOursEnabled(count: 5))
@@ -156,15 +156,18 @@ import TwitchStandIn
     @Test func deletesWhatNoCompanyTracksAnyMoreAndLeavesOthersSubscriptionsAlone() async throws {
         try await withContext { context in
             let staying = TestServices.uniqueTwitchUserID(), leaving = TestServices.uniqueTwitchUserID()
-            _ = try TestServices.addCreator(company: context.company, twitchUserID: staying, login: "staying")
-            _ = try TestServices.addCreator(company: context.company, twitchUserID: leaving, login: "leaving")
+            _ = try TestServices.addCreator(company: context.company, twitchUserID: staying, login: "staying", linked: false)
+            _ = try TestServices.addCreator(company: context.company, twitchUserID: leaving, login: "leaving", linked: false)
             let renewer = context.renewer(users: [staying, leaving])
             #expect(try await renewer.run().created == 10)
             #expect(await context.allOursEnabled(count: 10))
             let leavingIDs = Set(context.ours.filter { $0.condition.values.contains(leaving) }.map(\.id))
             #expect(leavingIDs.count == 5)
 
-            // Someone else's subscription for the same user (another callback) is not ours to delete.
+            // Someone else's subscription for the same user (another callback) is not ours to delete
+            // (channel.ban needs the broadcaster's channel:moderate grant, as at Twitch).
+            _ = try context.standIn.state.addUser(id: leaving, login: "leaving\(leaving.suffix(6))")
+            _ = try #require(context.standIn.state.grant(userID: leaving, scopes: ["channel:moderate"]))
             let foreign = try await context.standIn.makeClient().createEventSubSubscription(
                 type: "channel.ban", version: "1", condition: ["broadcaster_user_id": leaving],
                 callback: "http://127.0.0.1:1/elsewhere", secret: Fixture.secret)
@@ -194,15 +197,16 @@ import TwitchStandIn
         try await withContext(StandInConfiguration(subscriptionPageSize: 2)) { context in
             let users = (0..<3).map { _ in TestServices.uniqueTwitchUserID() }
             for (index, user) in users.enumerated() {
-                _ = try TestServices.addCreator(company: context.company, twitchUserID: user, login: "paged\(index)")
+                _ = try TestServices.addCreator(company: context.company, twitchUserID: user, login: "paged\(index)", linked: false)
             }
             let renewer = context.renewer(users: Set(users))
             #expect(try await renewer.run().created == 15)
             #expect(await context.allOursEnabled(count: 15))
             let before = context.standIn.state.helixRequestCount(path: "/helix/eventsub/subscriptions")
             let second = try await renewer.run()
-            // 15 subscriptions at 2 per page: 8 pages, all read; everything found, nothing created twice.
-            #expect(context.standIn.state.helixRequestCount(path: "/helix/eventsub/subscriptions") - before == 8)
+            // A run for a few creators lists each one's subscriptions (user_id filter): 5 each at
+            // 2 per page is 3 pages per user, all read; everything found, nothing created twice.
+            #expect(context.standIn.state.helixRequestCount(path: "/helix/eventsub/subscriptions") - before == 9)
             #expect(second.listed == 15)
             #expect(second.kept == 15)
             #expect(second.writeCalls == 0)
@@ -212,7 +216,7 @@ import TwitchStandIn
     @Test func conflictOnCreateMeansItExistsAlready() async throws {
         try await withContext { context in
             let user = TestServices.uniqueTwitchUserID()
-            _ = try TestServices.addCreator(company: context.company, twitchUserID: user)
+            _ = try TestServices.addCreator(company: context.company, twitchUserID: user, linked: false)
             // The same type, version and condition exists under another callback (another
             // deployment, or a renamed callback): Twitch answers 409 to our create.
             try await Fixture.withCallback { otherCallback in
@@ -235,7 +239,7 @@ import TwitchStandIn
         // 300 points a minute: 5 come back every second.
         try await withContext(StandInConfiguration(rateLimitPointsPerMinute: 300), sleeperSeconds: 0.3) { context in
             let user = TestServices.uniqueTwitchUserID()
-            _ = try TestServices.addCreator(company: context.company, twitchUserID: user)
+            _ = try TestServices.addCreator(company: context.company, twitchUserID: user, linked: false)
             let helix = context.standIn.makeClient()
             // Empty the bucket.
             var emptied = false
@@ -261,7 +265,7 @@ import TwitchStandIn
     @Test func boundsTheRateLimitWait() async throws {
         try await withContext(StandInConfiguration(rateLimitPointsPerMinute: 300), sleeperSeconds: 0.3) { context in
             let user = TestServices.uniqueTwitchUserID()
-            _ = try TestServices.addCreator(company: context.company, twitchUserID: user)
+            _ = try TestServices.addCreator(company: context.company, twitchUserID: user, linked: false)
             let helix = context.standIn.makeClient()
             var emptied = false
             for _ in 0..<400 where !emptied {
@@ -276,7 +280,7 @@ import TwitchStandIn
     @Test func getsANewTokenWhenTheOldOneExpiredOrWasRevoked() async throws {
         try await withContext(StandInConfiguration(tokenLifetimeSeconds: 2)) { context in
             let user = TestServices.uniqueTwitchUserID()
-            _ = try TestServices.addCreator(company: context.company, twitchUserID: user)
+            _ = try TestServices.addCreator(company: context.company, twitchUserID: user, linked: false)
             // No refresh margin: the cached token is used until it really expires.
             let helix = context.standIn.makeClient(refreshMarginSeconds: 0)
             let renewer = context.renewer(users: [user], helix: helix)
@@ -301,7 +305,7 @@ import TwitchStandIn
     @Test func stopsCreatingAtMaxTotalCost() async throws {
         try await withContext(StandInConfiguration(maximumTotalCost: 3)) { context in
             let user = TestServices.uniqueTwitchUserID()
-            _ = try TestServices.addCreator(company: context.company, twitchUserID: user)
+            _ = try TestServices.addCreator(company: context.company, twitchUserID: user, linked: false)
             let renewer = context.renewer(users: [user])
             let first = try await renewer.run()
             #expect(first.created == 3)

@@ -1,5 +1,9 @@
+import AsyncHTTPClient
 import BlockingIO
 import Files
+import JSONValue
+import NIOCore
+import NIOHTTP1
 import LocalRunner
 import Postgres
 import Processes
@@ -81,7 +85,7 @@ import Glibc
         let instance = try await RunningInstance.start(label: "supervision")
         let company = try await instance.cliLine(["company", "create", "Supervised Talent"])
         let twitchUserID = String(UInt32.random(in: 100_000_000...999_999_999))
-        _ = try await instance.cliLine(["creator", "add", "--company", company, "--twitch-user-id", twitchUserID, "--login", "supervised"])
+        _ = try await instance.cliLine(["creator", "add", "--company", company, "--twitch-user-id", twitchUserID, "--login", "supervised", "--link"])
         let token = try await instance.cliLine(["token", "--company", company, "--role", "viewer"])
         let client = try SocketIOClient(url: instance.relayURL, token: token, seconds: 600, directory: instance.dataDirectory)
         #expect(await client.wait(seconds: 60) { $0.readyCount >= 1 }, "\(client.transcript)")
@@ -165,4 +169,94 @@ import Glibc
         #expect(await instance.stop())
         instance.removeFolder()
     }
+}
+
+/// Subscriptions follow a creator at once on a running instance (router, relay, scheduler, worker
+/// supervisor, Twitch stand-in): adding one over REST creates its public subscriptions, linking
+/// through the link pages adds the authorization-only ones, a follow then reaches the company,
+/// and the creator disconnecting the app on Twitch revokes the link and removes them again.
+@Suite struct CreatorSubscriptionLatencyTests {
+    /// Polls the stand-in's subscription listing for one broadcaster until `condition` holds.
+    static func waitForSubscriptions(_ instance: RunningInstance, user: String, seconds: Double,
+                                     _ condition: ([(type: String, status: String)]) -> Bool) async throws -> Double? {
+        let standIn = try #require(instance.runtime["TWITCH_STAND_IN_URL"])
+        var request = HTTPClientRequest(url: standIn + "/oauth2/token")
+        request.method = .POST
+        request.headers.add(name: "content-type", value: "application/x-www-form-urlencoded")
+        request.body = .bytes(ByteBuffer(string: "client_id=local-client-id&client_secret=local-client-secret&grant_type=client_credentials"))
+        let tokenBody = try await HTTPClient.shared.execute(request, timeout: .seconds(5)).body.collect(upTo: 1 << 16)
+        let appToken = try #require(try JSONParser.parse(Array(buffer: tokenBody))["access_token"]?.stringValue)
+        let started = wallClockSeconds()
+        while wallClockSeconds() - started < seconds {
+            var list = HTTPClientRequest(url: standIn + "/helix/eventsub/subscriptions?user_id=\(user)")
+            list.headers.add(name: "authorization", value: "Bearer \(appToken)")
+            list.headers.add(name: "client-id", value: "local-client-id")
+            let body = try await HTTPClient.shared.execute(list, timeout: .seconds(5)).body.collect(upTo: 1 << 20)
+            let items = (try JSONParser.parse(Array(buffer: body))["data"]?.arrayValue ?? []).map {
+                (type: $0["type"]?.stringValue ?? "", status: $0["status"]?.stringValue ?? "")
+            }
+            if condition(items) { return wallClockSeconds() - started }
+            try await Task.sleep(nanoseconds: 25_000_000)
+        }
+        return nil
+    }
+
+    @Test func subscriptionsFollowACreatorWithinSeconds() async throws {
+        guard try Prerequisite.available(RunningInstance.missing) else { return }
+        let instance = try await RunningInstance.start(label: "creator-subscriptions")
+        let company = try await instance.cliLine(["company", "create", "Latency Talent"])
+        let token = try await instance.cliLine(["token", "--company", company, "--role", "owner"])
+        let auth = [("authorization", "Bearer \(token)"), ("content-type", "application/json")]
+        let login = "fresh\(UInt32.random(in: 10_000...99_999))"
+
+        let posted = wallClockSeconds()
+        let added = await instance.http("POST", "/api/creators", headers: auth, body: Array("{\"login\":\"\(login)\"}".utf8))
+        #expect(added.status == 201, "\(added.body)")
+        let creator = try JSONParser.parse(Array(added.body.utf8))
+        let twitchUserID = try #require(creator["twitchUserId"]?.stringValue), creatorID = try #require(creator["id"]?.stringValue)
+        let online = try await Self.waitForSubscriptions(instance, user: twitchUserID, seconds: 20) { items in
+            items.contains { $0.type == "stream.online" && $0.status == "enabled" }
+        }
+        #expect(online != nil, "no enabled stream.online subscription:\n\(instance.log.suffix(4_000))")
+        print("creator-subscriptions: POST /api/creators → enabled stream.online in \(format2(wallClockSeconds() - posted)) s")
+
+        // The creator links through the link pages (approved at the stand-in).
+        let linkedAt = wallClockSeconds()
+        #expect(try await instance.cliLine(["creator", "link", "--company", company, "--creator", creatorID]) == "linked")
+        let authorized = try await Self.waitForSubscriptions(instance, user: twitchUserID, seconds: 20) { items in
+            ["channel.follow", "channel.subscribe", "channel.cheer"].allSatisfy { type in items.contains { $0.type == type && $0.status == "enabled" } }
+        }
+        #expect(authorized != nil, "no enabled follow/subscribe/cheer subscriptions:\n\(instance.log.suffix(4_000))")
+        print("creator-subscriptions: link callback → enabled follow/subscribe/cheer in \(format2(wallClockSeconds() - linkedAt)) s (incl. the link chain)")
+
+        // A follow reaches the company.
+        #expect(await instance.followUntilStored(twitchUserID: twitchUserID, follower: "first_fan"))
+        let admin = try #require(instance.runtime["DATABASE_ADMIN_URL"])
+        let connection = try PostgresConnection(url: admin)
+        let stored = try connection.withTenantScope(companyId: company) {
+            try connection.query("SELECT count(*) AS n FROM events WHERE subscription_type = 'channel.follow'").first?["n"]
+        }
+        #expect(stored == "1")
+
+        // The creator disconnects the app on Twitch: revoked link, authorization-only subscriptions gone.
+        let standIn = try #require(instance.runtime["TWITCH_STAND_IN_URL"])
+        var disconnect = HTTPClientRequest(url: standIn + "/_stand-in/users/\(twitchUserID)/disconnect")
+        disconnect.method = .POST
+        #expect((200..<300).contains(Int(try await HTTPClient.shared.execute(disconnect, timeout: .seconds(10)).status.code)))
+        let removed = try await Self.waitForSubscriptions(instance, user: twitchUserID, seconds: 20) { items in
+            !items.contains { $0.type == "channel.follow" } && items.contains { $0.type == "stream.online" && $0.status == "enabled" }
+        }
+        #expect(removed != nil, "authorization-only subscriptions not removed:\n\(instance.log.suffix(4_000))")
+        let status = try connection.withTenantScope(companyId: company) {
+            try connection.query("SELECT status FROM creator_links WHERE creator_id = $1", [creatorID]).first?["status"]
+        }
+        #expect(status == "revoked")
+        #expect(await instance.stop())
+        instance.removeFolder()
+    }
+}
+
+private func format2(_ seconds: Double) -> String {
+    let hundredths = Int((seconds * 100).rounded())
+    return "\(hundredths / 100).\(hundredths % 100 < 10 ? "0" : "")\(hundredths % 100)"
 }

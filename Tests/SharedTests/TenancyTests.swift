@@ -93,7 +93,8 @@ import Testing
         let app = try PostgresConnection(url: try TestServices.databaseURL())
         let rows = try app.query("SELECT * FROM tracked_creators($1::text[])", [PostgresArray.literal([shared])])
         #expect(Set(rows.rows.compactMap { $0["company_id"] }) == [a, b])
-        #expect(rows.columns == ["company_id", "creator_id", "twitch_user_id"])
+        // Ids, and the event type names the company's link covers: nothing else crosses tenants.
+        #expect(rows.columns == ["company_id", "creator_id", "twitch_user_id", "authorized_types"])
     }
 
     /// `store_events` writes across tenants in one statement, but only rows whose creator is the

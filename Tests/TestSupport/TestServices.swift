@@ -51,12 +51,37 @@ public enum TestServices {
         return id
     }
 
-    public static func addCreator(company: String, twitchUserID: String, login: String = "creator") throws -> String {
+    /// Adds a creator. `linked` (the default) also records that the creator linked their Twitch
+    /// account for every authorization-only type, so follows, subs, cheers and chat reach the
+    /// company as they would in production after linking; the tokens are unopenable placeholders
+    /// in the sealed format (these tests never call Twitch with them).
+    public static func addCreator(company: String, twitchUserID: String, login: String = "creator", linked: Bool = true) throws -> String {
         let connection = try PostgresConnection(url: try adminURL())
         return try connection.withTenantScope(companyId: company) {
-            try connection.query("INSERT INTO creators (company_id, twitch_user_id, login, display_name) VALUES ($1, $2, $3, $3) RETURNING id",
-                                 [company, twitchUserID, login]).first!.require("id")
+            let id = try connection.query("INSERT INTO creators (company_id, twitch_user_id, login, display_name) VALUES ($1, $2, $3, $3) RETURNING id",
+                                          [company, twitchUserID, login]).first!.require("id")
+            if linked { try insertLink(on: connection, company: company, creator: id, twitchUserID: twitchUserID) }
+            return id
         }
+    }
+
+    /// The authorization-only EventSub types (as `EventSubCatalog.authorizationTypes` names them).
+    public static let authorizationTypes = [
+        "channel.follow", "channel.subscribe", "channel.subscription.gift", "channel.subscription.message", "channel.cheer",
+        "channel.hype_train.begin", "channel.hype_train.end", "channel.chat.message",
+    ]
+
+    /// Records a link for a creator in the current tenant scope (see `addCreator`).
+    public static func insertLink(on connection: PostgresConnection, company: String, creator: String, twitchUserID: String,
+                                  types: [String] = authorizationTypes) throws {
+        try connection.query("""
+            INSERT INTO creator_links (company_id, creator_id, twitch_user_id, status, scopes, authorized_types, access_token,
+                                       refresh_token, access_expires_at, validated_at)
+            VALUES ($1, $2, $3, 'linked', '{}', $4::text[], 'v1.seeded.placeholder', 'v1.seeded.placeholder',
+                    now() + interval '4 hours', now())
+            ON CONFLICT (creator_id) DO UPDATE SET status = 'linked', authorized_types = EXCLUDED.authorized_types,
+                access_token = EXCLUDED.access_token, refresh_token = EXCLUDED.refresh_token
+            """, [company, creator, twitchUserID, PostgresArray.literal(types)])
     }
 
     /// Makes `email` a member of `company` with `role` (creating the user, or changing the role of

@@ -73,6 +73,9 @@ import TwitchStandIn
         try await withStandIn { standIn in
             try await withCallbackReceiver { callback, _ in
                 let client = standIn.makeClient()
+                // channel.follow needs the moderator's moderator:read:followers grant.
+                try standIn.state.addUser(id: "1337", login: "cooler_user", hasAuthorizedApp: true)
+                try standIn.state.addUser(id: "42", login: "other_user", hasAuthorizedApp: true)
                 let condition = ["broadcaster_user_id": "1337", "moderator_user_id": "1337"]
                 let created = try await client.createEventSubSubscription(
                     type: "channel.follow", version: "2", condition: condition, callback: callback, secret: Self.secret)
@@ -261,6 +264,8 @@ import TwitchStandIn
         try await withStandIn { standIn in
             try await withCallbackReceiver { callback, receiver in
                 let client = standIn.makeClient()
+                // channel.subscribe needs the broadcaster's channel:read:subscriptions grant.
+                try standIn.state.addUser(id: "1337", login: "cooler_user", hasAuthorizedApp: true)
                 let subscription = try await client.createEventSubSubscription(
                     type: "channel.subscribe", version: "1", condition: ["broadcaster_user_id": "1337"], callback: callback, secret: Self.secret)
                 #expect(await eventually { standIn.state.subscription(id: subscription.id)?.status == "enabled" })

@@ -36,7 +36,7 @@ struct StandInFixture {
         request.method = .init(rawValue: method)
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(string: body)) }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let response = try await nonRedirectingClient.execute(request, timeout: .seconds(10))
         var buffer = try await response.body.collect(upTo: 1 << 22)
         var fields: [String: String] = [:]
         for header in response.headers { fields[header.name.lowercased()] = header.value }
@@ -60,7 +60,16 @@ struct RawResponse {
     let headers: [String: String]
     let body: [UInt8]
     var json: JSONValue { (try? JSONParser.parse(body)) ?? .null }
+    var text: String { String(decoding: body, as: UTF8.self) }
 }
+
+/// The stand-in's `/oauth2/authorize` answers 302 to the client's redirect URI, which the tests
+/// read instead of following (the URI points nowhere). Lives as long as the test process.
+let nonRedirectingClient: HTTPClient = {
+    var configuration = HTTPClient.Configuration()
+    configuration.redirectConfiguration = .disallow
+    return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+}()
 
 func quietLogger(_ label: String) -> Logger {
     var logger = Logger(label: label)

@@ -385,6 +385,74 @@ import Testing
         await harness.shutdown()
     }
 
+    /// A follow needs the broadcaster's authorization: it reaches the agency whose creator linked
+    /// (for follows), not another agency tracking the same channel without a link; a stream going
+    /// live reaches both.
+    @Test func authorizationOnlyEventsReachOnlyAgenciesTheCreatorLinkedWith() async throws {
+        let harness = try WebhookHarness()
+        let linked = try TestServices.makeCompany("Linked Agency")
+        let unlinked = try TestServices.makeCompany("Unlinked Agency")
+        let cheersOnly = try TestServices.makeCompany("Cheers Only Agency")
+        let twitchID = TestServices.uniqueTwitchUserID()
+        _ = try TestServices.addCreator(company: linked, twitchUserID: twitchID)
+        _ = try TestServices.addCreator(company: unlinked, twitchUserID: twitchID, linked: false)
+        let cheersCreator = try TestServices.addCreator(company: cheersOnly, twitchUserID: twitchID, linked: false)
+        let owner = try PostgresConnection(url: try TestServices.adminURL())
+        try owner.withTenantScope(companyId: cheersOnly) {
+            try TestServices.insertLink(on: owner, company: cheersOnly, creator: cheersCreator, twitchUserID: twitchID, types: ["channel.cheer"])
+        }
+
+        let follow = WebhookHarness.follow(broadcaster: twitchID)
+        #expect(await harness.post(follow).status == 204)
+        #expect(Set(try WebhookHarness.storedRows(messageID: follow.header("Twitch-Eventsub-Message-Id")!).compactMap { $0["company_id"] }) == [linked])
+
+        let online = SignedDelivery.notification(
+            type: "stream.online", version: "1",
+            event: ["id": "1", "broadcaster_user_id": .string(twitchID), "broadcaster_user_login": "c", "broadcaster_user_name": "C",
+                    "type": "live", "started_at": .string(WebhookHarness.now)],
+            condition: ["broadcaster_user_id": .string(twitchID)], secret: WebhookHarness.secret,
+            messageID: SignedDelivery.newMessageID(), timestamp: WebhookHarness.now)
+        #expect(await harness.post(online).status == 204)
+        #expect(Set(try WebhookHarness.storedRows(messageID: online.header("Twitch-Eventsub-Message-Id")!).compactMap { $0["company_id"] })
+                == [linked, unlinked, cheersOnly])
+        await harness.shutdown()
+    }
+
+    /// `user.authorization.revoke`: every agency's link for that creator loses its tokens, each
+    /// agency gets one audit row, a renewal is requested; a redelivery changes nothing more.
+    @Test func anAuthorizationRevocationUnlinksTheCreatorEverywhereOnce() async throws {
+        let harness = try WebhookHarness()
+        let a = try TestServices.makeCompany("Agency A"), b = try TestServices.makeCompany("Agency B")
+        let twitchID = TestServices.uniqueTwitchUserID()
+        _ = try TestServices.addCreator(company: a, twitchUserID: twitchID)
+        _ = try TestServices.addCreator(company: b, twitchUserID: twitchID)
+        let revoke = SignedDelivery.notification(
+            type: "user.authorization.revoke", version: "1",
+            event: ["client_id": "crq72vsaoijkc83xx42hz6i37", "user_id": .string(twitchID), "user_login": .null, "user_name": .null],
+            condition: ["client_id": "crq72vsaoijkc83xx42hz6i37"], secret: WebhookHarness.secret,
+            messageID: SignedDelivery.newMessageID(), timestamp: WebhookHarness.now)
+        #expect(await harness.post(revoke).status == 204)
+        #expect(await harness.post(revoke).status == 204)
+        let links = try TestServices.superuserQuery("""
+            SELECT company_id::text AS company_id, status, access_token, refresh_token FROM creator_links WHERE twitch_user_id = $1
+            """, [twitchID]).rows
+        #expect(Set(links.compactMap { $0["company_id"] }) == [a, b])
+        #expect(links.allSatisfy { $0["status"] == "revoked" && $0["access_token"] == nil && $0["refresh_token"] == nil })
+        for company in [a, b] {
+            let audits = try TestServices.superuserQuery("SELECT actor_role FROM audit_logs WHERE company_id = $1 AND action = 'creator.link_revoked'",
+                                                         [company]).rows
+            #expect(audits.count == 1 && audits.first?["actor_role"] == "twitch")
+        }
+        // Not stored as an event anywhere.
+        #expect(try WebhookHarness.storedRows(messageID: revoke.header("Twitch-Eventsub-Message-Id")!).isEmpty)
+        let redis = RedisClient(url: try TestServices.redisURL())
+        let queued = try await redis.withConnection { try $0.command(["XRANGE", "jobs:subscription-renewal", "-", "+"]) }
+        await redis.shutdown()
+        func strings(_ reply: RedisReply) -> [String] { reply.array.map { $0.flatMap(strings) } ?? [reply.string].compactMap { $0 } }
+        #expect(strings(queued).contains { $0.contains(twitchID) })
+        await harness.shutdown()
+    }
+
     @Test func raidsReachCompaniesTrackingEitherSide() async throws {
         let harness = try WebhookHarness()
         let raider = TestServices.uniqueTwitchUserID()
@@ -476,8 +544,10 @@ import Testing
                                                      secret: WebhookHarness.secret, messageID: messageID, timestamp: WebhookHarness.now)
                 let response = await harness.post(delivery)
                 #expect(response.status == 204, "\(file): \(response.bodyText)")
-                if routing.isEmpty {
-                    // Not tied to a channel (user.authorization.revoke): kept, unrouted.
+                if type == "user.authorization.revoke" {
+                    // Not an event of a channel: the creator's links are revoked (none here), not stored.
+                    #expect(try TestServices.superuserQuery("SELECT 1 FROM eventsub_unrouted WHERE twitch_message_id = $1", [messageID]).rows.isEmpty)
+                } else if routing.isEmpty {
                     #expect(try TestServices.superuserQuery("SELECT 1 FROM eventsub_unrouted WHERE twitch_message_id = $1", [messageID]).rows.count == 1)
                 } else {
                     let rows = try WebhookHarness.storedRows(messageID: messageID).filter { $0["company_id"] == company }

@@ -31,7 +31,8 @@ struct WebhookHarness {
                                      logger: logger)
         let function = TwitchWebhookFunction(
             verifier: DeliveryVerifier(signatures: SignatureVerifier(secrets: [Self.secret, Self.previousSecret])),
-            ingestor: ingestor, subscriptions: SubscriptionStatusStore(postgres: postgres))
+            ingestor: ingestor, subscriptions: SubscriptionStatusStore(postgres: postgres),
+            revocations: AuthorizationRevocations(postgres: postgres, redis: redis))
         server = HTTPFunctionServer(function: function, logger: logger)
     }
 

@@ -6,6 +6,7 @@ import EventSub
 import JSONValue
 public import Logging
 import NIOCore
+import Postgres
 import StructuredLogging
 
 /// `local-runner/run up --demo`: two demo agencies that share one creator, and a realistic,
@@ -56,6 +57,7 @@ public struct DemoScript: Sendable {
         _ = try commands.addMember(companyID: companies[0].1, email: "bob@agency.test", role: "admin")
         _ = try commands.addMember(companyID: companies[1].1, email: "carol@other.test", role: "viewer")
         StandardOutput.line("demo dashboard (\(companies[0].0)): sign in as Alice at \(routerURL)/auth/login")
+        try await linkCreators(of: companies.map(\.1), routerURL: routerURL)
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         var accepted = 0
         do {
@@ -79,6 +81,26 @@ public struct DemoScript: Sendable {
         }
         try await client.shutdown()
         StandardOutput.line("demo: \(accepted) notifications accepted")
+    }
+
+    /// The demo creators link their Twitch accounts (at the stand-in, through the product's link
+    /// pages) so their follows, subs and cheers reach the agencies. Creators linked on an earlier
+    /// start are left alone. Against real Twitch (no stand-in) nothing is linked.
+    func linkCreators(of companies: [String], routerURL: String) async throws {
+        guard let standIn = runtime.twitchStandInURL else {
+            StandardOutput.line("demo: real Twitch configured; link creators from the dashboard (Creators → Copy link)")
+            return
+        }
+        let linker = CreatorLinker(adminURL: runtime.databaseAdminURL, routerURL: routerURL, standInURL: standIn)
+        let connection = try PostgresConnection(url: runtime.databaseAdminURL)
+        for company in companies {
+            let unlinked = try connection.withTenantScope(companyId: company) {
+                try connection.query("SELECT c.id FROM creators c LEFT JOIN creator_links l ON l.creator_id = c.id WHERE l.creator_id IS NULL")
+                    .rows.map { try $0.require("id") }
+            }
+            for creator in unlinked { try await linker.link(companyID: company, creatorID: creator) }
+            if !unlinked.isEmpty { StandardOutput.line("demo: linked \(unlinked.count) creator(s) of \(company) at the Twitch stand-in") }
+        }
     }
 
     struct Step { let type: String; let version: String; let label: String; let condition: JSONValue; let event: JSONValue }

@@ -18,8 +18,19 @@ public struct DevelopmentKeys: Sendable {
     /// The local instance's `AUTH_KEY_ENCRYPTION_KEY` (base64 of 32 random bytes, made once, kept
     /// in the data folder): the auth function seals its signing keys with it.
     public static func keyEncryptionKey(in directory: String) throws -> String {
+        try randomKey(named: "auth-key-encryption-key", in: directory)
+    }
+
+    /// The local instance's `TOKEN_ENCRYPTION_KEYS` (one key, id `local1`): creators' Twitch
+    /// tokens are sealed with it.
+    public static func tokenEncryptionKeys(in directory: String) throws -> String {
+        "local1:" + (try randomKey(named: "token-encryption-key", in: directory))
+    }
+
+    /// Base64 of 32 random bytes, made once and kept in `directory/name` (mode 0600).
+    static func randomKey(named name: String, in directory: String) throws -> String {
         try FileSystem.makeDirectories(directory, mode: 0o700)
-        let path = directory + "/auth-key-encryption-key"
+        let path = directory + "/" + name
         if let text = FileSystem.readText(path)?.trimmingWhitespace(), !text.isEmpty { return text }
         var generator = SystemRandomNumberGenerator()
         let key = Base64.encode((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) })

@@ -147,6 +147,14 @@ public struct LocalInstance: Sendable {
         // OIDC_* settings), else the local OpenID provider stand-in with its test users.
         functionEnvironment["AUTH_PUBLIC_URL"] = "http://127.0.0.1:\(options.port)"
         functionEnvironment["AUTH_KEY_ENCRYPTION_KEY"] = try DevelopmentKeys.keyEncryptionKey(in: options.files.dataDirectory)
+        functionEnvironment["TOKEN_ENCRYPTION_KEYS"] = try environment.optional("TOKEN_ENCRYPTION_KEYS")
+            ?? DevelopmentKeys.tokenEncryptionKeys(in: options.files.dataDirectory)
+        // Public URLs Twitch calls back: loopback by default; through a tunnel (see README,
+        // "Against real Twitch") both are the tunnel's https URLs.
+        functionEnvironment["TWITCH_REDIRECT_URL"] = environment.optional("TWITCH_REDIRECT_URL")
+            ?? "http://127.0.0.1:\(options.port)/creator-link/callback"
+        functionEnvironment["EVENTSUB_CALLBACK_URL"] = environment.optional("EVENTSUB_CALLBACK_URL")
+            ?? "http://127.0.0.1:\(options.port)/webhooks/twitch"
         // Session lifetimes may be shortened for a run (the browser tests' token refresh: 60 s tokens).
         for key in ["AUTH_ACCESS_TOKEN_SECONDS", "AUTH_SESSION_DAYS"] {
             if let value = environment.optional(key) { functionEnvironment[key] = value }
@@ -183,7 +191,6 @@ public struct LocalInstance: Sendable {
         // whenever a queue has work (KEDA's role in production); workers exit when idle.
         let jobTable = try JobTable.load(options.jobsFile)
         var workerEnvironment = functionEnvironment
-        workerEnvironment["EVENTSUB_CALLBACK_URL"] = "http://127.0.0.1:\(options.port)/webhooks/twitch"
         workerEnvironment["JOB_IDLE_EXIT_SECONDS"] = "30"
         let queueRedis = RedisClient(url: try RedisURL(parsing: runtime.redisURL), size: 2, logger: logger)
         let workerSupervisor = WorkerSupervisor(table: jobTable, redis: queueRedis, binaryDirectory: options.binaryDirectory,

@@ -65,13 +65,15 @@ extension TwitchStandInServer {
     }
 
     func control(_ request: StandInRequest) async -> StandInResponse {
+        let segments = request.path.split(separator: "/").map(String.init)
+        // These take GET or DELETE too, and some no body.
+        if let answer = await userAuthorizationControl(request, segments: segments) { return answer }
         guard request.method == "POST" else { return .helixError(405, "control endpoints take POST") }
         let body: JSONValue
         switch request.jsonObject() {
         case .success(let value): body = value
         case .failure(let response): return response
         }
-        let segments = request.path.split(separator: "/").map(String.init)
         do throws(StandInInputError) {
             switch segments {
             case ["_stand-in", "users"]:
@@ -113,9 +115,10 @@ extension TwitchStandInServer {
             guard let login = entry["login"]?.stringValue else { throw StandInInputError("every user needs a login") }
             let user = try state.addUser(
                 id: entry["id"]?.stringValue, login: login, displayName: entry["display_name"]?.stringValue,
-                broadcasterType: entry["broadcaster_type"]?.stringValue ?? "", hasAuthorizedApp: entry["authorized"]?.boolValue ?? false)
+                broadcasterType: entry["broadcaster_type"]?.stringValue ?? "", hasAuthorizedApp: entry["authorized"]?.boolValue)
             var json = user.json.objectValue ?? [:]
             json["authorized"] = .bool(user.hasAuthorizedApp)
+            json["scopes"] = .array(user.grantedScopes.sorted().map { .string($0) })
             added.append(.object(json))
         }
         return .json(200, ["data": .array(added)])

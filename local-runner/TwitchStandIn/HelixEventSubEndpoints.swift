@@ -35,6 +35,11 @@ extension TwitchStandInServer {
     }
 
     func createSubscription(_ request: StandInRequest) -> StandInResponse {
+        // Webhook subscriptions are created with an app access token; the user's grant is looked
+        // up by client id (Twitch's message, seen in client bug reports).
+        if bearerOwner(request)?.user != nil {
+            return .helixError(400, "auth must use app access token to create webhook subscription")
+        }
         let body: JSONValue
         switch request.jsonObject() {
         case .success(let value): body = value
@@ -66,6 +71,8 @@ extension TwitchStandInServer {
             return .helixError(400, problem)
         }
         switch state.createSubscription(type: type, version: version, condition: condition, callback: callback, secret: secret) {
+        case .missingAuthorization:
+            return .helixError(403, "subscription missing proper authorization")
         case .conflict:
             return .helixError(409, "subscription already exists")
         case .overCostLimit:

@@ -6,6 +6,10 @@ extension TwitchStandInServer {
     func users(_ request: StandInRequest) -> StandInResponse {
         let ids = request.query.values("id").filter { !$0.isEmpty }
         let logins = request.query.values("login").filter { !$0.isEmpty }
+        if ids.isEmpty, logins.isEmpty, let user = bearerOwner(request)?.user {
+            // With a user token and no filter, Twitch answers the token's user.
+            return .json(200, ["data": [user.json]])
+        }
         guard !ids.isEmpty || !logins.isEmpty else { return .helixError(400, "Must provide an ID, Login or OAuth Token") }
         guard ids.count + logins.count <= 100 else { return .helixError(400, "The total number of IDs and logins must not exceed 100") }
         let found = state.lookUpUsers(ids: ids, logins: logins)

@@ -14,13 +14,22 @@ public struct StandInConfiguration: Sendable {
     /// `max_total_cost` (10 000 by default at Twitch).
     public var maximumTotalCost: Int
     /// Whether `GET /helix/users?login=x` creates an unknown (well-formed) login, so any login can
-    /// be added as a creator locally.
+    /// be added as a creator locally (the consent page signs such a login in the same way).
     public var createsUnknownLogins: Bool
     /// How long a callback may take to answer a challenge or a delivery.
     public var callbackTimeoutSeconds: Int64
     /// Signs `_stand-in/trigger` notifications sent to an explicit callback that no subscription
     /// matches and no `secret` was given for (locally: the webhook function's `TWITCH_EVENTSUB_SECRET`).
     public var defaultDeliverySecret: String?
+    /// The client's registered OAuth Redirect URLs. When not empty, `/oauth2/authorize` takes only
+    /// these (exact match, as Twitch); when empty, any http(s) URI, so local set-ups need none.
+    public var redirectURIs: [String]
+    /// `expires_in` of user access tokens (Twitch's documented example: 14124 s, about 4 h); the
+    /// stand-in refuses them after that. Refresh tokens do not expire (a confidential client).
+    public var userTokenLifetimeSeconds: Int
+    /// How long an authorization code can be exchanged. Twitch documents no lifetime; 10 minutes
+    /// is the upper bound RFC 6749 recommends.
+    public var authorizationCodeLifetimeSeconds: Int
 
     public static let defaultClientID = "local-client-id"
     public static let defaultClientSecret = "local-client-secret"
@@ -29,7 +38,8 @@ public struct StandInConfiguration: Sendable {
         clientID: String = StandInConfiguration.defaultClientID, clientSecret: String = StandInConfiguration.defaultClientSecret,
         tokenLifetimeSeconds: Int = 5_011_271, rateLimitPointsPerMinute: Int = 800, subscriptionPageSize: Int = 100,
         maximumTotalCost: Int = 10_000, createsUnknownLogins: Bool = true, callbackTimeoutSeconds: Int64 = 10,
-        defaultDeliverySecret: String? = nil
+        defaultDeliverySecret: String? = nil, redirectURIs: [String] = [], userTokenLifetimeSeconds: Int = 14_124,
+        authorizationCodeLifetimeSeconds: Int = 600
     ) {
         self.clientID = clientID
         self.clientSecret = clientSecret
@@ -40,5 +50,8 @@ public struct StandInConfiguration: Sendable {
         self.createsUnknownLogins = createsUnknownLogins
         self.callbackTimeoutSeconds = callbackTimeoutSeconds
         self.defaultDeliverySecret = defaultDeliverySecret
+        self.redirectURIs = redirectURIs
+        self.userTokenLifetimeSeconds = max(1, userTokenLifetimeSeconds)
+        self.authorizationCodeLifetimeSeconds = max(1, authorizationCodeLifetimeSeconds)
     }
 }

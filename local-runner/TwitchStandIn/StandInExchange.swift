@@ -36,6 +36,17 @@ struct StandInResponse: Sendable, Error {
         StandInResponse(status: 204, headers: [], body: [])
     }
 
+    /// A 302 to `location`; never cached (it carries a code or an error for one request).
+    static func redirect(to location: String) -> StandInResponse {
+        StandInResponse(status: 302, headers: [("Location", location), ("Cache-Control", "no-store")], body: [])
+    }
+
+    /// An HTML page (the consent page) with headers that forbid scripts, framing and caching.
+    static func html(_ status: Int, _ document: String) -> StandInResponse {
+        StandInResponse(status: status, headers: [("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-store")]
+            + ConsentPage.securityHeaders, body: Array(document.utf8))
+    }
+
     /// Helix's error shape: `{"error":"Unauthorized","status":401,"message":"Invalid OAuth token"}`.
     static func helixError(_ status: Int, _ message: String) -> StandInResponse {
         json(status, ["error": .string(reasonPhrase(status)), "status": .int(Int64(status)), "message": .string(message)])

@@ -10,10 +10,12 @@ public struct StandInInputError: Error, Sendable, CustomStringConvertible {
 }
 
 /// Everything the stand-in knows: users, live streams, subscriptions, issued tokens and the rate
-/// limit bucket. One lock around plain values; tests read and change it directly.
+/// limit bucket. One lock around plain values; tests read and change it directly. The user OAuth
+/// side (grants, codes, user tokens) is in `StandInState+Authorization.swift`.
 public final class StandInState: Sendable {
     public let configuration: StandInConfiguration
-    private let store: NIOLockedValueBox<Store>
+    /// Internal, not private: the authorization extension works on the same lock.
+    let store: NIOLockedValueBox<Store>
 
     struct Store {
         var usersByID: [String: StandInUser] = [:]
@@ -23,9 +25,13 @@ public final class StandInState: Sendable {
         /// In creation order.
         var subscriptions: [StandInSubscription] = []
         var nextSequence = 1
-        /// Token → Unix seconds at which it expires.
+        /// App access token → Unix seconds at which it expires.
         var tokens: [String: Double] = [:]
         var tokensIssued = 0
+        /// Authorization codes and user access/refresh tokens.
+        var userTokens = UserTokenStore()
+        /// Set by `_stand-in/oauth/auto-approve`: authorize requests are answered without a page.
+        var autoApproval: AutoApproval?
         var bucket: TokenBucket
         /// Helix requests that passed authentication and the rate limit, by path.
         var helixRequests: [String: Int] = [:]
@@ -40,9 +46,12 @@ public final class StandInState: Sendable {
 
     /// Adds a user, or updates the display name, broadcaster type and authorization of an existing
     /// login. Without `id`, the id is derived from the login (see `StandInIdentifiers.userID`).
+    /// `hasAuthorizedApp` true adds every scope the EventSub catalog uses to the grant (what the
+    /// product's consent URL asks for), false removes the user's authorization (no revocations are
+    /// sent; `disconnect` does what Twitch does), nil leaves it as it is.
     @discardableResult
     public func addUser(id: String? = nil, login: String, displayName: String? = nil, broadcasterType: String = "",
-                        hasAuthorizedApp: Bool = false) throws(StandInInputError) -> StandInUser {
+                        hasAuthorizedApp: Bool? = nil) throws(StandInInputError) -> StandInUser {
         let login = login.lowercased()
         guard StandInIdentifiers.isValidLogin(login) else { throw StandInInputError("login must be 1-25 of a-z, 0-9 and _") }
         if let id, !StandInIdentifiers.isValidUserID(id) { throw StandInInputError("id must be decimal digits") }
@@ -54,14 +63,17 @@ public final class StandInState: Sendable {
                 if let id, id != existingID { return .failure(StandInInputError("login \(login) already has id \(existingID)")) }
                 if let displayName { user.displayName = displayName }
                 user.broadcasterType = broadcasterType
-                user.hasAuthorizedApp = hasAuthorizedApp
+                if let hasAuthorizedApp {
+                    if hasAuthorizedApp { user.grantedScopes.formUnion(OAuthScopes.eventSubScopes) } else { user.grantedScopes = [] }
+                }
                 store.usersByID[existingID] = user
                 return .success(user)
             }
             if let id, let other = store.usersByID[id] { return .failure(StandInInputError("id \(id) already belongs to \(other.login)")) }
             let user = StandInUser(
                 id: id ?? Self.freeDerivedID(login: login, in: store), login: login, displayName: displayName ?? login,
-                broadcasterType: broadcasterType, hasAuthorizedApp: hasAuthorizedApp, createdAt: Self.now())
+                broadcasterType: broadcasterType, grantedScopes: hasAuthorizedApp == true ? OAuthScopes.eventSubScopes : [],
+                createdAt: Self.now())
             store.usersByID[user.id] = user
             store.userIDsByLogin[login] = user.id
             return .success(user)
@@ -93,7 +105,7 @@ public final class StandInState: Sendable {
                 var user = store.userIDsByLogin[login].flatMap { store.usersByID[$0] }
                 if user == nil, createUnknown, StandInIdentifiers.isValidLogin(login) {
                     let created = StandInUser(id: Self.freeDerivedID(login: login, in: store), login: login, displayName: login,
-                                              broadcasterType: "", hasAuthorizedApp: false, createdAt: Self.now())
+                                              broadcasterType: "", grantedScopes: [], createdAt: Self.now())
                     store.usersByID[created.id] = created
                     store.userIDsByLogin[login] = created.id
                     user = created
@@ -162,18 +174,18 @@ public final class StandInState: Sendable {
         return token
     }
 
-    /// Whole seconds the token has left, nil if it is unknown or expired.
-    func remainingSeconds(ofToken token: String) -> Int? {
-        let now = wallClockSeconds()
-        guard let expiresAt = store.withLockedValue({ $0.tokens[token] }), expiresAt > now else { return nil }
-        return Int(expiresAt - now)
-    }
-
-    /// How many tokens `POST /oauth2/token` has issued.
+    /// How many app access tokens `POST /oauth2/token` has issued.
     public var tokensIssued: Int { store.withLockedValue { $0.tokensIssued } }
 
-    /// Invalidates every issued token (as if Twitch revoked them): the next Helix call gets 401.
-    public func revokeAllTokens() { store.withLockedValue { $0.tokens.removeAll() } }
+    /// Invalidates every issued token, app and user ones (as if Twitch revoked them): the next
+    /// Helix call gets 401.
+    public func revokeAllTokens() {
+        let now = wallClockSeconds()
+        store.withLockedValue { store in
+            store.tokens.removeAll()
+            store.userTokens.revokeEverything(now: now)
+        }
+    }
 
     /// Takes a point for one Helix request; returns whether it may proceed and the headers to send.
     func takeRatePoint() -> (allowed: Bool, headers: [(String, String)]) {
@@ -204,13 +216,21 @@ public final class StandInState: Sendable {
 
     enum CreateOutcome {
         case created(StandInSubscription)
+        case missingAuthorization
         case conflict
         case overCostLimit
     }
 
     func createSubscription(type: String, version: String, condition: [String: String], callback: String, secret: String) -> CreateOutcome {
         let maximumCost = configuration.maximumTotalCost
+        let requiredGrants = SubscriptionCatalog.requiredGrants(type: type, condition: condition)
         return store.withLockedValue { store in
+            // Checked under the same lock as the insert, so a disconnect cannot slip in between.
+            for (userID, scopes) in requiredGrants {
+                guard let granted = store.usersByID[userID]?.grantedScopes, scopes.isSubset(of: granted) else {
+                    return .missingAuthorization
+                }
+            }
             if store.subscriptions.contains(where: { $0.isLive && $0.type == type && $0.version == version && $0.condition == condition }) {
                 return .conflict
             }

@@ -7,9 +7,14 @@ public struct StandInUser: Sendable, Equatable {
     public var displayName: String
     /// `partner`, `affiliate` or "".
     public var broadcasterType: String
-    /// Whether the user has authorized the client id: their subscriptions cost 0 (RFC 0014).
-    public var hasAuthorizedApp: Bool
+    /// The scopes the user has granted the client id: the union over every approved grant, as
+    /// Twitch adds each grant's scopes to the app's authorization. Disconnecting empties it.
+    public internal(set) var grantedScopes: Set<String>
     public let createdAt: String
+
+    /// Whether the user has authorized the client id (granted any scope): their subscriptions cost
+    /// 0 (RFC 0014), and types that need a scope may be created for them.
+    public var hasAuthorizedApp: Bool { !grantedScopes.isEmpty }
 
     /// Twitch's default avatar, so dashboards have an image to show.
     static let defaultProfileImageURL =

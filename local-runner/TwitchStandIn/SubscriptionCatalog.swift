@@ -41,8 +41,74 @@ enum SubscriptionCatalog {
         "channel.moderator.remove": [Entry("1", required: broadcaster)],
         "channel.chat.message": [Entry("1", required: ["broadcaster_user_id", "user_id"])],
         "user.update": [Entry("1", required: ["user_id"])],
+        "user.authorization.grant": [Entry("1", required: ["client_id"])],
         "user.authorization.revoke": [Entry("1", required: ["client_id"])],
     ]
+
+    /// One user whose grant a subscription needs: the user in `conditionKey` must have granted the
+    /// client id every scope in `scopes`.
+    struct ScopeRequirement {
+        let conditionKey: String
+        let scopes: Set<String>
+        /// Not needed when this condition key holds the same user (channel.chat.message: the
+        /// broadcaster's `channel:bot` is not asked of a broadcaster reading their own chat).
+        let unlessSameUserAs: String?
+
+        init(_ conditionKey: String, _ scopes: Set<String>, unlessSameUserAs: String? = nil) {
+            self.conditionKey = conditionKey
+            self.scopes = scopes
+            self.unlessSameUserAs = unlessSameUserAs
+        }
+    }
+
+    /// Who must have granted what (EventSub Subscription Types, "Authorization"), for webhooks,
+    /// which are created with an app access token. Types missing here need no authorization:
+    /// stream.online/offline, channel.update, channel.raid, user.update, user.authorization.*.
+    /// channel.chat.message with an app token needs user:read:chat and user:bot from the chatting
+    /// user and channel:bot from the broadcaster, or the chatter being a moderator; the stand-in
+    /// has no moderators, so it always asks channel:bot (the stricter reading).
+    static let scopeRequirements: [String: [ScopeRequirement]] = {
+        let subscriptions = [ScopeRequirement("broadcaster_user_id", ["channel:read:subscriptions"])]
+        let hypeTrain = [ScopeRequirement("broadcaster_user_id", ["channel:read:hype_train"])]
+        let moderate = [ScopeRequirement("broadcaster_user_id", ["channel:moderate"])]
+        let moderation = [ScopeRequirement("broadcaster_user_id", ["moderation:read"])]
+        return [
+            // The moderator (the broadcaster's own id when the broadcaster authorized) grants it;
+            // that the moderator really moderates the channel is not modelled.
+            "channel.follow": [ScopeRequirement("moderator_user_id", ["moderator:read:followers"])],
+            "channel.subscribe": subscriptions,
+            "channel.subscription.gift": subscriptions,
+            "channel.subscription.message": subscriptions,
+            "channel.subscription.end": subscriptions,
+            "channel.cheer": [ScopeRequirement("broadcaster_user_id", ["bits:read"])],
+            "channel.hype_train.begin": hypeTrain,
+            "channel.hype_train.progress": hypeTrain,
+            "channel.hype_train.end": hypeTrain,
+            "channel.ban": moderate,
+            "channel.unban": moderate,
+            "channel.moderator.add": moderation,
+            "channel.moderator.remove": moderation,
+            "channel.chat.message": [
+                ScopeRequirement("user_id", ["user:read:chat", "user:bot"]),
+                ScopeRequirement("broadcaster_user_id", ["channel:bot"], unlessSameUserAs: "user_id"),
+            ],
+        ]
+    }()
+
+    /// Whether a type needs a user's grant at all (what a disconnect revokes).
+    static func needsAuthorization(_ type: String) -> Bool { scopeRequirements[type] != nil }
+
+    /// The users (by id) a subscription of `type` with `condition` needs grants from, and the scopes
+    /// each must have granted. Empty for types that need none.
+    static func requiredGrants(type: String, condition: [String: String]) -> [(userID: String, scopes: Set<String>)] {
+        var grants: [(userID: String, scopes: Set<String>)] = []
+        for requirement in scopeRequirements[type] ?? [] {
+            guard let userID = condition[requirement.conditionKey] else { continue }
+            if let other = requirement.unlessSameUserAs, condition[other] == userID { continue }
+            grants.append((userID, requirement.scopes))
+        }
+        return grants
+    }
 
     /// The current version of a type (what `_stand-in/trigger` uses when none is given).
     static func defaultVersion(of type: String) -> String? { entries[type]?.last?.version }

@@ -4,19 +4,46 @@ import Hummingbird
 public import Logging
 import NIOCore
 
-/// A local stand-in for Twitch: the OAuth client credentials flow, the Helix endpoints the product
-/// calls (users, streams, EventSub subscriptions) and EventSub webhook deliveries, with Twitch's
-/// documented request and response shapes, errors, rate limit headers and signatures. Tests and
-/// `local-runner/run` (when no Twitch credentials are configured) point `HelixConfiguration`'s
-/// base URLs at it: `http://127.0.0.1:<port>/helix` and `http://127.0.0.1:<port>/oauth2`.
+/// A local stand-in for Twitch: the OAuth client credentials and authorization code flows, the
+/// Helix endpoints the product calls (users, streams, EventSub subscriptions) and EventSub webhook
+/// deliveries, with Twitch's documented request and response shapes, errors, rate limit headers
+/// and signatures. Tests and `local-runner/run` (when no Twitch credentials are configured) point
+/// `HelixConfiguration`'s base URLs at it: `http://127.0.0.1:<port>/helix` and
+/// `http://127.0.0.1:<port>/oauth2`.
 ///
 /// Twitch's endpoints:
-/// - `POST /oauth2/token` (form or query: `client_id`, `client_secret`, `grant_type=client_credentials`)
-///   → `{"access_token","expires_in","token_type":"bearer"}`; an unknown client id is 400
-///   `invalid client`, a wrong secret 403 `invalid client secret`. Tokens expire after
-///   `tokenLifetimeSeconds`.
-/// - `GET /oauth2/validate` with `Authorization: OAuth <token>` → `{"client_id","scopes":[],"expires_in"}`.
-/// - `GET /helix/users?id=…&login=…` (repeated, 100 in total; 400 without either).
+/// - `GET /oauth2/authorize?client_id&redirect_uri&response_type=code&scope&state&force_verify`:
+///   an unknown client is 400 `invalid client` (JSON); a `redirect_uri` that is not one of
+///   `redirectURIs` (when any are configured; else any http(s) URI is taken) redirects
+///   `error=redirect_mismatch` to the first registered URI, as Twitch does; an unknown scope is
+///   400 `invalid scope requested: '…'`. Then a consent page (client, scopes, a `#login` field
+///   for the stand-in user who signs in, `#authorize` and `#cancel` buttons) whose form posts to
+///   `POST /oauth2/authorize`, which repeats the checks and redirects (302) to
+///   `redirect_uri?code=…&scope=…&state=…` (the scopes join the user's grant) or
+///   `redirect_uri?error=access_denied&error_description=The+user+denied+you+access&state=…`.
+///   With auto-approval on (control endpoint below), the GET redirects at once.
+/// - `POST /oauth2/token` (form or query, `client_id` and `client_secret` always; an unknown
+///   client id is 400 `invalid client`, a missing secret 400 `missing client secret`, a wrong one
+///   403 `invalid client secret`):
+///   - `grant_type=client_credentials` → `{"access_token","expires_in","token_type":"bearer"}`;
+///     app tokens expire after `tokenLifetimeSeconds`.
+///   - `grant_type=authorization_code` with `code` and `redirect_uri` →
+///     `{"access_token","expires_in","refresh_token","scope":[…],"token_type":"bearer"}`. A code
+///     works once and for `authorizationCodeLifetimeSeconds` (else 400 `Invalid authorization
+///     code`); another `redirect_uri` than the authorize request's is 400 `Parameter redirect_uri
+///     does not match registered URI` and uses the code up. User access tokens expire after
+///     `userTokenLifetimeSeconds`.
+///   - `grant_type=refresh_token` with `refresh_token` → the same shape with a new access token
+///     and a new refresh token; the old refresh token stops working (400 `Invalid refresh token`,
+///     as for unknown or revoked ones). Earlier access tokens stay valid until they expire.
+/// - `GET /oauth2/validate` with `Authorization: OAuth <token>` → app token
+///   `{"client_id","scopes":[],"expires_in"}`, user token `{"client_id","login","scopes","user_id",
+///   "expires_in"}`; expired or revoked: 401 `invalid access token`.
+/// - `POST /oauth2/revoke` (form `client_id`, `token`) → 200 with an empty body; an unknown or
+///   already unusable token is 400 `Invalid token`, an unknown client 404 `client does not exist`.
+///   Revoking a user token also ends its grant's refresh token, but not the user's authorization.
+/// - `GET /helix/users?id=…&login=…` (repeated, 100 in total; 400 without either, unless the
+///   token is a user token: then that user).
 /// - `GET /helix/streams?user_id=…&user_login=…&first=…&after=…` (live users only, most viewers
 ///   first, `first` 1–100, default 20).
 /// - `GET /helix/eventsub/subscriptions` (one of `status`, `type`, `user_id`, `subscription_id`;
@@ -24,11 +51,15 @@ import NIOCore
 ///   `POST` (202, then a signed `webhook_callback_verification` challenge to the callback: `enabled`
 ///   if it answers 2xx with exactly the challenge, else `webhook_callback_verification_failed`;
 ///   409 for a duplicate type + version + condition among enabled and pending ones; cost 1, or 0
-///   when a user in the condition has authorized the app), `DELETE ?id=` (204, 404).
+///   when a user in the condition has authorized the app; 403 `subscription missing proper
+///   authorization` when a type needs scopes the condition's users have not granted, see
+///   `SubscriptionCatalog.scopeRequirements`; 400 `auth must use app access token to create
+///   webhook subscription` with a user token), `DELETE ?id=` (204, 404).
 ///
-/// Every `/helix` request needs `Authorization: Bearer <token>` and the configured `Client-Id`
-/// (else 401), takes a point from the token bucket (empty: 429) and is answered with
-/// `Ratelimit-Limit`, `Ratelimit-Remaining` and `Ratelimit-Reset`.
+/// Every `/helix` request needs `Authorization: Bearer <token>` (an app or a user access token)
+/// and the configured `Client-Id` (else 401), takes a point from the token bucket (empty: 429;
+/// one bucket for every token, where Twitch keeps one per user for user tokens) and is answered
+/// with `Ratelimit-Limit`, `Ratelimit-Remaining` and `Ratelimit-Reset`.
 ///
 /// Differences from Twitch, on purpose: callbacks may be plain `http://` on any port (Twitch
 /// requires HTTPS on 443); only the webhook transport exists; well-formed logins that nobody
@@ -39,6 +70,27 @@ import NIOCore
 /// Control endpoints (not part of Twitch; for tests, the demo and people at the keyboard):
 /// - `POST /_stand-in/users` `{"users":[{"login","id"?,"display_name"?,"broadcaster_type"?,"authorized"?}]}`
 ///   (or one such object): adds users or updates them; without `id` the derived id is used.
+///   `"authorized":true` grants the client every scope the EventSub catalog needs, `false`
+///   removes the user's authorization (without revocations; see `disconnect`), absent keeps it.
+/// - `GET /_stand-in/users/{id}/authorization` →
+///   `{"scopes":[…],"activeAccessTokens":N,"activeRefreshTokens":N,"revokedTokens":N}`;
+///   `POST` with `{"scopes":[…]}` grants those scopes as an approved consent would (no browser,
+///   no tokens), notifies enabled `user.authorization.grant` subscriptions and answers the same
+///   shape plus `"notifications":[…]`.
+/// - `POST /_stand-in/users/{id}/disconnect`: the user clicks Disconnect on Twitch. The
+///   authorization is removed, every token of the user stops working, each enabled or pending
+///   subscription that needs the user's grant becomes `authorization_revoked` with a signed
+///   `revocation` to its callback, and (if the user had authorized the client) every enabled
+///   `user.authorization.revoke` subscription gets a signed notification (`client_id`, `user_id`,
+///   `user_login`, `user_name`). Answers the authorization shape plus
+///   `"revokedSubscriptions":[{"id","type","revocation_status"}]` and `"notifications":[…]`.
+/// - `POST /_stand-in/users/{id}/invalidate-tokens`: a password change; every access and refresh
+///   token of the user stops working, the authorization stays. Answers the authorization shape.
+/// - `POST /_stand-in/users/{id}/expire-access-tokens`: the user's access tokens expire now;
+///   refreshing still works. Answers the authorization shape.
+/// - `POST /_stand-in/oauth/auto-approve` `{"login"|"user_id","decision":"approve"|"deny"}`: every
+///   following `GET /oauth2/authorize` redirects at once as that user approving (or denying);
+///   `{"decision":null}` or `DELETE` turns it off. An unknown well-formed login is added.
 /// - `POST /_stand-in/streams` `{"user_id"|"user_login","live"?:true,"title"?,"game_id"?,"game_name"?,
 ///   "viewer_count"?,"language"?,"tags"?}`: puts a user live (or updates their stream);
 ///   `"live":false` takes them offline. An unknown `user_login` is added first.
@@ -102,6 +154,14 @@ public final class TwitchStandInServer: Sendable {
             guard request.method == "GET" else { return .oauthError(405, "method not allowed") }
             return validateToken(request)
         }
+        if path == "/oauth2/authorize" {
+            guard request.method == "GET" || request.method == "POST" else { return .oauthError(405, "method not allowed") }
+            return await authorize(request)
+        }
+        if path == "/oauth2/revoke" {
+            guard request.method == "POST" else { return .oauthError(405, "method not allowed") }
+            return revokeToken(request)
+        }
         if path.hasPrefix("/helix/") { return await helix(request) }
         if path.hasPrefix("/_stand-in/") { return await control(request) }
         return .helixError(404, "no such endpoint: \(path)")
@@ -132,15 +192,20 @@ public final class TwitchStandInServer: Sendable {
         guard let authorization = request.header("authorization"), !authorization.isEmpty else {
             return .helixError(401, "OAuth token is missing")
         }
-        let parts = authorization.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer", state.remainingSeconds(ofToken: String(parts[1])) != nil else {
-            return .helixError(401, "Invalid OAuth token")
-        }
+        guard bearerOwner(request) != nil else { return .helixError(401, "Invalid OAuth token") }
         guard let clientID = request.header("client-id"), !clientID.isEmpty else {
             return .helixError(401, "Client ID is missing")
         }
         guard clientID == configuration.clientID else { return .helixError(401, "Client ID and OAuth token do not match") }
         return nil
+    }
+
+    /// The owner of the request's working bearer token, nil without one.
+    func bearerOwner(_ request: StandInRequest) -> TokenOwner? {
+        guard let authorization = request.header("authorization") else { return nil }
+        let parts = authorization.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        return state.owner(ofToken: String(parts[1]))
     }
 
     private func route(_ request: StandInRequest) async -> StandInResponse {

@@ -20,7 +20,10 @@ do {
         tokenLifetimeSeconds: try environment.int("STAND_IN_TOKEN_LIFETIME_SECONDS", default: 5_011_271, range: 1...Int(Int32.max)),
         rateLimitPointsPerMinute: try environment.int("STAND_IN_RATE_LIMIT_POINTS", default: 800, range: 1...1_000_000),
         subscriptionPageSize: try environment.int("STAND_IN_SUBSCRIPTION_PAGE_SIZE", default: 100, range: 1...1000),
-        defaultDeliverySecret: environment.optional("TWITCH_EVENTSUB_SECRET"))
+        defaultDeliverySecret: environment.optional("TWITCH_EVENTSUB_SECRET"),
+        // Comma-separated registered OAuth Redirect URLs; none: any http(s) redirect_uri is taken.
+        redirectURIs: (environment.optional("STAND_IN_REDIRECT_URIS") ?? "").split(separator: ",").map(String.init).filter { !$0.isEmpty },
+        userTokenLifetimeSeconds: try environment.int("STAND_IN_USER_TOKEN_LIFETIME_SECONDS", default: 14_124, range: 1...Int(Int32.max)))
     let server = TwitchStandInServer(configuration: configuration, logger: logger)
     try await server.run(host: host, port: port) { boundPort in
         StandardOutput.line("twitch stand-in on http://\(host):\(boundPort) (helix: /helix, oauth: /oauth2, control: /_stand-in)")

@@ -471,13 +471,7 @@ public struct AuthFunction: HTTPFunction {
         return response
     }
 
-    private func page(_ status: Int, _ html: String) -> FunctionResponse {
-        FunctionResponse(status: status, headers: [
-            ("content-type", "text/html; charset=utf-8"), ("cache-control", "no-store"),
-            ("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"),
-            ("x-frame-options", "DENY"), ("referrer-policy", "no-referrer"),
-        ], body: Array(html.utf8))
-    }
+    private func page(_ status: Int, _ html: String) -> FunctionResponse { .page(html, status: status) }
 
     /// The fields of a form or JSON body.
     static func fields(_ request: FunctionRequest) -> [String: String] {

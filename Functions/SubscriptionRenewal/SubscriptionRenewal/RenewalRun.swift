@@ -37,14 +37,13 @@ struct RenewalRun {
     }
 
     mutating func reconcile(desired: [SubscriptionKey: DesiredSubscription]) async throws {
-        let maximumPages = renewer.options.maximumPages
-        let helix = self.helix
-        let listing = try await call { () async throws(HelixError) in try await helix.eventSubSubscriptions(maximumPages: maximumPages) }
+        let listing = try await listOurs()
         totalCost = listing.totalCost
         maximumTotalCost = listing.maxTotalCost
 
         var actual: [SubscriptionKey: [HelixSubscription]] = [:]
         for subscription in listing.subscriptions where subscription.callback == renewer.callbackURL && renewer.inScope(subscription.key) {
+            guard !seenIDs.contains(subscription.id) else { continue }
             actual[subscription.key, default: []].append(subscription)
             seenIDs.insert(subscription.id)
         }
@@ -118,6 +117,27 @@ struct RenewalRun {
             case .refused: report.failed += 1
             }
         }
+    }
+
+    /// Every subscription the run may touch. A run for a few creators (a creator was added, linked
+    /// or removed) lists only theirs (`user_id` filter, one short listing each) instead of every
+    /// page of the deployment; a full run lists everything.
+    private mutating func listOurs() async throws -> HelixSubscriptionList {
+        let maximumPages = renewer.options.maximumPages
+        let helix = self.helix
+        guard let scope = renewer.options.onlyTwitchUserIDs, scope.count <= SubscriptionRenewer.listByUserLimit else {
+            return try await call { () async throws(HelixError) in try await helix.eventSubSubscriptions(maximumPages: maximumPages) }
+        }
+        var subscriptions: [HelixSubscription] = []
+        var totals = (0, 0, 0)
+        for userID in scope.sorted() {
+            let page = try await call { () async throws(HelixError) in
+                try await helix.eventSubSubscriptions(userID: userID, maximumPages: maximumPages)
+            }
+            subscriptions += page.subscriptions
+            totals = (page.total, page.totalCost, page.maxTotalCost)
+        }
+        return HelixSubscriptionList(subscriptions: subscriptions, total: totals.0, totalCost: totals.1, maxTotalCost: totals.2)
     }
 
     private func fitsCost(_ wanted: DesiredSubscription) -> Bool {
@@ -195,10 +215,12 @@ struct RenewalRun {
     /// it is ours. One with another callback belongs to someone else and stays untouched.
     private mutating func recordExisting(_ wanted: DesiredSubscription) async throws {
         let helix = self.helix
-        let userID = wanted.twitchUserID
+        let userID = wanted.twitchUserID, type = wanted.type
         let maximumPages = renewer.options.maximumPages
         let listing = try await call { () async throws(HelixError) in
-            try await helix.eventSubSubscriptions(userID: userID, maximumPages: maximumPages)
+            // Deployment-wide subscriptions name no user: filter by type instead.
+            userID == nil ? try await helix.eventSubSubscriptions(type: type, maximumPages: maximumPages)
+                          : try await helix.eventSubSubscriptions(userID: userID, maximumPages: maximumPages)
         }
         let matching = listing.subscriptions.filter { $0.key == wanted.key && SubscriptionRenewer.liveStatuses.contains($0.status) }
         if let ours = matching.first(where: { $0.callback == renewer.callbackURL }) {

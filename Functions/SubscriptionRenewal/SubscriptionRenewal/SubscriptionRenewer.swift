@@ -9,8 +9,9 @@ public import TwitchAPI
 /// Subscriptions do not expire at Twitch, so "renewal" is reconciliation of the desired set
 /// against `GET /eventsub/subscriptions` (every page):
 /// - desired: for every Twitch user in `tracked_twitch_users()`, `DesiredSubscription.forUser`
-///   (types that need no authorization for everyone, authorization-requiring ones for creators who
-///   linked their account);
+///   (types that need no authorization for everyone, authorization-requiring ones that a linked
+///   creator's granted scopes and enabled types cover), plus `user.authorization.revoke` for our
+///   client id (full runs only);
 /// - ours: listed subscriptions whose webhook callback is exactly `callbackURL` (anything else
 ///   belongs to someone else and is never touched);
 /// - per subscription (type + version + condition): `enabled` / `webhook_callback_verification_pending`
@@ -67,7 +68,7 @@ public struct SubscriptionRenewer: Sendable {
     public let helix: HelixClient
     public let pool: PostgresPool
     public let callbackURL: String
-    public let options: Options
+    public private(set) var options: Options
     let secret: String
     let logger: Logger
     let sleep: Sleep
@@ -85,6 +86,13 @@ public struct SubscriptionRenewer: Sendable {
         self.logger = logger
         self.options = options
         self.sleep = sleep
+    }
+
+    /// The same renewer restricted to these Twitch users (a creator added, linked, unlinked or removed).
+    public func scoped(to twitchUserIDs: Set<String>) -> SubscriptionRenewer {
+        var copy = self
+        copy.options.onlyTwitchUserIDs = options.onlyTwitchUserIDs.map { twitchUserIDs.intersection($0) } ?? twitchUserIDs
+        return copy
     }
 
     /// Closes the database pool that `fromEnvironment` opened; a renewer built with `init` leaves
@@ -106,6 +114,10 @@ public struct SubscriptionRenewer: Sendable {
         var desired: [SubscriptionKey: DesiredSubscription] = [:]
         for user in users {
             for subscription in DesiredSubscription.forUser(user) { desired[subscription.key] = subscription }
+        }
+        if options.onlyTwitchUserIDs == nil {
+            let revoke = DesiredSubscription.authorizationRevoke(clientID: helix.configuration.clientID)
+            desired[revoke.key] = revoke
         }
         var run = RenewalRun(renewer: self)
         run.report.desired = desired.count
@@ -133,18 +145,22 @@ public struct SubscriptionRenewer: Sendable {
         let scope = options.onlyTwitchUserIDs
         return try await pool.withConnection { connection in
             let listedAt = try connection.query("SELECT clock_timestamp()::text AS now").first?.require("now") ?? ""
-            let rows = try connection.query("SELECT twitch_user_id, authorized FROM tracked_twitch_users()").rows
+            let rows = try connection.query("SELECT twitch_user_id, authorized_types FROM tracked_twitch_users()").rows
             var users: [TrackedTwitchUser] = []
             for row in rows {
                 let id = try row.require("twitch_user_id")
                 if let scope, !scope.contains(id) { continue }
-                users.append(TrackedTwitchUser(twitchUserID: id, authorized: row.bool("authorized") ?? false))
+                users.append(TrackedTwitchUser(twitchUserID: id, authorizedTypes: Set(PostgresArray.parse(row["authorized_types"] ?? "{}"))))
             }
             return (users, listedAt)
         }
     }
 
-    /// Whether a subscription of ours is within this run's scope.
+    /// Up to this many users, a scoped run lists each user's subscriptions instead of all of them.
+    static let listByUserLimit = 20
+
+    /// Whether a subscription of ours is within this run's scope (a scoped run never touches the
+    /// deployment-wide ones, which name no user).
     func inScope(_ key: SubscriptionKey) -> Bool {
         guard let scope = options.onlyTwitchUserIDs else { return true }
         return key.userIDs.contains { scope.contains($0) }

@@ -3,6 +3,7 @@ public import EventSub
 public import FunctionRuntime
 public import FunctionServer
 public import Ingest
+import JSONValue
 import Logging
 
 /// `POST /webhooks/twitch`: Twitch EventSub webhook deliveries.
@@ -16,15 +17,17 @@ public struct TwitchWebhookFunction: HTTPFunction {
     private let verifier: DeliveryVerifier
     private let ingestor: EventIngestor
     private let subscriptions: SubscriptionStatusStore
+    private let revocations: AuthorizationRevocations?
     private let now: @Sendable () -> Double
 
     public init(
         verifier: DeliveryVerifier, ingestor: EventIngestor, subscriptions: SubscriptionStatusStore,
-        now: @escaping @Sendable () -> Double = wallClockSeconds
+        revocations: AuthorizationRevocations? = nil, now: @escaping @Sendable () -> Double = wallClockSeconds
     ) {
         self.verifier = verifier
         self.ingestor = ingestor
         self.subscriptions = subscriptions
+        self.revocations = revocations
         self.now = now
     }
 
@@ -55,9 +58,28 @@ public struct TwitchWebhookFunction: HTTPFunction {
             return try await answerChallenge(envelope, context: context)
         case .revocation:
             return try await recordRevocation(envelope, context: context)
+        case .notification where envelope.subscription.type == EventSubCatalog.authorizationRevoke:
+            return try await revokeAuthorization(envelope, delivery: delivery, context: context)
         case .notification:
             return try await ingest(envelope, delivery: delivery, body: request.body, context: context)
         }
+    }
+
+    /// Not an event of any channel: the creator took our app's access away. 2xx only once every
+    /// link is marked (Twitch redelivers otherwise, and a redelivery is harmless).
+    private func revokeAuthorization(_ envelope: EventSubEnvelope, delivery: EventSubDelivery, context: FunctionContext) async throws -> FunctionResponse {
+        guard let userID = envelope.event?["user_id"]?.stringValue, !userID.isEmpty else {
+            throw FunctionError(status: 400, code: "invalid_body", message: "user.authorization.revoke without event.user_id")
+        }
+        guard let revocations else { throw FunctionError.unavailable("authorization revocations are not handled here") }
+        do {
+            let count = try await revocations.revoke(twitchUserID: userID, messageID: delivery.messageID, logger: context.logger)
+            context.logger.notice("creator revoked our authorization on twitch", metadata: ["twitchUserId": "\(userID)", "links": "\(count)"])
+        } catch {
+            context.logger.error("could not record an authorization revocation", metadata: ["error": "\(error)"])
+            throw FunctionError.unavailable("link store unavailable, retry later")
+        }
+        return FunctionResponse(status: 204)
     }
 
     private func answerChallenge(_ envelope: EventSubEnvelope, context: FunctionContext) async throws -> FunctionResponse {

@@ -34,6 +34,7 @@ public enum WebhookConfiguration {
             options: .init(maxBatch: maxBatch, lanes: lanes, streamLockTimeoutMilliseconds: lockTimeout), logger: logger)
         return TwitchWebhookFunction(
             verifier: DeliveryVerifier(signatures: SignatureVerifier(secrets: secrets)),
-            ingestor: ingestor, subscriptions: SubscriptionStatusStore(postgres: postgres))
+            ingestor: ingestor, subscriptions: SubscriptionStatusStore(postgres: postgres),
+            revocations: AuthorizationRevocations(postgres: postgres, redis: redis))
     }
 }

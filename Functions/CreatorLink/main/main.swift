@@ -1,0 +1,7 @@
+import CreatorLink
+import FunctionRuntime
+import FunctionServer
+
+await FunctionMain.serve(name: "creator-link") { environment, logger in
+    try CreatorLinkFunction.fromEnvironment(environment, logger: logger)
+}
