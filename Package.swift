@@ -104,7 +104,9 @@ let sharedTargets: [Target] = [
     shared("OpenIDConnect", ["Base64Encoding", "BlockingIO", "JSONValue", "URLEncoding", httpClient, crypto, cryptoExtras, nioLocks,
                              nioCore, nioHTTP1]),
     shared("Access", ["AccessTokens", "Base64Encoding", "BlockingIO", "JSONValue", "Postgres", crypto, cryptoExtras, nioLocks]),
-    shared("API", ["Access", "AccessTokens", "BlockingIO", "FunctionRuntime", "FunctionServer", "JSONValue", "Postgres", "Redis", "Settings",
+    // The audit log: one row per change, in the change's own transaction.
+    shared("Audit", ["JSONValue", "Postgres"]),
+    shared("API", ["Access", "AccessTokens", "Audit", "BlockingIO", "FunctionRuntime", "FunctionServer", "JSONValue", "Postgres", "Redis", "Settings",
                    "URLEncoding", httpClient, logging]),
     // Creator linking: link requests (hashed single-use state), sealed tokens, resealing.
     shared("CreatorLinks", ["Base64Encoding", "Postgres", "SecretSealing", "TwitchAPI", crypto]),
@@ -120,28 +122,28 @@ let functionTargets: [Target] =
              library: ["BlockingIO", "EventSub", "FunctionRuntime", "FunctionServer", "Ingest", "JSONValue", "JobQueue", "Postgres", "Redis", "Settings", logging],
              main: httpMain)
     + function("Account", executable: "account",
-               library: ["API", "AccessTokens", "BlockingIO", "FunctionRuntime", "FunctionServer", "JSONValue", "ObjectStore", "Postgres", "Settings"],
+               library: ["Audit", "API", "AccessTokens", "BlockingIO", "FunctionRuntime", "FunctionServer", "JSONValue", "ObjectStore", "Postgres", "Settings"],
                main: apiMain)
     + function("Auth", executable: "auth",
-               library: ["Access", "API", "AccessTokens", "Base64Encoding", "BlockingIO", "FunctionRuntime", "FunctionServer", "JSONValue", "MarkupEscaping",
+               library: ["Audit", "Access", "API", "AccessTokens", "Base64Encoding", "BlockingIO", "FunctionRuntime", "FunctionServer", "JSONValue", "MarkupEscaping",
                          "OpenIDConnect", "Postgres", "Redis", "Settings", "URLEncoding", crypto, cryptoExtras, logging, nioLocks],
                main: ["API", "Access", "AccessTokens", "FunctionRuntime", "FunctionServer", "OpenIDConnect", "Postgres", "Redis", "Settings", httpClient])
     + function("Members", executable: "members",
-               library: ["API", "AccessTokens", "Base64Encoding", "FunctionRuntime", "FunctionServer", "JSONValue", "Postgres", crypto],
+               library: ["Audit", "API", "AccessTokens", "Base64Encoding", "FunctionRuntime", "FunctionServer", "JSONValue", "Postgres", crypto],
                main: apiMain)
     + function("Keys", executable: "keys",
-               library: ["API", "Access", "AccessTokens", "Base64Encoding", "FunctionRuntime", "FunctionServer", "JSONValue", "Postgres"],
+               library: ["Audit", "API", "Access", "AccessTokens", "Base64Encoding", "FunctionRuntime", "FunctionServer", "JSONValue", "Postgres"],
                main: apiMain)
     + function("Creators", executable: "creators",
-               library: ["API", "AccessTokens", "CreatorLinks", "EventSub", "FunctionRuntime", "FunctionServer", "JSONValue", "JobQueue", "Postgres",
+               library: ["Audit", "API", "AccessTokens", "CreatorLinks", "EventSub", "FunctionRuntime", "FunctionServer", "JSONValue", "JobQueue", "Postgres",
                          "Redis", "SecretSealing", "Settings", "TwitchAPI", logging],
                main: apiMain + ["Settings"])
     + function("CreatorLink", executable: "creator-link",
-               library: ["API", "CreatorLinks", "EventSub", "FunctionRuntime", "FunctionServer", "JSONValue", "JobQueue", "MarkupEscaping",
+               library: ["Audit", "API", "CreatorLinks", "EventSub", "FunctionRuntime", "FunctionServer", "JSONValue", "JobQueue", "MarkupEscaping",
                          "Postgres", "Redis", "SecretSealing", "Settings", "TwitchAPI", logging],
                main: httpMain)
     + function("Events", executable: "events",
-               library: ["API", "AccessTokens", "BlockingIO", "EventSub", "FunctionRuntime", "FunctionServer", "Ingest", "JSONValue",
+               library: ["Audit", "API", "AccessTokens", "BlockingIO", "EventSub", "FunctionRuntime", "FunctionServer", "Ingest", "JSONValue",
                          "ObjectStore", "Postgres", "Rooms", "Settings"],
                main: apiMain)
     + function("Dashboard", executable: "dashboard",
@@ -162,7 +164,7 @@ let functionTargets: [Target] =
                          httpClient, crypto, logging, nioCore, nioHTTP1],
                main: ["FunctionRuntime", "JobQueue"])
     + function("TwitchTokenRefresh", executable: "twitch-token-refresh",
-               library: ["API", "BlockingIO", "CreatorLinks", "FunctionRuntime", "JSONValue", "JobQueue", "Postgres", "Redis", "SecretSealing",
+               library: ["Audit", "BlockingIO", "CreatorLinks", "FunctionRuntime", "JSONValue", "JobQueue", "Postgres", "Redis", "SecretSealing",
                          "Settings", "TwitchAPI", logging],
                main: ["FunctionRuntime", "JobQueue"])
     + function("ResealTokens", executable: "reseal-tokens", library: nil,

@@ -1,3 +1,4 @@
+public import Audit
 import URLEncoding
 import Settings
 public import AccessTokens

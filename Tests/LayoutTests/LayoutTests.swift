@@ -100,7 +100,8 @@ import Glibc
         }
     }
 
-    static let jobExecutables = ["subscription-renewal", "status-reconciliation", "event-archive", "enqueue-job", "migrate"]
+    static let jobExecutables = ["subscription-renewal", "status-reconciliation", "twitch-token-refresh", "event-archive", "enqueue-job", "migrate",
+                                 "reseal-tokens"]
 
     /// The symbols of a built executable, through `nm` (binutils).
     static func symbols(_ executable: String) throws -> String? {

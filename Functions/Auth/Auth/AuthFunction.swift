@@ -1,3 +1,4 @@
+import Audit
 public import Access
 import API
 public import AccessTokens

@@ -1,3 +1,4 @@
+import Audit
 import API
 public import CreatorLinks
 import EventSub

@@ -1,3 +1,4 @@
+import Audit
 import Logging
 public import API
 import AccessTokens

@@ -1,3 +1,4 @@
+import Audit
 public import API
 import Access
 import AccessTokens

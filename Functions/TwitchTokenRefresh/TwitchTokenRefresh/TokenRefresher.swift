@@ -1,4 +1,5 @@
-import API
+import Audit
+
 import BlockingIO
 public import CreatorLinks
 import JSONValue
