@@ -135,7 +135,9 @@ public struct LocalInstance: Sendable {
             functionEnvironment["TWITCH_CLIENT_ID"] = clientID
             functionEnvironment["TWITCH_CLIENT_SECRET"] = secret
         } else {
-            let port = try await startStandIn("twitch-stand-in", supervisor: supervisor)
+            // Like a Twitch application, the stand-in accepts only the registered OAuth redirect.
+            let redirect = environment.optional("TWITCH_REDIRECT_URL") ?? "http://127.0.0.1:\(options.port)/creator-link/callback"
+            let port = try await startStandIn("twitch-stand-in", supervisor: supervisor, environment: ["STAND_IN_REDIRECT_URIS": redirect])
             functionEnvironment["TWITCH_CLIENT_ID"] = "local-client-id"
             functionEnvironment["TWITCH_CLIENT_SECRET"] = "local-client-secret"
             functionEnvironment["TWITCH_API_BASE_URL"] = "http://127.0.0.1:\(port)/helix"
@@ -234,12 +236,12 @@ public struct LocalInstance: Sendable {
 
     /// Starts a stand-in executable under supervision on a free port (restarted on the same
     /// port, which the functions' environment names) and returns the port.
-    private func startStandIn(_ name: String, supervisor: ProcessSupervisor) async throws -> Int {
+    private func startStandIn(_ name: String, supervisor: ProcessSupervisor, environment extra: [String: String] = [:]) async throws -> Int {
         let port = try Ports.freeServerPort()
         let executable = options.binaryDirectory + "/" + name
+        let environment = ["PORT": String(port), "PATH": "/usr/bin:/bin", "LOG_LEVEL": "warning"].merging(extra) { $1 }
         try await supervisor.start(.init(name: name) {
-            try await ListeningProcess.launch(executable, port: port,
-                                              environment: ["PORT": String(port), "PATH": "/usr/bin:/bin", "LOG_LEVEL": "warning"])
+            try await ListeningProcess.launch(executable, port: port, environment: environment)
         })
         return port
     }
