@@ -47,8 +47,7 @@ public struct APIDependencies: Sendable {
         // The process-wide client: it lives as long as the process, so shutting it down at exit
         // (and crashing in deinit when one forgets) is not a concern.
         let httpClient = HTTPClient.shared
-        let pool = PostgresPool(url: try environment.required("DATABASE_URL"),
-                                size: try environment.int("DATABASE_POOL_SIZE", default: 4, range: 1...64), logger: logger)
+        let pool = try PostgresPool.fromEnvironment(environment, defaultSize: 4, maximumSize: 64, logger: logger)
         let verifier = try AccessTokenVerifier.fromEnvironment(environment, httpClient: httpClient, logger: logger,
                                                                ownKeys: DatabaseKeySource(pool: pool))
         let access = AccessCheck(pool: pool, cacheSeconds: Double(try environment.int("ACCESS_CHECK_CACHE_SECONDS", default: 2, range: 0...5)),

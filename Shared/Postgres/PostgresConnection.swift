@@ -14,10 +14,19 @@ public final class PostgresConnection: @unchecked Sendable {
     private let preparesStatements: Bool
     static let maxPreparedStatements = 256
 
+    /// The process's default for `preparesStatements`: true unless the environment says
+    /// `DATABASE_PREPARED_STATEMENTS=false` (behind a transaction-mode pooler that does not keep
+    /// named statements, PgBouncer < 1.21). Read from the environment here so that every
+    /// connection of the process, whoever opens it, follows the one deployment setting.
+    public static let preparesStatementsByDefault: Bool = {
+        guard let value = getenv("DATABASE_PREPARED_STATEMENTS") else { return true }
+        return !["0", "false", "no", "off"].contains(String(cString: value).lowercased())
+    }()
+
     /// Connects with a libpq connection string or `postgresql://` URL. `preparesStatements`:
     /// statements are prepared once per connection and then only bound and executed; turn it off
     /// behind a pooler in transaction mode that does not keep named statements (PgBouncer < 1.21).
-    public init(url: String, preparesStatements: Bool = true) throws {
+    public init(url: String, preparesStatements: Bool = PostgresConnection.preparesStatementsByDefault) throws {
         self.preparesStatements = preparesStatements
         guard let handle = PQconnectdb(url) else {
             throw PostgresError(kind: .connection, message: "out of memory allocating a connection")

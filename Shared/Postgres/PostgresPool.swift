@@ -15,7 +15,8 @@ public final class PostgresPool: Sendable {
     private let preparesStatements: Bool
 
     /// `preparesStatements`: see `PostgresConnection.init(url:preparesStatements:)`.
-    public init(url: String, size: Int = 4, preparesStatements: Bool = true, logger: Logger = Logger(label: "postgres")) {
+    public init(url: String, size: Int = 4, preparesStatements: Bool = PostgresConnection.preparesStatementsByDefault,
+                logger: Logger = Logger(label: "postgres")) {
         self.url = Self.withDefaults(url)
         self.preparesStatements = preparesStatements
         self.size = size

@@ -49,6 +49,17 @@ public enum PercentEncoding {
         items.map { encode($0.0) + "=" + encode($0.1) }.joined(separator: "&")
     }
 
+    /// `uri` with `items` added to its query, keeping a query it has (RFC 6749 §3.1.2: an OAuth
+    /// redirect back to a client). `spaceAsPlus`: spaces as `+` (what Twitch's redirects send,
+    /// `scope=a+b`) instead of `%20`.
+    public static func appendingQuery(_ items: [(String, String)], to uri: String, spaceAsPlus: Bool = false) -> String {
+        let separator = !uri.contains("?") ? "?" : (uri.hasSuffix("?") || uri.hasSuffix("&") ? "" : "&")
+        let encoded: (String) -> String = spaceAsPlus
+            ? { $0.split(separator: " ", omittingEmptySubsequences: false).map { encode(String($0)) }.joined(separator: "+") }
+            : { encode($0) }
+        return uri + separator + items.map { encoded($0.0) + "=" + encoded($0.1) }.joined(separator: "&")
+    }
+
     public static func isUnreserved(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),

@@ -81,7 +81,7 @@ import Testing
         var logger = Logger(label: "archive-test")
         logger.logLevel = .warning
         return EventArchiver(
-            databaseURL: try TestServices.databaseURL(), objectStore: s3.configuration,
+            databaseURL: try TestServices.databaseURL(), lockURL: try TestServices.sessionDatabaseURL(), objectStore: s3.configuration,
             configuration: .init(pageSize: pageSize, deleteBatchSize: deleteBatchSize), logger: logger)
     }
 

@@ -39,7 +39,7 @@ import TwitchStandIn
 
     func withContext(_ body: (Context) async throws -> Void) async throws {
         let logger = Fixture.quietLogger("status-test")
-        let pool = PostgresPool(url: try TestServices.databaseURL(), size: 4, logger: logger)
+        let pool = PostgresPool(url: try TestServices.sessionDatabaseURL(), size: 4, logger: logger)
         let redis = RedisClient(url: try TestServices.redisURL(), size: 1, logger: logger)
         let ingestor = EventIngestor(postgres: pool, publisher: RoomPublisher(redis: redis, logger: logger),
                                      options: .init(maxBatch: 64, lanes: 1), logger: logger)

@@ -24,7 +24,7 @@ struct Webhook {
     init(redisURL: RedisURL? = nil, publishes: Bool = true) throws {
         var logger = Logger(label: "webhook-under-test")
         logger.logLevel = .error
-        postgres = PostgresPool(url: try TestServices.databaseURL(), size: 4, logger: logger)
+        postgres = PostgresPool(url: try TestServices.sessionDatabaseURL(), size: 4, logger: logger)
         redis = RedisClient(url: try redisURL ?? TestServices.redisURL(), size: 1, timeoutMilliseconds: 500, logger: logger)
         let ingestor = EventIngestor(postgres: postgres, publisher: publishes ? RoomPublisher(redis: redis, logger: logger) : nil,
                                      options: .init(maxBatch: 64, lanes: 2), logger: logger)

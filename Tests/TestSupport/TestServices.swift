@@ -18,6 +18,20 @@ public enum TestServices {
         return value
     }
 
+    /// For connections that hold session state across transactions (ingest's stream locks, the
+    /// archive's lock): the session-mode pool when the run goes through PgBouncer, else the
+    /// app role's URL (`DATABASE_SESSION_URL` in production).
+    public static func sessionDatabaseURL() throws -> String {
+        if let url = environment.optional("CCR_TEST_DATABASE_SESSION_URL") { return url }
+        return try databaseURL()
+    }
+
+    /// True when the app role's URL goes through PgBouncer in transaction mode.
+    public static var throughPgBouncer: Bool { environment.optional("CCR_TEST_PGBOUNCER") == "1" }
+
+    /// The embedded server's CA certificate (TLS with a certificate for `localhost`), if any.
+    public static var postgresRootCertificate: String? { environment.optional("CCR_TEST_PG_ROOT_CERT") }
+
     /// The owner role (migrations).
     public static func adminURL() throws -> String {
         guard let value = environment.optional("CCR_TEST_DATABASE_ADMIN_URL") else { throw Missing() }

@@ -24,7 +24,7 @@ struct WebhookHarness {
 
     init(databaseURL: String? = nil, redisURL: RedisURL? = nil, maxBatch: Int = 64, streamLockTimeoutMilliseconds: Int = 5_000) throws {
         let logger = Logger(label: "test")
-        postgres = PostgresPool(url: try databaseURL ?? TestServices.databaseURL(), size: 4, logger: logger)
+        postgres = PostgresPool(url: try databaseURL ?? TestServices.sessionDatabaseURL(), size: 4, logger: logger)
         redis = RedisClient(url: try redisURL ?? TestServices.redisURL(), size: 1, timeoutMilliseconds: 300, logger: logger)
         ingestor = EventIngestor(postgres: postgres, publisher: RoomPublisher(redis: redis, logger: logger),
                                      options: .init(maxBatch: maxBatch, lanes: 2, streamLockTimeoutMilliseconds: streamLockTimeoutMilliseconds),

@@ -47,7 +47,17 @@ public struct CreatorLinker: Sendable {
     private func follow(state: String, twitchUserID: String, login: String, client: HTTPClient) async throws {
         _ = try await send(client, "POST", standInURL + "/_stand-in/users", json: ["users": [["id": .string(twitchUserID), "login": .string(login)]]])
         _ = try await send(client, "POST", standInURL + "/_stand-in/oauth/auto-approve", json: ["user_id": .string(twitchUserID), "decision": "approve"])
-        defer { Task { _ = try? await send(client, "POST", standInURL + "/_stand-in/oauth/auto-approve", json: ["decision": .null]) } }
+        do {
+            try await chain(state: state, client: client)
+        } catch {
+            _ = try? await send(client, "POST", standInURL + "/_stand-in/oauth/auto-approve", json: ["decision": .null])
+            throw error
+        }
+        // Off again before returning: a browser opening a link next must see the consent page.
+        _ = try await send(client, "POST", standInURL + "/_stand-in/oauth/auto-approve", json: ["decision": .null])
+    }
+
+    private func chain(state: String, client: HTTPClient) async throws {
         let page = try await send(client, "GET", routerURL + "/creator-link/" + state)
         guard page.status == 200, let start = page.body.firstRange(of: "id=\"authorize\" href=\"") else {
             throw OperatorCommands.Failure(description: "the link page answered \(page.status)")

@@ -31,6 +31,14 @@ public struct EmbeddedPostgres: Sendable {
         "postgresql://postgres:\(superuserPassword)@127.0.0.1:\(port)/postgres"
     }
 
+    /// The CA certificate of the server's TLS certificate (for `sslmode=verify-full
+    /// sslrootcert=…` with host `localhost`), when `openssl` made one; nil without TLS.
+    public var rootCertificate: String? {
+        let path = tlsDirectory + "/root.crt"
+        return FileSystem.exists(path) ? path : nil
+    }
+
+    private var tlsDirectory: String { dataDirectory + "/tls" }
     private var clusterDirectory: String { dataDirectory + "/cluster" }
     /// The server's own log (written by the postgres user).
     private var logFile: String { dataDirectory + "/postgres.log" }
@@ -42,6 +50,7 @@ public struct EmbeddedPostgres: Sendable {
         let binaries = try Self.binaryDirectory()
         try FileSystem.makeDirectories(dataDirectory, mode: 0o700)
         if Self.isRoot { try await run("/bin/chown", ["postgres:postgres", dataDirectory]) }
+        try await makeCertificates()
         guard !FileSystem.exists(clusterDirectory + "/PG_VERSION") else { return }
         let passwordFile = dataDirectory + "/.pwfile"
         try FileSystem.writeText(superuserPassword + "\n", to: passwordFile, mode: 0o600)
@@ -61,6 +70,10 @@ public struct EmbeddedPostgres: Sendable {
         var arguments = ["-D", clusterDirectory, "-p", String(port), "-c", "listen_addresses=127.0.0.1", "-k", dataDirectory,
                          "-c", "max_connections=200"]
         if !durable { arguments += ["-c", "fsync=off", "-c", "full_page_writes=off"] }
+        // TLS as managed Postgres offers it: clients may ask for sslmode=verify-full.
+        if rootCertificate != nil {
+            arguments += ["-c", "ssl=on", "-c", "ssl_cert_file=\(tlsDirectory)/server.crt", "-c", "ssl_key_file=\(tlsDirectory)/server.key"]
+        }
         let environment = ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C", "LC_ALL": "C"]
         // As root, setpriv drops to the postgres user and execs, so the child's pid is the postmaster's.
         let process = Self.isRoot
@@ -82,6 +95,26 @@ public struct EmbeddedPostgres: Sendable {
         }
         await supervised.stop()
         throw ChildProcess.SpawnError(description: "postgres did not accept connections on port \(port) within 60 s; see \(logFile)")
+    }
+
+    /// A CA and a server certificate for `localhost` only (not 127.0.0.1: a client that connects
+    /// by address fails verify-full, as it should), made once with `openssl` when it is installed.
+    private func makeCertificates() async throws {
+        guard !FileSystem.exists(tlsDirectory + "/server.crt"), FileSystem.exists("/usr/bin/openssl") else { return }
+        try FileSystem.makeDirectories(tlsDirectory, mode: 0o700)
+        let openssl = "/usr/bin/openssl", dir = tlsDirectory
+        try await run(openssl, ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "3650", "-subj", "/CN=ccr-local test CA",
+                                "-keyout", dir + "/root.key", "-out", dir + "/root.crt"])
+        try await run(openssl, ["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
+                                "-keyout", dir + "/server.key", "-out", dir + "/server.csr"])
+        try FileSystem.writeText("subjectAltName=DNS:localhost\n", to: dir + "/server.ext")
+        try await run(openssl, ["x509", "-req", "-in", dir + "/server.csr", "-CA", dir + "/root.crt", "-CAkey", dir + "/root.key",
+                                "-CAcreateserial", "-days", "3650", "-extfile", dir + "/server.ext", "-out", dir + "/server.crt"])
+        try await run("/bin/chmod", ["0600", dir + "/server.key", dir + "/root.key"])
+        // Clients (tests, any user) read the CA certificate.
+        try await run("/bin/chmod", ["0755", dir])
+        try await run("/bin/chmod", ["0644", dir + "/root.crt"])
+        if Self.isRoot { try await run("/bin/chown", ["postgres:postgres", dir + "/server.key", dir + "/server.crt"]) }
     }
 
     /// True when a server (ours from an earlier run, or anyone's) runs on this cluster.

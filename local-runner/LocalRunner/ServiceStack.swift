@@ -142,6 +142,22 @@ public final class ServiceStack: Sendable {
     private let ownerPassword: String
     private let appPassword: String
 
+    /// The embedded server's CA certificate (for `sslmode=verify-full`), when it has TLS.
+    public var postgresRootCertificate: String? { postgres?.rootCertificate }
+
+    /// Starts PgBouncer in front of the embedded Postgres (supervised like it) and returns the app
+    /// role's URLs through it: transaction pooling, and session pooling.
+    public func startPgBouncer() async throws -> (transaction: String, session: String) {
+        guard let postgres else { throw ConfigurationError("PgBouncer needs the embedded Postgres (DATABASE_URL is set)") }
+        let directory = postgres.dataDirectory + "/pgbouncer"
+        let bouncer = EmbeddedPgBouncer(directory: directory, port: try Ports.freeServerPort(), postgresPort: postgres.port,
+                                        database: Self.databaseName,
+                                        users: [(DatabaseRoles.app, appPassword), (DatabaseRoles.owner, ownerPassword)])
+        try await supervisor.start(.init(name: "pgbouncer") { try await bouncer.launch() })
+        return (bouncer.url(user: DatabaseRoles.app, password: appPassword, session: false),
+                bouncer.url(user: DatabaseRoles.app, password: appPassword, session: true))
+    }
+
     /// Starts what is embedded (supervised), provisions, migrates; returns the shared environment.
     /// A server already running on this data folder (left by a runner that was killed) is used
     /// as it is, not supervised and never stopped: this process did not start it.

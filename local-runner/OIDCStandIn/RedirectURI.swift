@@ -29,15 +29,7 @@ enum RedirectURI {
 
     /// `uri` with `parameters` added to its query (RFC 6749 §3.1.2: keep the query it has).
     static func adding(_ parameters: [(String, String)], to uri: String) -> String {
-        let separator: String
-        if !uri.contains("?") {
-            separator = "?"
-        } else if uri.hasSuffix("?") || uri.hasSuffix("&") {
-            separator = ""
-        } else {
-            separator = "&"
-        }
-        return uri + separator + PercentEncoding.form(parameters)
+        PercentEncoding.appendingQuery(parameters, to: uri)
     }
 }
 

@@ -69,18 +69,6 @@ enum AuthorizeRedirect {
     /// `uri` with `parameters` added to its query (keeping a query it has). Spaces become `+`, as
     /// in Twitch's redirects (`scope=…+…`, `error_description=The+user+denied+you+access`).
     static func adding(_ parameters: [(String, String)], to uri: String) -> String {
-        let separator: String
-        if !uri.contains("?") {
-            separator = "?"
-        } else if uri.hasSuffix("?") || uri.hasSuffix("&") {
-            separator = ""
-        } else {
-            separator = "&"
-        }
-        return uri + separator + parameters.map { encode($0.0) + "=" + encode($0.1) }.joined(separator: "&")
-    }
-
-    private static func encode(_ text: String) -> String {
-        text.split(separator: " ", omittingEmptySubsequences: false).map { PercentEncoding.encode(String($0)) }.joined(separator: "+")
+        PercentEncoding.appendingQuery(parameters, to: uri, spaceAsPlus: true)
     }
 }

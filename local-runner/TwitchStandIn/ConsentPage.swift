@@ -1,3 +1,4 @@
+import MarkupEscaping
 /// The page `/oauth2/authorize` shows: which client asks for which scopes, a field for the login
 /// of the stand-in user who signs in, and Authorize / Cancel. One form posting back to
 /// `/oauth2/authorize` (no JavaScript), so a browser test can fill `#login` and click
@@ -63,19 +64,5 @@ enum ConsentPage {
     }
 
     /// Text for HTML element content and double- or single-quoted attribute values.
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
+    static func escape(_ text: String) -> String { Markup.escape(text) }
 }

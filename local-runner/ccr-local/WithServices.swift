@@ -17,6 +17,8 @@ import Glibc
 struct WithServices: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "with-services", abstract: "Run a command next to throwaway Postgres and Redis.", shouldDisplay: false)
+    @Flag(help: "Put PgBouncer (transaction pooling) between the tests and Postgres, with DATABASE_PREPARED_STATEMENTS=false.")
+    var pgbouncer = false
     @Argument(parsing: .captureForPassthrough) var command: [String] = []
 
     func run() async throws {
@@ -37,6 +39,16 @@ struct WithServices: AsyncParsableCommand {
                 environment["CCR_TEST_DATABASE_ADMIN_URL"] = runtime.databaseAdminURL
                 environment["CCR_TEST_PG_SUPERUSER_URL"] = runtime.superuserURL
                 environment["CCR_TEST_REDIS_URL"] = runtime.redisURL
+                if let certificate = stack.postgresRootCertificate { environment["CCR_TEST_PG_ROOT_CERT"] = certificate }
+                if pgbouncer {
+                    // The app role goes through the pooler as in production; owner and superuser
+                    // (migrations, fixtures) connect directly.
+                    let urls = try await stack.startPgBouncer()
+                    environment["CCR_TEST_DATABASE_URL"] = urls.transaction
+                    environment["CCR_TEST_DATABASE_SESSION_URL"] = urls.session
+                    environment["CCR_TEST_PGBOUNCER"] = "1"
+                    environment["DATABASE_PREPARED_STATEMENTS"] = "false"
+                }
                 status = try await runForeground(executable, Array(arguments.dropFirst()), environment: environment)
             } catch {
                 await stack.stop()

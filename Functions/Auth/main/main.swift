@@ -13,8 +13,7 @@ import Settings
 
 await FunctionMain.serve(name: "auth") { environment, logger in
     let configuration = try AuthConfiguration.load(environment)
-    let pool = PostgresPool(url: try environment.required("DATABASE_URL"),
-                            size: try environment.int("DATABASE_POOL_SIZE", default: 4, range: 1...64), logger: logger)
+    let pool = try PostgresPool.fromEnvironment(environment, defaultSize: 4, maximumSize: 64, logger: logger)
     let verifier = try AccessTokenVerifier.fromEnvironment(environment, httpClient: .shared, logger: logger, ownKeys: DatabaseKeySource(pool: pool))
     return AuthFunction(
         configuration: configuration, clients: configuration.providers.map { OpenIDClient(provider: $0, http: .shared) }, pool: pool,

@@ -1,4 +1,4 @@
-public import CreatorLinks
+import CreatorLinks
 public import Logging
 import Postgres
 import Redis
@@ -16,8 +16,7 @@ extension CreatorLinkFunction {
         guard redirect.hasPrefix("https://") || redirect.hasPrefix("http://"), redirect.hasSuffix("/creator-link/callback") else {
             throw ConfigurationError("TWITCH_REDIRECT_URL must be the absolute URL of /creator-link/callback, got \(redirect)")
         }
-        let pool = PostgresPool(url: try environment.required("DATABASE_URL"),
-                                size: try environment.int("DATABASE_POOL_SIZE", default: 2, range: 1...16), logger: logger)
+        let pool = try PostgresPool.fromEnvironment(environment, defaultSize: 2, maximumSize: 16, logger: logger)
         return CreatorLinkFunction(
             pool: pool, tokens: CreatorTokens(keys: try SealingKeyRing.fromEnvironment(environment)),
             authorization: TwitchUserAuthorization(configuration: try HelixConfiguration.fromEnvironment(environment)),

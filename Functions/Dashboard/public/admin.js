@@ -7,7 +7,7 @@
 // More sections plug in with `registerAdminSection` (invitations.js, keys.js), and more parts of
 // the members page with `registerMembersPart`, without touching this file's sections.
 
-import { el, formatDateTime, formatBytes, isHexColor, safeHTTPURL } from "./format.js";
+import { el, formatDateTime, formatBytes, isHexColor, safeHTTPURL, copyFromInput } from "./format.js";
 
 export const ROLE_RANK = { viewer: 0, operator: 1, admin: 2, owner: 3 };
 export const ROLES = ["owner", "admin", "operator", "viewer"];
@@ -83,12 +83,46 @@ export function manageableRoles(actorRole) {
 
 const LOGO_TYPES = ["image/png", "image/jpeg", "image/svg+xml", "image/webp"];
 
+/**
+ * The event types a creator authorizes on Twitch (`EventSubCatalog.authorizationTypes`, the
+ * values `PATCH /api/creators/{id}` takes in `eventTypes`), in catalog order, with what each shows.
+ */
+export const TWITCH_EVENT_TYPES = [
+  { type: "channel.follow", label: "Follows" },
+  { type: "channel.subscribe", label: "Subscriptions" },
+  { type: "channel.subscription.gift", label: "Gifted subs" },
+  { type: "channel.subscription.message", label: "Resub messages" },
+  { type: "channel.cheer", label: "Cheers" },
+  { type: "channel.hype_train.begin", label: "Hype train start" },
+  { type: "channel.hype_train.end", label: "Hype train end" },
+  { type: "channel.chat.message", label: "Chat messages" },
+];
+
+/** The badge of each link state (`twitch.status` of a creator). */
+const LINK_STATUS_TEXT = { linked: "Linked", unlinked: "Not linked", needs_relink: "Needs re-linking", revoked: "Revoked" };
+
 function errorText(error) {
   if (error?.status === 403) return "Not allowed for your role.";
   const fields = error?.fields && Object.keys(error.fields).length
     ? ` (${Object.entries(error.fields).map(([name, problem]) => `${name} ${problem}`).join("; ")})`
     : "";
   return `${error?.message ?? "Request failed"}${fields}`;
+}
+
+/**
+ * Copies `text` with the Clipboard API when the browser allows it (focus, permission); resolves
+ * to whether it did, within 2 s (a browser may leave the promise pending).
+ */
+async function writeClipboard(text) {
+  if (!navigator.clipboard?.writeText) return false;
+  try {
+    return await Promise.race([
+      navigator.clipboard.writeText(text).then(() => true, () => false),
+      new Promise((resolve) => { setTimeout(() => resolve(false), 2000); }),
+    ]);
+  } catch {
+    return false;
+  }
 }
 
 function statusLine() {
@@ -164,8 +198,20 @@ export class Admin {
   }
 
   // ---------- creators (operator and above)
+  //
+  // Each row: the creator, the Twitch link (a badge: Linked / Not linked / Needs re-linking /
+  // Revoked, the problem as its title, the scopes the enabled events still miss), the event types
+  // the agency receives for the creator (checkboxes, saved at once; operators and above, like the
+  // API), topics and removal. Owners and admins hand out the creator's link ("Copy link for the
+  // creator": copied when the browser allows it and always shown in #creator-link-url with its
+  // expiry) and unlink. The link state comes from `GET /api/creators` (the live store keeps no
+  // link data); it is read when the page opens, after every change here, on Refresh and every
+  // 10 s while the page is shown, so a creator finishing the link in their own browser shows up.
 
   #creators(stillCurrent) {
+    const { role } = this.#session();
+    const canLink = atLeast(role, "admin");
+    const canEditTypes = atLeast(role, "operator");
     const status = statusLine();
     const login = el("input", { attrs: { name: "login", required: true, maxlength: "25", pattern: "[A-Za-z0-9_]{1,25}", autocomplete: "off", placeholder: "twitch login" } });
     const topics = el("input", { attrs: { name: "topics", placeholder: "topics, comma separated", autocomplete: "off" } });
@@ -180,39 +226,123 @@ export class Admin {
         setStatus(status, `Added ${created.displayName || created.login}.`);
         form.reset();
         await this.#onCreatorsChanged();
-        if (stillCurrent()) renderTable();
+        if (stillCurrent()) {
+          renderTable();
+          await loadLinks();
+        }
       } catch (error) {
         setStatus(status, errorText(error), true);
       }
     });
 
+    // The link for a creator, shown until dismissed (it works once, for 15 minutes).
+    const linkTitle = el("p", { class: "secret-title", attrs: { id: "creator-link-title" } });
+    const linkInput = el("input", { class: "secret-value", attrs: { id: "creator-link-url", readonly: true, "aria-label": "Link for the creator", spellcheck: "false" } });
+    const linkExpiry = el("time", { attrs: { id: "creator-link-expiry" } });
+    const linkScopes = el("span", { attrs: { id: "creator-link-scopes" } });
+    const linkCopy = el("button", { text: "Copy link", attrs: { type: "button", id: "creator-link-copy" } });
+    const linkDone = el("button", { text: "Done", attrs: { type: "button", id: "creator-link-done" } });
+    const linkPanel = el("div", { class: "secret-panel", attrs: { id: "creator-link", role: "region", "aria-label": "Link for the creator" }, hidden: true }, [
+      linkTitle,
+      el("p", { class: "secret-note", attrs: { id: "creator-link-note" } }, [
+        document.createTextNode("Send this link to the creator yourself. It works once, until "), linkExpiry,
+        document.createTextNode(". They sign in to Twitch with their own account and grant: "), linkScopes,
+        document.createTextNode(". Nothing else is asked; they can disconnect at any time in their Twitch settings."),
+      ]),
+      el("div", { class: "secret-row" }, [linkInput, linkCopy, linkDone]),
+    ]);
+    linkCopy.addEventListener("click", async () => {
+      const copied = await copyFromInput(linkInput);
+      setStatus(status, copied ? "Link copied." : "Could not copy: the link is selected, press Ctrl+C.", !copied);
+    });
+    linkDone.addEventListener("click", () => {
+      linkInput.value = "";
+      linkPanel.hidden = true;
+      delete linkPanel.dataset.creatorId;
+      setStatus(status, "");
+    });
+    /** Shows a new link (always) and copies it when the browser lets the page; resolves to whether it was copied. */
+    const showLink = async (creator, url, created) => {
+      const name = creator.displayName || creator.login;
+      linkTitle.textContent = name.toLowerCase() === creator.login.toLowerCase()
+        ? `Link for ${name} (on Twitch: ${creator.login})`
+        : `Link for ${name} (${creator.login} on Twitch)`;
+      linkInput.value = url;
+      linkPanel.dataset.creatorId = creator.id;
+      linkExpiry.textContent = formatDateTime(created?.expiresAt) || String(created?.expiresAt ?? "");
+      if (created?.expiresAt) linkExpiry.setAttribute("datetime", String(created.expiresAt));
+      else linkExpiry.removeAttribute("datetime");
+      linkScopes.textContent = Array.isArray(created?.scopes) && created.scopes.length ? created.scopes.map(String).join(", ") : "—";
+      linkPanel.hidden = false;
+      const copied = await writeClipboard(url);
+      if (!copied && stillCurrent()) {
+        linkInput.focus();
+        linkInput.select();
+      }
+      return copied;
+    };
+
     const search = el("input", { attrs: { type: "search", placeholder: "Filter", "aria-label": "Filter creators" } });
+    const refresh = el("button", { text: "Refresh", attrs: { type: "button", id: "creators-refresh", title: "Read the Twitch link states again" } });
     const tbody = el("tbody");
     const table = el("table", { attrs: { id: "creators-table" } }, [
-      el("thead", {}, [el("tr", {}, [el("th", { text: "Creator" }), el("th", { text: "Topics" }), el("th", { text: "" })])]),
+      el("thead", {}, [el("tr", {}, ["Creator", "Twitch link", "Events", "Topics", ""].map((text) => el("th", { text })))]),
       tbody,
     ]);
+    /** creator id → the server's `twitch` object (null until read). */
+    let links = new Map();
+    /** creator id → the row's controller, for the rows on screen. */
+    const rows = new Map();
+    const loadLinks = async () => {
+      try {
+        const result = await this.#api.creators();
+        if (!stillCurrent()) return;
+        links = new Map((result?.data ?? []).filter((item) => item && typeof item.id === "string").map((item) => [item.id, item.twitch ?? null]));
+        for (const [id, row] of rows) row.setTwitch(links.get(id) ?? null);
+      } catch (error) {
+        if (stillCurrent()) setStatus(status, errorText(error), true);
+      }
+    };
     const renderTable = () => {
       const needle = search.value.trim().toLowerCase();
-      const rows = [];
+      const nodes = [];
+      rows.clear();
       for (const creator of this.#store.sortedCreators()) {
         if (needle && !creator.displayName.toLowerCase().includes(needle) && !creator.login.toLowerCase().includes(needle)) continue;
-        rows.push(this.#creatorRow(creator, status, renderTable));
+        const row = this.#creatorRow(creator, { status, rerender: renderTable, reloadLinks: loadLinks, showLink, stillCurrent, canLink, canEditTypes });
+        row.setTwitch(links.get(creator.id) ?? null);
+        rows.set(creator.id, row);
+        nodes.push(row.node);
       }
-      tbody.replaceChildren(...rows);
+      tbody.replaceChildren(...nodes);
     };
     search.addEventListener("input", renderTable);
+    refresh.addEventListener("click", () => loadLinks());
     renderTable();
-    this.#body.append(el("h1", { text: "Creators" }), form, status, search, table);
+    this.#body.append(el("h1", { text: "Creators" }), form, status, linkPanel, el("div", { class: "table-tools" }, [search, refresh]), table);
+    loadLinks();
+    const poll = setInterval(() => {
+      if (!stillCurrent()) {
+        clearInterval(poll);
+        return;
+      }
+      // Only while the page is on screen (not in a background tab or behind the live view).
+      if (document.visibilityState === "visible" && this.#body.offsetParent !== null) loadLinks();
+    }, 10_000);
   }
 
-  #creatorRow(creator, status, rerender) {
-    const topics = el("input", { attrs: { value: creator.topics.join(", "), "aria-label": `Topics of ${creator.displayName}` } });
+  /**
+   * One creator's row: `{ node, setTwitch(twitch) }`. `setTwitch` redraws the link and event
+   * cells (not the topics being edited) when the server's link state changed.
+   */
+  #creatorRow(creator, { status, rerender, reloadLinks, showLink, stillCurrent, canLink, canEditTypes }) {
+    const name = creator.displayName || creator.login;
+    const topics = el("input", { attrs: { value: creator.topics.join(", "), "aria-label": `Topics of ${name}` } });
     const save = el("button", { text: "Save topics", attrs: { type: "button" } });
     save.addEventListener("click", async () => {
       try {
         await this.#api.updateCreator(creator.id, { topics: splitTopics(topics.value) });
-        setStatus(status, `Saved topics of ${creator.displayName}.`);
+        setStatus(status, `Saved topics of ${name}.`);
         await this.#onCreatorsChanged();
       } catch (error) {
         setStatus(status, errorText(error), true);
@@ -220,21 +350,154 @@ export class Admin {
     });
     const remove = el("button", { text: "Remove", class: "danger", attrs: { type: "button" } });
     remove.addEventListener("click", async () => {
-      if (!confirm(`Stop tracking ${creator.displayName}?`)) return;
+      if (!confirm(`Stop tracking ${name}?`)) return;
       try {
         await this.#api.removeCreator(creator.id);
-        setStatus(status, `Removed ${creator.displayName}.`);
+        setStatus(status, `Removed ${name}.`);
         await this.#onCreatorsChanged();
         rerender();
       } catch (error) {
         setStatus(status, errorText(error), true);
       }
     });
-    return el("tr", { dataset: { creatorId: creator.id } }, [
-      el("td", {}, [el("strong", { text: creator.displayName }), document.createTextNode(` (${creator.login})`)]),
+
+    const linkCell = el("td", { class: "link-cell" });
+    const typesCell = el("td", { class: "types-cell" });
+    const node = el("tr", { dataset: { creatorId: creator.id, twitchUserId: creator.twitchUserId, login: creator.login } }, [
+      el("td", {}, [el("strong", { text: name }), document.createTextNode(` (${creator.login})`)]),
+      linkCell,
+      typesCell,
       el("td", {}, [topics, document.createTextNode(" "), save]),
       el("td", {}, [remove]),
     ]);
+
+    let current = null;
+    let drawnKey = null;
+    let busy = false;
+    let typesOpen = false;
+
+    const copyLink = el("button", { text: "Copy link for the creator", class: "copy-link",
+      attrs: { type: "button", title: `A single-use link (15 minutes) for ${name} to connect their Twitch account` } });
+    copyLink.addEventListener("click", async () => {
+      copyLink.disabled = true;
+      setStatus(status, `Creating a link for ${name}…`);
+      try {
+        const created = await this.#api.requestCreatorLink(creator.id);
+        const url = safeHTTPURL(created?.url);
+        if (!url) throw new Error("The server's answer has no link.");
+        if (!stillCurrent()) return;
+        const copied = await showLink(creator, url, created);
+        if (!stillCurrent()) return;
+        setStatus(status, copied
+          ? `Link for ${name} copied: send it to them. It is also shown below.`
+          : `Link for ${name} created: copy it from the field below and send it to them.`);
+        await reloadLinks();
+      } catch (error) {
+        if (error?.status === 422) setStatus(status, `Enable at least one event type for ${name} first (Events).`, true);
+        else if (error?.status === 503) setStatus(status, "Creator linking is not configured on this server.", true);
+        else setStatus(status, errorText(error), true);
+      } finally {
+        copyLink.disabled = false;
+      }
+    });
+    const unlink = el("button", { text: "Unlink", class: "unlink", attrs: { type: "button", title: `Disconnect ${name}'s Twitch account from this agency` } });
+    unlink.addEventListener("click", async () => {
+      if (!confirm(`Unlink ${name}'s Twitch account? Follows, subscriptions and the other linked events stop until ${name} links again.`)) return;
+      unlink.disabled = true;
+      try {
+        const result = await this.#api.unlinkCreator(creator.id);
+        setStatus(status, result?.revokedAtTwitch
+          ? `Unlinked ${name}; Twitch revoked the access.`
+          : `Unlinked ${name}; Twitch did not confirm the revocation (the access ends when its token expires).`);
+      } catch (error) {
+        setStatus(status, error?.status === 404 ? `${name} is not linked.` : errorText(error), true);
+      } finally {
+        unlink.disabled = false;
+        await reloadLinks();
+      }
+    });
+
+    const drawLink = (twitch) => {
+      if (!twitch) {
+        linkCell.replaceChildren(el("span", { class: "muted", text: "…" }));
+        return;
+      }
+      const state = twitch.status in LINK_STATUS_TEXT ? twitch.status : "unlinked";
+      node.dataset.linkStatus = state;
+      const missing = Array.isArray(twitch.missingScopes) ? twitch.missingScopes.map(String) : [];
+      const problem = twitch.problem ? String(twitch.problem) : "";
+      const title = problem || (state === "linked" && twitch.linkedAt ? `Linked ${formatDateTime(twitch.linkedAt)}` : null);
+      const parts = [el("span", {
+        class: `badge link-status link-${state}`, text: LINK_STATUS_TEXT[state],
+        attrs: { title }, dataset: { status: state, needsRelink: String(Boolean(twitch.needsRelink)) },
+      })];
+      if (missing.length) {
+        parts.push(el("div", { class: "missing-scopes", attrs: { title: "The enabled events need these scopes; send a new link to cover them." } },
+          [document.createTextNode("Missing: "), ...missing.flatMap((scope, index) => [index ? document.createTextNode(", ") : null, el("code", { text: scope })])]));
+      }
+      if (canLink) {
+        parts.push(el("div", { class: "link-actions" }, [copyLink, state === "unlinked" ? null : unlink]));
+      }
+      linkCell.replaceChildren(...parts);
+    };
+
+    const drawTypes = (twitch) => {
+      if (!twitch) {
+        typesCell.replaceChildren();
+        return;
+      }
+      const enabled = new Set((Array.isArray(twitch.eventTypes) ? twitch.eventTypes : []).map(String));
+      const authorized = new Set((Array.isArray(twitch.authorizedTypes) ? twitch.authorizedTypes : []).map(String));
+      const linked = twitch.status === "linked";
+      const choices = TWITCH_EVENT_TYPES.map(({ type, label }) => {
+        const box = el("input", { class: "event-type", attrs: { type: "checkbox", value: type, checked: enabled.has(type), disabled: !canEditTypes || busy } });
+        box.addEventListener("change", saveTypes);
+        const waiting = linked && enabled.has(type) && !authorized.has(type);
+        return el("label", { class: waiting ? "check event-type-choice waiting" : "check event-type-choice",
+          attrs: { title: waiting ? `${type}: not covered by what the creator granted (send a new link)` : type } },
+        [box, document.createTextNode(` ${label}`)]);
+      });
+      const details = el("details", { class: "event-types" }, [
+        el("summary", { text: `${enabled.size} of ${TWITCH_EVENT_TYPES.length} events` }),
+        el("div", { class: "event-type-list" }, choices),
+      ]);
+      details.open = typesOpen;
+      details.addEventListener("toggle", () => { typesOpen = details.open; });
+      typesCell.replaceChildren(details);
+    };
+
+    const setTwitch = (twitch, force = false) => {
+      const key = JSON.stringify(twitch ?? null);
+      if (busy || (!force && key === drawnKey)) return;
+      current = twitch;
+      drawnKey = key;
+      drawLink(twitch);
+      drawTypes(twitch);
+    };
+
+    async function saveTypes() {
+      const boxes = [...typesCell.querySelectorAll("input.event-type")];
+      const chosen = boxes.filter((box) => box.checked).map((box) => box.value);
+      busy = true;
+      for (const box of boxes) box.disabled = true;
+      let next = current;
+      try {
+        const updated = await saveEventTypes(chosen);
+        next = updated?.twitch ?? current;
+        const missing = Array.isArray(next?.missingScopes) ? next.missingScopes.map(String) : [];
+        setStatus(status, missing.length
+          ? `Saved the events of ${name}. They need ${missing.join(", ")}: send ${name} a new link.`
+          : `Saved the events of ${name}.`);
+      } catch (error) {
+        setStatus(status, errorText(error), true);
+      } finally {
+        busy = false;
+        setTwitch(next, true);
+      }
+    }
+    const saveEventTypes = (eventTypes) => this.#api.setCreatorEventTypes(creator.id, eventTypes);
+
+    return { node, setTwitch };
   }
 
   // ---------- members (admin and above)

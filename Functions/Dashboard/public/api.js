@@ -122,6 +122,16 @@ export function createApi({ base = "", getToken = () => "", session = null, onUn
     addCreator: (login, topics = [], notes) => request("POST", "/api/creators", { body: notes ? { login, topics, notes } : { login, topics } }),
     updateCreator: (id, patch) => request("PATCH", `/api/creators/${encodeURIComponent(id)}`, { body: patch }),
     removeCreator: (id) => request("DELETE", `/api/creators/${encodeURIComponent(id)}`),
+    /**
+     * A single-use link (15 minutes) for the creator to connect their Twitch account (owners and
+     * admins): `{ url, expiresAt, scopes, eventTypes }`; 422 when no event type that needs the
+     * creator's authorization is enabled, 503 when linking is not configured.
+     */
+    requestCreatorLink: (id) => request("POST", `/api/creators/${encodeURIComponent(id)}/link`),
+    /** Unlinks the creator's Twitch account: `{ status: "unlinked", revokedAtTwitch }`; 404 when not linked. */
+    unlinkCreator: (id) => request("DELETE", `/api/creators/${encodeURIComponent(id)}/link`),
+    /** Which authorization-only event types the agency receives for the creator (the answer is the creator, with `twitch`). */
+    setCreatorEventTypes: (id, eventTypes) => request("PATCH", `/api/creators/${encodeURIComponent(id)}`, { body: { eventTypes } }),
     recentEvents: (limit = 100) => request("GET", "/api/events", { query: { limit } }),
     eventsAfter,
     members: () => request("GET", "/api/members"),

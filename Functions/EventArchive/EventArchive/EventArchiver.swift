@@ -63,6 +63,9 @@ public struct EventArchiver: Sendable {
     public let store: ArchiveObjectStore
     let pool: PostgresPool
     let databaseURL: String
+    /// The per-company archive lock is a session lock on its own connection: `DATABASE_SESSION_URL`
+    /// behind a transaction-mode pooler, else the same URL.
+    let lockURL: String
     let lockExecutor: BlockingExecutor
     let logger: Logger
     /// Called at each `ArchiveCheckpoint`; an error thrown here stops the run right there, as a
@@ -75,11 +78,12 @@ public struct EventArchiver: Sendable {
     ///   - httpClient: for the presigned requests (not shut down here).
     ///   - clock: Unix seconds for signing URLs (the real time: the store checks it).
     public init(
-        databaseURL: String, objectStore: ObjectStoreConfiguration, configuration: Configuration = Configuration(),
+        databaseURL: String, lockURL: String? = nil, objectStore: ObjectStoreConfiguration, configuration: Configuration = Configuration(),
         httpClient: HTTPClient = .shared, poolSize: Int = 2, logger: Logger,
         clock: @escaping @Sendable () -> Double = wallClockSeconds
     ) {
         self.databaseURL = databaseURL
+        self.lockURL = lockURL ?? databaseURL
         self.configuration = configuration
         self.pool = PostgresPool(url: databaseURL, size: poolSize, logger: logger)
         self.lockExecutor = BlockingExecutor(threads: 1)
@@ -106,7 +110,8 @@ public struct EventArchiver: Sendable {
             pageSize: try environment.int("ARCHIVE_PAGE_SIZE", default: 2_000, range: 1...100_000),
             deleteBatchSize: try environment.int("ARCHIVE_DELETE_BATCH_SIZE", default: 5_000, range: 1...100_000))
         return EventArchiver(
-            databaseURL: try environment.required("DATABASE_URL"), objectStore: objectStore, configuration: configuration,
+            databaseURL: try environment.required("DATABASE_URL"), lockURL: environment.optional("DATABASE_SESSION_URL"),
+            objectStore: objectStore, configuration: configuration,
             poolSize: try environment.int("DATABASE_POOL_SIZE", default: 2, range: 1...16), logger: logger)
     }
 
@@ -131,7 +136,7 @@ public struct EventArchiver: Sendable {
             try connection.query("SELECT company_id::text AS company_id, retention_days FROM companies_with_retention() ORDER BY company_id")
                 .rows.map { row in (try row.require("company_id"), row["retention_days"].flatMap { Int($0) }) }
         }
-        let lock = try await LockConnection.open(url: databaseURL, executor: lockExecutor)
+        let lock = try await LockConnection.open(url: lockURL, executor: lockExecutor)
         for (companyID, retentionDays) in companies {
             if let onlyCompanies, !onlyCompanies.contains(companyID) { continue }
             guard try await lock.tryLock(companyID) else {

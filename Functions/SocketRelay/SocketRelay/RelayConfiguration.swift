@@ -124,6 +124,7 @@ public struct RelayConfiguration: Sendable {
         configuration.redisURL = try environment.required("REDIS_URL")
         configuration.databaseURL = try environment.required("DATABASE_URL")
         configuration.databasePoolSize = try environment.int("DATABASE_POOL_SIZE", default: 4, range: 1...64)
+        _ = try environment.bool("DATABASE_PREPARED_STATEMENTS", default: true)  // read by PostgresConnection; a bad value is exit 2 here
         configuration.jwtIssuer = try environment.required("JWT_ISSUER")
         configuration.jwtAudience = try environment.required("JWT_AUDIENCE")
         configuration.jwksURL = environment.optional("JWT_JWKS_URL")

@@ -14,8 +14,7 @@ extension StatusReconciler {
     public static func fromEnvironment(_ environment: Environment, logger: Logger) throws -> StatusReconciler {
         let configuration = try HelixConfiguration.fromEnvironment(environment)
         let redisURL = try RedisURL.fromEnvironment(environment)
-        let pool = PostgresPool(url: try environment.required("DATABASE_URL"),
-                                size: try environment.int("DATABASE_POOL_SIZE", default: 3, range: 3...16), logger: logger)
+        let pool = try PostgresPool.fromEnvironment(environment, defaultSize: 3, minimumSize: 3, maximumSize: 16, session: true, logger: logger)
         let grace = try environment.int("STATUS_GRACE_SECONDS", default: 120, range: 0...3_600)
         let redis = RedisClient(url: redisURL, size: 1, logger: logger)
         let ingestor = EventIngestor(postgres: pool, publisher: RoomPublisher(redis: redis, logger: logger),

@@ -17,8 +17,7 @@ extension SubscriptionRenewer {
             throw ConfigurationError("EVENTSUB_CALLBACK_URL must be an http(s) URL (Twitch requires https on port 443)")
         }
         let secret = try environment.secret("TWITCH_EVENTSUB_SECRET")
-        let pool = PostgresPool(url: try environment.required("DATABASE_URL"),
-                                size: try environment.int("DATABASE_POOL_SIZE", default: 2, range: 1...16), logger: logger)
+        let pool = try PostgresPool.fromEnvironment(environment, defaultSize: 2, maximumSize: 16, logger: logger)
         let maximumWait = try environment.int("RENEWAL_MAX_RATE_LIMIT_WAIT_SECONDS", default: 65, range: 1...600)
         var renewer = SubscriptionRenewer(
             helix: HelixClient(configuration: configuration, logger: logger), pool: pool, callbackURL: callback, secret: secret,

@@ -11,8 +11,7 @@ extension TokenRefresher {
     /// `TWITCH_CLIENT_SECRET`, optional `TWITCH_AUTH_BASE_URL`, `TOKEN_REFRESH_AHEAD_SECONDS`
     /// (default 1800: refresh when an access token has less left), `DATABASE_POOL_SIZE` (default 2).
     public static func fromEnvironment(_ environment: Environment, logger: Logger) throws -> TokenRefresher {
-        let pool = PostgresPool(url: try environment.required("DATABASE_URL"),
-                                size: try environment.int("DATABASE_POOL_SIZE", default: 2, range: 1...16), logger: logger)
+        let pool = try PostgresPool.fromEnvironment(environment, defaultSize: 2, maximumSize: 16, logger: logger)
         return TokenRefresher(
             pool: pool, tokens: CreatorTokens(keys: try SealingKeyRing.fromEnvironment(environment)),
             authorization: TwitchUserAuthorization(configuration: try HelixConfiguration.fromEnvironment(environment)),

@@ -6,7 +6,8 @@ import Postgres
 import Redis
 
 /// Builds the webhook function from the environment:
-/// `DATABASE_URL` (app role), `REDIS_URL`, `TWITCH_EVENTSUB_SECRET` (10–100 ASCII characters),
+/// `DATABASE_URL` (app role; `DATABASE_SESSION_URL` instead when set: see
+/// `PostgresPool.fromEnvironment`), `REDIS_URL`, `TWITCH_EVENTSUB_SECRET` (10–100 ASCII characters),
 /// optional `TWITCH_EVENTSUB_SECRET_PREVIOUS` (accepted during a rotation),
 /// `INGEST_LANES` (default 2: writer lanes, each owning a share of the companies),
 /// `DATABASE_POOL_SIZE` (default lanes + 2: one per lane, the router, one spare), `INGEST_MAX_BATCH` (default 512),
@@ -17,14 +18,14 @@ public enum WebhookConfiguration {
         if environment.optional("TWITCH_EVENTSUB_SECRET_PREVIOUS") != nil {
             secrets.append(try environment.secret("TWITCH_EVENTSUB_SECRET_PREVIOUS"))
         }
-        let databaseURL = try environment.required("DATABASE_URL")
         let redisURL = try RedisURL.fromEnvironment(environment)
         let lanes = try environment.int("INGEST_LANES", default: 2, range: 1...16)
-        let poolSize = try environment.int("DATABASE_POOL_SIZE", default: lanes + 2, range: lanes + 2...64)
         let maxBatch = try environment.int("INGEST_MAX_BATCH", default: 512, range: 1...10_000)
         let lockTimeout = try environment.int("INGEST_STREAM_LOCK_TIMEOUT_MS", default: 5_000, range: 100...600_000)
 
-        let postgres = PostgresPool(url: databaseURL, size: poolSize, logger: logger)
+        // Ingest holds each company's stream lock from INSERT to PUBLISH, across the COMMIT: a
+        // session feature (DATABASE_SESSION_URL behind a transaction-mode pooler).
+        let postgres = try PostgresPool.fromEnvironment(environment, defaultSize: lanes + 2, minimumSize: lanes + 2, session: true, logger: logger)
         // One connection now so the first delivery after a cold start does not pay for it; a
         // database that is down is not fatal here (deliveries get 503 until it is back).
         do { try await postgres.warmUp() } catch { logger.warning("postgres not reachable at start", metadata: ["error": "\(error)"]) }
