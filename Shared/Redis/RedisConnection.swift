@@ -25,9 +25,7 @@ public final class RedisConnection: @unchecked Sendable {
         self.url = url
         if readTimeout { _ = redisSetTimeout(context, timeout) } else { _ = redisSetTimeout(context, timeval(tv_sec: 0, tv_usec: 0)) }
         _ = redisEnableKeepAlive(context)
-        if let password = url.password {
-            try expectOK(command(["AUTH", password]))
-        }
+        try authenticate()
         if url.database != 0 {
             try expectOK(command(["SELECT", String(url.database)]))
         }
@@ -78,6 +76,22 @@ public final class RedisConnection: @unchecked Sendable {
 
     private func connectionError() -> RedisError {
         RedisError(kind: .connection, message: "\(url): \(Self.errorText(context))")
+    }
+
+    /// AUTH with the URL's credentials: `AUTH user password` for an ACL user, `AUTH password` for
+    /// the default user. A refusal names the user and the server's reason, never the password.
+    private func authenticate() throws {
+        guard let arguments = url.authCommand else { return }
+        var reply = try command(arguments)
+        // A server without ACLs (Redis < 6) knows only `AUTH password`; for the default user
+        // that is the same thing, so `redis://default:password@…` works there too.
+        if case .error(let message) = reply, url.username == "default", message.contains("wrong number of arguments") {
+            reply = try command(["AUTH", url.password ?? ""])
+        }
+        if case .error(let message) = reply {
+            let user = url.username.map { "user \($0)" } ?? "the default user (no user name in the URL)"
+            throw RedisError(kind: .authentication, message: "\(url): authentication as \(user) refused: \(message)")
+        }
     }
 
     private func expectOK(_ reply: RedisReply) throws {

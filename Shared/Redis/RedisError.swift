@@ -5,6 +5,9 @@ public struct RedisError: Error, CustomStringConvertible, Sendable {
         case connection
         /// The server answered with an error reply.
         case reply
+        /// The server refused the URL's credentials (AUTH): a wrong user name or password, or a
+        /// disabled ACL user. The message names the user, never the password.
+        case authentication
         /// The configuration (URL) is not usable.
         case configuration
     }

@@ -74,14 +74,21 @@ public final class RedisSubscriber: Sendable {
                 var confirmations = channels.count + patterns.count
                 if everConnected { state.withLockedValue { $0.reconnects += 1 } }
                 everConnected = true
-                backoff.reset()
                 while !isStopped {
                     let reply = try connection.readReply()
+                    // A refused subscription (an ACL user without the channel: NOPERM) is an
+                    // error reply, not a confirmation: report it and retry, never wait silently.
+                    if case .error(let message) = reply {
+                        throw RedisError(kind: .reply, message: "\(url): SUBSCRIBE/PSUBSCRIBE refused: \(message)")
+                    }
                     guard let parts = reply.array, let kind = parts.first?.string else { continue }
                     switch kind {
                     case "subscribe", "psubscribe":
                         confirmations -= 1
-                        if confirmations == 0 { continuation.yield(.subscribed) }
+                        if confirmations == 0 {
+                            backoff.reset()  // only once subscribed: a refused subscription keeps backing off
+                            continuation.yield(.subscribed)
+                        }
                     case "message" where parts.count == 3:
                         if case .bulk(let payload) = parts[2] {
                             continuation.yield(.message(RedisPubSubMessage(channel: parts[1].string ?? "", pattern: nil, payload: payload)))

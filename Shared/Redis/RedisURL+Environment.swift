@@ -6,7 +6,8 @@ extension RedisURL {
         do {
             return try RedisURL(parsing: try environment.required(name))
         } catch let error as RedisError {
-            throw ConfigurationError("\(name): \(error.message)")
+            // The messages already name REDIS_URL; other variables get their own name in front.
+            throw ConfigurationError(error.message.hasPrefix(name + " ") ? error.message : "\(name): \(error.message)")
         }
     }
 }

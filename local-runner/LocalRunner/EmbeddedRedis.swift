@@ -22,7 +22,10 @@ public final class EmbeddedRedis: Sendable {
         self.logger = logger
     }
 
-    public var url: String { "redis://:\(password)@127.0.0.1:\(port)/0" }
+    /// REDIS_URL. The user is named (`default`, the user `requirepass` sets the password of):
+    /// redis-cli 7 sends `AUTH "" password` for `redis://:password@…` and is refused with NOAUTH,
+    /// so the README's `redis-cli -u "$REDIS_URL"` needs it. The password is hex (no escaping).
+    public var url: String { "redis://default:\(password)@127.0.0.1:\(port)/0" }
     private var pidFile: String { dataDirectory + "/redis.pid" }
 
     /// Starts the server as our child (not daemonized, so the supervisor sees it die) and
