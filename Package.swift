@@ -204,7 +204,7 @@ let runnerTargets: [Target] = [
 let testTargets: [Target] = [
     .target(name: "TestSupport", dependencies: ["Files", "Migrations", "Postgres", "Redis", "Settings"],
             path: "Tests/TestSupport", swiftSettings: swiftSettings),
-    tests("LayoutTests", ["Files", "JSONValue", "TestSupport"]),
+    tests("LayoutTests", ["Files", "JSONValue", "LocalRunner", "Router", "TestSupport"]),
     tests("SharedTests", ["Base64Encoding", "BlockingIO", "EventSub", "Files", "JSONValue", "LocalRunner", "Migrations", "Postgres", "Processes",
                           "Redis", "Rooms", "SecretSealing", "Settings", "TestSupport", logging]),
     tests("WebhookFunctionTests", ["BlockingIO", "EventSub", "FunctionRuntime", "FunctionServer", "Ingest", "JSONValue", "Postgres",
