@@ -14,8 +14,8 @@ import Glibc
 #endif
 
 struct CommonOptions: ParsableArguments {
-    @Option(name: .long, help: "Project-local data folder (gitignored).")
-    var dataDir = "local-runner/.data"
+    @Option(name: .long, help: "Project-local data folder (gitignored; default $CCR_DATA_DIR, else local-runner/.data).")
+    var dataDir = Environment().optional("CCR_DATA_DIR") ?? "local-runner/.data"
 
     @Option(name: .long, help: "Folder with the built function executables.")
     var binDir = ".build/release"
