@@ -110,6 +110,11 @@ let sharedTargets: [Target] = [
                    "URLEncoding", httpClient, logging]),
     // Creator linking: link requests (hashed single-use state), sealed tokens, resealing.
     shared("CreatorLinks", ["Base64Encoding", "Postgres", "SecretSealing", "TwitchAPI", crypto]),
+    // HTTP to user-given URLs (notification destinations): SSRF-guarded at connect time.
+    shared("OutboundHTTP", ["BlockingIO", "Settings", httpClient, nioLocks, nioCore, nioHTTP1, nioPosix]),
+    // Notifications out: templates, Discord/Slack/webhook payloads, Standard Webhooks signatures,
+    // reading delivery responses. Pure: no I/O.
+    shared("Notifications", ["Base64Encoding", "JSONValue", crypto]),
 ]
 
 // MARK: - Functions
@@ -205,8 +210,9 @@ let testTargets: [Target] = [
     .target(name: "TestSupport", dependencies: ["Files", "Migrations", "Postgres", "Redis", "Settings"],
             path: "Tests/TestSupport", swiftSettings: swiftSettings),
     tests("LayoutTests", ["Files", "JSONValue", "LocalRunner", "Router", "TestSupport"]),
-    tests("SharedTests", ["Base64Encoding", "BlockingIO", "EventSub", "Files", "JSONValue", "LocalRunner", "Migrations", "Postgres", "Processes",
-                          "Redis", "Rooms", "SecretSealing", "Settings", "TestSupport", logging]),
+    tests("SharedTests", ["Base64Encoding", "BlockingIO", "EventSub", "Files", "JSONValue", "LocalRunner", "Migrations", "Notifications",
+                          "OutboundHTTP", "Postgres", "Processes", "Redis", "Rooms", "SecretSealing", "Settings", "TestSupport", hummingbird,
+                          httpTypes, logging, nioCore, nioLocks]),
     tests("WebhookFunctionTests", ["BlockingIO", "EventSub", "FunctionRuntime", "FunctionServer", "Ingest", "JSONValue", "Postgres",
                                    "Redis", "Rooms", "TestSupport", "TwitchWebhook", logging]),
     tests("LocalRunnerTests", ["BlockingIO", "EventSub", "Files", "JSONValue", "LocalRunner", "Postgres", "Processes", "Router", "Settings",
