@@ -22,13 +22,15 @@ struct InstanceFailure: Error, CustomStringConvertible {
 /// supervised Postgres, Redis, relay, Twitch stand-in and scheduler; the router on a free port).
 final class RunningInstance: @unchecked Sendable {
     static var root: String { SharedResearch.repositoryRoot() }
-    static var ccrLocal: String { root + "/.build/debug/ccr-local" }
+    /// The built executables: `.build/debug`, or `CCR_TEST_BIN_DIR` (a build with its own `--scratch-path`).
+    static var binaryDirectory: String { Environment().optional("CCR_TEST_BIN_DIR") ?? root + "/.build/debug" }
+    static var ccrLocal: String { binaryDirectory + "/ccr-local" }
 
     /// Nil when the debug build has what `up` needs; else what is missing.
     static var missing: String? {
         for binary in ["ccr-local", "account", "twitch-webhook", "socket-relay", "twitch-stand-in"]
-        where !FileSystem.exists(root + "/.build/debug/" + binary) {
-            return ".build/debug/\(binary) is missing: build first with `swift build --build-tests`"
+        where !FileSystem.exists(binaryDirectory + "/" + binary) {
+            return "\(binaryDirectory)/\(binary) is missing: build first with `swift build --build-tests`"
         }
         return nil
     }
@@ -45,7 +47,8 @@ final class RunningInstance: @unchecked Sendable {
     var files: InstanceFiles { InstanceFiles(dataDirectory: dataDirectory) }
 
     /// Starts `up` (in `dataDirectory`, or a fresh folder with free ports) and waits until it serves.
-    static func start(label: String, dataDirectory: String? = nil) async throws -> RunningInstance {
+    /// `replicas`: `up --replicas N` (relays on `relayPort` and the next ports, HAProxy on the router port).
+    static func start(label: String, dataDirectory: String? = nil, replicas: Int? = nil) async throws -> RunningInstance {
         let data: String
         if let dataDirectory {
             data = dataDirectory
@@ -54,13 +57,17 @@ final class RunningInstance: @unchecked Sendable {
             try KeyValueFile.write([("PG_PORT", String(try Ports.freeServerPort())), ("REDIS_PORT", String(try Ports.freeServerPort()))],
                                    to: data + "/secrets.env")
         }
-        let instance = try launch(data: data, routerPort: try Ports.freeServerPort(), relayPort: try Ports.freeServerPort(), label: label)
+        var relayPort = try Ports.freeServerPort()
+        while let replicas, (1..<replicas).contains(where: { relayPort + $0 > Ports.serverPortRange.upperBound || Ports.isAccepting(port: relayPort + $0) }) {
+            relayPort = try Ports.freeServerPort()
+        }
+        let instance = try launch(data: data, routerPort: try Ports.freeServerPort(), relayPort: relayPort, label: label, replicas: replicas)
         try await instance.waitServing()
         return instance
     }
 
     /// Spawns `up` without waiting (the second-start test watches it fail).
-    static func launch(data: String, routerPort: Int, relayPort: Int, label: String) throws -> RunningInstance {
+    static func launch(data: String, routerPort: Int, relayPort: Int, label: String, replicas: Int? = nil) throws -> RunningInstance {
         let logPath = data + "/ccr-local-\(label)-\(UInt32.random(in: 0...UInt32.max)).log"
         var environment = Environment().all
         for key in ["DATABASE_URL", "DATABASE_ADMIN_URL", "REDIS_URL", "TWITCH_CLIENT_ID", "TWITCH_CLIENT_SECRET", "TWITCH_EVENTSUB_SECRET"] {
@@ -70,8 +77,8 @@ final class RunningInstance: @unchecked Sendable {
         let process = try ChildProcess(
             executable: ccrLocal,
             arguments: ["up", "--port", String(routerPort), "--relay-port", String(relayPort), "--data-dir", data,
-                        "--bin-dir", root + "/.build/debug", "--idle-seconds", "60",
-                        "--routes", root + "/infra/routes.json", "--jobs", root + "/infra/jobs.json"],
+                        "--bin-dir", binaryDirectory, "--idle-seconds", "60",
+                        "--routes", root + "/infra/routes.json", "--jobs", root + "/infra/jobs.json"] + (replicas.map { ["--replicas", String($0)] } ?? []),
             environment: environment, outputPath: logPath)
         return RunningInstance(dataDirectory: data, routerPort: routerPort, relayPort: relayPort, process: process, logPath: logPath)
     }
@@ -163,7 +170,8 @@ final class RunningInstance: @unchecked Sendable {
     }
 
     /// A signed `channel.follow` for `twitchUserID`, posted as Twitch would (the status it got).
-    func follow(twitchUserID: String, follower: String) async -> Int {
+    /// `messageID`: a fixed one, to redeliver the same notification as Twitch does.
+    func follow(twitchUserID: String, follower: String, messageID: String = SignedDelivery.newMessageID()) async -> Int {
         let event: JSONValue = [
             "broadcaster_user_id": .string(twitchUserID), "broadcaster_user_login": "creator", "broadcaster_user_name": "Creator",
             "user_id": .string(String(UInt32.random(in: 1...UInt32.max))), "user_login": .string(follower), "user_name": .string(follower),
@@ -172,7 +180,7 @@ final class RunningInstance: @unchecked Sendable {
         let delivery = SignedDelivery.notification(
             type: "channel.follow", version: "2", event: event,
             condition: ["broadcaster_user_id": .string(twitchUserID), "moderator_user_id": .string(twitchUserID)],
-            secret: runtime["TWITCH_EVENTSUB_SECRET"] ?? "", messageID: SignedDelivery.newMessageID(),
+            secret: runtime["TWITCH_EVENTSUB_SECRET"] ?? "", messageID: messageID,
             timestamp: RFC3339.format(unixSeconds: wallClockSeconds()))
         return await http("POST", "/webhooks/twitch", headers: delivery.headers, body: delivery.body).status
     }

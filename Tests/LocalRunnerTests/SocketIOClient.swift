@@ -22,15 +22,16 @@ final class SocketIOClient {
     private let process: ChildProcess
     private let outputPath: String
 
-    init(url: String, token: String, seconds: Double, directory: String) throws {
+    /// `transports`: "websocket" (only), "polling" (only) or "default" (polling, then the upgrade).
+    init(url: String, token: String, seconds: Double, directory: String, transports: String = "websocket") throws {
         let script = SharedResearch.repositoryRoot() + "/Tests/RelayTests/python/relay_client.py"
         outputPath = directory + "/socketio-\(UInt32.random(in: 0...UInt32.max)).jsonl"
-        let plan: JSONValue = ["url": .string(url), "token": .string(token), "transports": "websocket", "seconds": .double(seconds),
+        let plan: JSONValue = ["url": .string(url), "token": .string(token), "transports": .string(transports), "seconds": .double(seconds),
                                "reconnect": true, "recover": true, "connect_retry": true]
         var environment = Environment().all
         environment["PYTHONUNBUFFERED"] = "1"
-        process = try ChildProcess(executable: "python3", arguments: [script, JSONWriter.string(plan)], environment: environment,
-                                   outputPath: outputPath)
+        let arguments = [script, JSONWriter.string(plan)]
+        process = try ChildProcess(executable: "python3", arguments: arguments, environment: environment, outputPath: outputPath)
     }
 
     var transcript: String { FileSystem.readText(outputPath) ?? "" }
@@ -43,6 +44,10 @@ final class SocketIOClient {
     /// Distinct event ids received (a recovery may replay one the client had).
     var eventIDs: Set<Int64> { Set(records("event").compactMap { $0["id"]?.int64Value }) }
     var readyCount: Int { records("ready").count }
+    /// Every event id in the order it came off the wire, repeats included.
+    var orderedEventIDs: [Int64] { records("event").compactMap { $0["id"]?.int64Value } }
+    /// The CONNECT replies' `recovered` flags, oldest first (nil: the reply had none).
+    var recoveredFlags: [Bool?] { records("connect_reply").map { $0["data"]?["recovered"]?.boolValue } }
 
     /// Waits until `condition` holds; true if it did within `seconds`.
     func wait(seconds: Double, _ condition: (SocketIOClient) -> Bool) async -> Bool {

@@ -25,9 +25,13 @@ public struct LocalInstance: Sendable {
         public var dashboardDirectory: String
         public var files: InstanceFiles
         public var demo: Bool
+        /// `--replicas N`: N relays (on `relayPort`, `relayPort + 1`, …) and N webhook instances
+        /// behind HAProxy on `port`, the router moved to an internal port. Nil: no proxy.
+        public var replicas: Int?
 
         public init(port: Int, relayPort: Int, idleSeconds: Int, binaryDirectory: String, routesFile: String, jobsFile: String,
-                    dashboardDirectory: String, files: InstanceFiles, demo: Bool) {
+                    dashboardDirectory: String, files: InstanceFiles, demo: Bool, replicas: Int? = nil) {
+            self.replicas = replicas
             self.relayPort = relayPort
             self.jobsFile = jobsFile
             self.dashboardDirectory = dashboardDirectory
@@ -51,7 +55,7 @@ public struct LocalInstance: Sendable {
     public func run() async throws {
         // First, before anything in the folder is touched: one data folder, one owner.
         let lock = try InstanceLock.acquire(options.files, as: InstanceLock.Owner(
-            pid: getpid(), routerURL: "http://127.0.0.1:\(options.port)", relayURL: "http://127.0.0.1:\(options.relayPort)"))
+            pid: getpid(), routerURL: "http://127.0.0.1:\(options.port)", relayURL: relayPublicURL))
         defer { lock.release() }
         guard let routesText = FileSystem.readText(options.routesFile) else {
             throw OperatorCommands.Failure(description: "cannot read the route table \(options.routesFile)")
@@ -60,6 +64,14 @@ public struct LocalInstance: Sendable {
         let jobFunctions = try JobTable.load(options.jobsFile).jobs.map(\.function)
         for function in table.functions + jobFunctions + ["twitch-stand-in", "oidc-stand-in", "socket-relay"] where !FileSystem.exists("\(options.binaryDirectory)/\(function)") {
             throw OperatorCommands.Failure(description: "\(options.binaryDirectory)/\(function) is missing; build with: swift build -c release")
+        }
+        if let replicas = options.replicas {
+            guard replicas >= 2 else { throw OperatorCommands.Failure(description: "--replicas needs at least 2 (without it: one of each, no proxy)") }
+            if let missing = EmbeddedHAProxy.missing { throw OperatorCommands.Failure(description: missing) }
+            for port in relayPorts where Ports.isAccepting(port: port) {
+                throw OperatorCommands.Failure(description: "relay port \(port) is in use (--replicas \(replicas) uses --relay-port "
+                                               + "\(options.relayPort) to \(options.relayPort + replicas - 1)); choose another --relay-port")
+            }
         }
         let environment = Environment()
         let processesFile = options.files.processes
@@ -90,6 +102,7 @@ public struct LocalInstance: Sendable {
     /// Stops what this instance started, newest first, and removes the files naming it.
     private func shutDown(stack: ServiceStack, workers: WorkerSupervisor?, executor: BlockingExecutor) async {
         FileSystem.remove(options.files.runtimeEnvironment)
+        if options.replicas != nil { FileSystem.remove(options.files.proxyEnvironment) }
         await workers?.stopAll()
         await stack.stop()
         await executor.shutdown()
@@ -125,9 +138,9 @@ public struct LocalInstance: Sendable {
         functionEnvironment["S3_ACCESS_KEY_ID"] = objectStore.accessKeyID
         functionEnvironment["S3_SECRET_ACCESS_KEY"] = objectStore.secretAccessKey
         // The dashboard function serves the files from the work tree and points browsers at the
-        // relay's own port (WebSockets do not go through the router).
+        // relay's own port (WebSockets do not go through the router), or at the proxy with replicas.
         functionEnvironment["DASHBOARD_DIRECTORY"] = options.dashboardDirectory
-        functionEnvironment["RELAY_PUBLIC_URL"] = "http://127.0.0.1:\(options.relayPort)"
+        functionEnvironment["RELAY_PUBLIC_URL"] = relayPublicURL
 
         // Twitch: the real API when credentials are configured, else the local stand-in (supervised,
         // restarted on the same port, which the functions' environment names).
@@ -173,20 +186,23 @@ public struct LocalInstance: Sendable {
             runtime.oidcStandInURL = "http://127.0.0.1:\(port)"
             try KeyValueFile.write(runtime.pairs, to: options.files.runtimeEnvironment)
         }
-        // The socket relay: its own process and port (WebSockets do not go through the router).
+        // The socket relay: its own process and port (WebSockets do not go through the router);
+        // with replicas, one per port of `relayPorts`, each supervised on its own.
         let relayExecutable = options.binaryDirectory + "/socket-relay"
-        let relayPort = options.relayPort
-        let relayEnvironment = [
-            "PORT": String(options.relayPort), "HOST": "127.0.0.1", "PATH": "/usr/bin:/bin", "LOG_LEVEL": environment.optional("LOG_LEVEL") ?? "info",
-            "REDIS_URL": runtime.redisURL, "DATABASE_URL": runtime.databaseURL,
-            "JWT_ISSUER": DevelopmentKeys.issuer, "JWT_AUDIENCE": DevelopmentKeys.audience,
-            "JWT_JWKS_URL": "http://127.0.0.1:\(options.port)" + LocalEndpoints.developmentJWKSPath,
-            "RELAY_CORS_ORIGINS": "http://127.0.0.1:\(options.port)", "AUTH_COOKIE_SECURE": "false",
-        ]
-        try await supervisor.start(.init(name: "socket-relay") {
-            try await ListeningProcess.launch(relayExecutable, port: relayPort, environment: relayEnvironment)
-        })
-        runtime.relayURL = "http://127.0.0.1:\(options.relayPort)"
+        for (index, relayPort) in relayPorts.enumerated() {
+            let relayEnvironment = [
+                "PORT": String(relayPort), "HOST": "127.0.0.1", "PATH": "/usr/bin:/bin", "LOG_LEVEL": environment.optional("LOG_LEVEL") ?? "info",
+                "REDIS_URL": runtime.redisURL, "DATABASE_URL": runtime.databaseURL,
+                "JWT_ISSUER": DevelopmentKeys.issuer, "JWT_AUDIENCE": DevelopmentKeys.audience,
+                "JWT_JWKS_URL": "http://127.0.0.1:\(options.port)" + LocalEndpoints.developmentJWKSPath,
+                // The dashboard's origin: the router, or the proxy in front of it (the same port).
+                "RELAY_CORS_ORIGINS": "http://127.0.0.1:\(options.port)", "AUTH_COOKIE_SECURE": "false",
+            ]
+            try await supervisor.start(.init(name: options.replicas == nil ? "socket-relay" : "socket-relay-\(index + 1)") {
+                try await ListeningProcess.launch(relayExecutable, port: relayPort, environment: relayEnvironment)
+            })
+        }
+        runtime.relayURL = relayPublicURL
         try KeyValueFile.write(runtime.pairs, to: options.files.runtimeEnvironment)
 
         // Job functions: the scheduler enqueues periodic jobs; the worker supervisor starts a worker
@@ -203,6 +219,13 @@ public struct LocalInstance: Sendable {
             SupervisedTask { await JobScheduler(table: jobTable, redis: queueRedis, logger: logger).run() }
         })
         try await supervisor.start(.init(name: "job-workers") { SupervisedTask { await workerSupervisor.run() } })
+        // With replicas: N webhook instances and HAProxy in front of them, the relays and the router.
+        var started: ProxyConfiguration?
+        if let replicas = options.replicas {
+            started = try await startReplicas(replicas, supervisor: supervisor, table: table, functionEnvironment: functionEnvironment)
+        }
+        let proxy = started
+        let routerPort = proxy?.routerPort ?? options.port
         let router = RouterServer(table: table, binaryDirectory: options.binaryDirectory, environment: functionEnvironment,
                                   idleSeconds: options.idleSeconds,
                                   localEndpoints: [LocalEndpoints.jwks(keys.jwks), LocalEndpoints.objectStore(objectHandler, executor: executor),
@@ -211,13 +234,21 @@ public struct LocalInstance: Sendable {
         let demo = options.demo
         let files = options.files
         let runtimeCopy = runtime
-        try await router.run(host: "127.0.0.1", port: options.port) { port in
+        let publicPort = options.port
+        try await router.run(host: "127.0.0.1", port: routerPort) { port in
+            // Browsers, Twitch and API clients: the router's port, or the proxy's in front of it.
+            let shownPort = proxy == nil ? port : publicPort
+            let proxyLines = proxy.map { proxy in
+                "\n  proxy     HAProxy in front: \(proxy.relays.count) relays (:\(proxy.relays.map { String($0.port) }.joined(separator: ", :"))), "
+                    + "\(proxy.webhooks.count) twitch-webhook instances, the router"
+                    + "\n  internal  router http://127.0.0.1:\(port) (/metrics only there), HAProxy stats http://127.0.0.1:\(proxy.statsPort)/"
+            } ?? ""
             StandardOutput.line("""
 
                 Creator Control Room is running.
-                  dashboard http://127.0.0.1:\(port)/   (sign in: http://127.0.0.1:\(port)/auth/login)
-                  router    http://127.0.0.1:\(port)   (POST /webhooks/twitch, /api)
-                  relay     \(runtimeCopy.relayURL ?? "")   (Socket.IO)
+                  dashboard http://127.0.0.1:\(shownPort)/   (sign in: http://127.0.0.1:\(shownPort)/auth/login)
+                  router    http://127.0.0.1:\(shownPort)   (POST /webhooks/twitch, /api)
+                  relay     \(runtimeCopy.relayURL ?? "")   (Socket.IO)\(proxyLines)
                   postgres  \(Self.redacted(runtimeCopy.databaseURL))
                   redis     \(Self.redacted(runtimeCopy.redisURL))
                 Print the full environment with: local-runner/run env; supervised processes: local-runner/run status
@@ -232,6 +263,54 @@ public struct LocalInstance: Sendable {
                 }
             }
         }
+    }
+
+    /// Where browsers reach the relay: its own port, or the proxy with replicas.
+    private var relayPublicURL: String {
+        "http://127.0.0.1:\(options.replicas == nil ? options.relayPort : options.port)"
+    }
+
+    /// The relays' ports: `--relay-port`, and the next ones with replicas.
+    private var relayPorts: [Int] {
+        (0..<max(1, options.replicas ?? 1)).map { options.relayPort + $0 }
+    }
+
+    /// `--replicas N`: starts N `twitch-webhook` instances directly (with the environment the
+    /// router gives functions), each supervised, then HAProxy on the public port in front of them,
+    /// the relays and the router (which moves to a free internal port). Writes `proxy.env`.
+    private func startReplicas(_ replicas: Int, supervisor: ProcessSupervisor, table: RouteTable,
+                               functionEnvironment: [String: String]) async throws -> ProxyConfiguration {
+        // Ports picked now but bound later (the public one by HAProxy, the router's after it) are
+        // not free for anything else.
+        var taken = Set([options.port] + relayPorts)
+        func freePort() throws -> Int {
+            var port = try Ports.freeServerPort()
+            while taken.contains(port) { port = try Ports.freeServerPort() }
+            taken.insert(port)
+            return port
+        }
+        let webhookExecutable = options.binaryDirectory + "/twitch-webhook"
+        var webhooks: [ProxyConfiguration.Server] = []
+        for index in 1...replicas {
+            let server = ProxyConfiguration.Server(name: "twitch-webhook-\(index)", port: try freePort())
+            var serverEnvironment = functionEnvironment
+            serverEnvironment["PORT"] = String(server.port)
+            serverEnvironment["HOST"] = "127.0.0.1"
+            let environment = serverEnvironment
+            try await supervisor.start(.init(name: server.name) {
+                try await ListeningProcess.launch(webhookExecutable, port: server.port, environment: environment)
+            })
+            webhooks.append(server)
+        }
+        let relays = relayPorts.enumerated().map { ProxyConfiguration.Server(name: "socket-relay-\($0.offset + 1)", port: $0.element) }
+        let configuration = ProxyConfiguration(publicPort: options.port, routerPort: try freePort(), relays: relays, webhooks: webhooks,
+                                               webhookPrefixes: ProxyConfiguration.webhookPrefixes(in: table), statsPort: try freePort())
+        let haproxy = EmbeddedHAProxy(directory: options.files.proxyDirectory, configuration: configuration)
+        // Written first: whoever sees the public port accept can read where everything is.
+        try FileSystem.makeDirectories(options.files.proxyDirectory, mode: 0o755)
+        try KeyValueFile.write(configuration.pairs, to: options.files.proxyEnvironment)
+        try await supervisor.start(.init(name: "haproxy") { try await haproxy.launch() })
+        return configuration
     }
 
     /// Starts a stand-in executable under supervision on a free port (restarted on the same

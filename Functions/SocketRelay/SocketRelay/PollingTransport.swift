@@ -8,19 +8,34 @@ struct PollingTransport {
     var pendingGet: PollResponder?
     var flushScheduled = false
 
-    /// The queued packets as one payload (joined by `\x1e`, plus `trailer` if given); empties the queue.
-    mutating func takePayload(trailer: String? = nil) -> ByteBuffer {
-        var body = ByteBufferAllocator().buffer(capacity: queuedBytes + queue.count + 1)
-        for (index, packet) in queue.enumerated() {
+    /// At most this many packets per polling response. python-engineio's client refuses a payload
+    /// of more than 16 packets (`Payload.max_decode_packets`) and reconnects, so a catch-up replay
+    /// sent in one response would loop forever; the rest waits for the next GET, which the client
+    /// sends at once.
+    static let maxPacketsPerPayload = 16
+
+    /// Up to `limit` queued packets as one payload (joined by `\x1e`, plus `trailer` if given);
+    /// removes them from the queue. A trailer (closing) takes everything.
+    mutating func takePayload(trailer: String? = nil, limit: Int = PollingTransport.maxPacketsPerPayload) -> ByteBuffer {
+        let count = trailer == nil ? min(limit, queue.count) : queue.count
+        let taken = queue.prefix(count)
+        let takenBytes = taken.reduce(0) { $0 + $1.readableBytes }
+        var body = ByteBufferAllocator().buffer(capacity: takenBytes + count + 1)
+        for (index, packet) in taken.enumerated() {
             if index > 0 { body.writeInteger(EngineIOPacket.separator) }
             body.writeImmutableBuffer(packet)
         }
         if let trailer {
-            if !queue.isEmpty { body.writeInteger(EngineIOPacket.separator) }
+            if count > 0 { body.writeInteger(EngineIOPacket.separator) }
             body.writeString(trailer)
         }
-        queue.removeAll(keepingCapacity: false)
-        queuedBytes = 0
+        if count == queue.count {
+            queue.removeAll(keepingCapacity: false)
+            queuedBytes = 0
+        } else {
+            queue.removeFirst(count)
+            queuedBytes -= takenBytes
+        }
         return body
     }
 }
