@@ -6,7 +6,7 @@ public import FunctionRuntime
 public import FunctionServer
 import JSONValue
 import JobQueue
-public import Logging
+import Logging
 public import Postgres
 public import Redis
 public import TwitchAPI

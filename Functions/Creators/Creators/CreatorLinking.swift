@@ -1,6 +1,6 @@
 public import CreatorLinks
 public import Logging
-public import SecretSealing
+import SecretSealing
 public import Settings
 public import TwitchAPI
 

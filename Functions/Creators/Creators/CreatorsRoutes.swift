@@ -214,7 +214,7 @@ public struct CreatorsRoutes: Sendable {
         let id = request.parameter("id")
         guard TenantID.isValid(id) else { throw FunctionError.notFound("creator") }
         if !request.raw.body.isEmpty {
-            var validator = FieldValidator(try request.jsonObject())
+            let validator = FieldValidator(try request.jsonObject())
             try validator.finish(allowed: [])
         }
         let actor = request.actor
