@@ -108,16 +108,9 @@ import Glibc
         let path = root + "/.build/debug/" + executable
         guard try Prerequisite.available(FileSystem.exists("/usr/bin/nm") ? nil : "nm (binutils) is not installed") else { return nil }
         guard try Prerequisite.available(FileSystem.exists(path) ? nil : "\(path) is not built (swift build)") else { return nil }
-        guard let pipe = popen("/usr/bin/nm --defined-only '\(path)'", "r") else { throw Prerequisite.Missing(description: "popen nm") }
-        var output: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = fread(&buffer, 1, buffer.count, pipe)
-            if count <= 0 { break }
-            output += buffer[0..<count]
-        }
-        #expect(pclose(pipe) == 0, "nm \(executable) failed")
-        return String(decoding: output, as: UTF8.self)
+        let (status, output) = try ManifestValidationTests.run("/usr/bin/nm --defined-only '\(path)'")
+        #expect(status == 0, "nm \(executable) failed")
+        return output
     }
 
     @Test(arguments: jobExecutables)
