@@ -26,7 +26,8 @@ public struct CreatorLinker: Sendable {
     public func link(companyID: String, creatorID: String) async throws {
         let connection = try PostgresConnection(url: adminURL)
         let (state, twitchUserID, login) = try connection.withTenantScope(companyId: companyID) { () throws -> (String, String, String) in
-            guard let row = try connection.query("SELECT twitch_user_id, login, twitch_event_types FROM creators WHERE id = $1", [creatorID]).first else {
+            guard let row = try connection.query("SELECT twitch_user_id, login, twitch_event_types FROM creators WHERE id = $1 AND company_id = $2",
+                                                 [creatorID, companyID]).first else {
                 throw OperatorCommands.Failure(description: "company \(companyID) has no creator \(creatorID)")
             }
             let types = PostgresArray.parse(row["twitch_event_types"] ?? "{}")

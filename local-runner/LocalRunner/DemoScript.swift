@@ -95,8 +95,11 @@ public struct DemoScript: Sendable {
         let connection = try PostgresConnection(url: runtime.databaseAdminURL)
         for company in companies {
             let unlinked = try connection.withTenantScope(companyId: company) {
-                try connection.query("SELECT c.id FROM creators c LEFT JOIN creator_links l ON l.creator_id = c.id WHERE l.creator_id IS NULL")
-                    .rows.map { try $0.require("id") }
+                // The owner role reads creators across tenants (the trackers' policy): name the company.
+                try connection.query("""
+                    SELECT c.id FROM creators c LEFT JOIN creator_links l ON l.creator_id = c.id
+                    WHERE c.company_id = $1 AND l.creator_id IS NULL
+                    """, [company]).rows.map { try $0.require("id") }
             }
             for creator in unlinked { try await linker.link(companyID: company, creatorID: creator) }
             if !unlinked.isEmpty { StandardOutput.line("demo: linked \(unlinked.count) creator(s) of \(company) at the Twitch stand-in") }

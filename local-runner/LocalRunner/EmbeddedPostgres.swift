@@ -155,7 +155,8 @@ public struct EmbeddedPostgres: Sendable {
     }
 
     private func run(_ executable: String, _ arguments: [String]) async throws {
-        let status = try await ChildProcess.run(executable, arguments, environment: ["PATH": "/usr/bin:/bin"])
+        // Output (openssl's progress dots) goes to the command log, not the runner's terminal.
+        let status = try await ChildProcess.run(executable, arguments, environment: ["PATH": "/usr/bin:/bin"], outputPath: commandLog)
         guard status == 0 else { throw ChildProcess.SpawnError(description: "\(executable) failed with status \(status)") }
     }
 }
