@@ -204,6 +204,7 @@ public enum OpenAPIDocument {
             "responses": {
               "201": {"description": "The link (shown once)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CreatorLinkRequest"}}}},
               "404": {"$ref": "#/components/responses/Error"},
+              "409": {"$ref": "#/components/responses/Error"},
               "503": {"$ref": "#/components/responses/Error"},
               \#(bodyErrors),
               \#(commonErrors)

@@ -336,6 +336,13 @@ import URLEncoding
             #expect(patched.json["twitch"]?["needsRelink"] == true)
             #expect(await f.api.call("PATCH", "/api/creators/\(f.creator)", company: f.company, role: .operator,
                                      body: ["eventTypes": ["channel.nope"]]).status == 422)
+            // With nothing that needs authorization enabled, a link has nothing to ask for.
+            #expect(await f.api.call("PATCH", "/api/creators/\(f.creator)", company: f.company, role: .operator,
+                                     body: ["eventTypes": []]).status == 200)
+            let nothing = await f.api.call("POST", "/api/creators/\(f.creator)/link", company: f.company, role: .admin)
+            #expect(nothing.status == 409 && nothing.json["error"]?["code"] == "conflict")
+            #expect(await f.api.call("PATCH", "/api/creators/\(f.creator)", company: f.company, role: .operator,
+                                     body: ["eventTypes": ["channel.follow", "channel.chat.message"]]).status == 200)
 
             // The creator changed their password on Twitch: refresh refused → needs relinking.
             #expect(try await f.standInRequest("POST", "/_stand-in/users/\(f.twitchUserID)/invalidate-tokens").0 < 300)

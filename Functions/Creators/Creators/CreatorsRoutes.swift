@@ -223,8 +223,10 @@ public struct CreatorsRoutes: Sendable {
             guard let row = try connection.query(Self.select + " WHERE c.id = $1", [id]).first else { throw FunctionError.notFound("creator") }
             let enabled = row["twitch_event_types"].map(PostgresArray.parse) ?? []
             let scopes = EventSubCatalog.scopes(for: enabled)
+            // The creator's state, not this request, is the problem: a conflict (409), as with any
+            // request the resource's current state refuses.
             guard !scopes.isEmpty else {
-                throw FunctionError.validation(["eventTypes": "enable at least one event type that needs the creator's authorization first"])
+                throw FunctionError.conflict("no event type that needs the creator's authorization is enabled; enable one first (PATCH eventTypes)")
             }
             let (state, expiresAt) = try LinkRequest.create(companyID: claims.companyID, creatorID: id, eventTypes: enabled, scopes: scopes,
                                                             requestedBy: claims.subject, on: connection)

@@ -393,7 +393,7 @@ export class Admin {
           : `Link for ${name} created: copy it from the field below and send it to them.`);
         await reloadLinks();
       } catch (error) {
-        if (error?.status === 422) setStatus(status, `Enable at least one event type for ${name} first (Events).`, true);
+        if (error?.status === 409) setStatus(status, `Enable at least one event type for ${name} first (Events).`, true);
         else if (error?.status === 503) setStatus(status, "Creator linking is not configured on this server.", true);
         else setStatus(status, errorText(error), true);
       } finally {
