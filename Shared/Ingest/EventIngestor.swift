@@ -161,14 +161,14 @@ public final class EventIngestor: Sendable {
     /// tracks are kept unrouted and answered here.
     private func split(_ batch: [IngestTicket], on connection: PostgresConnection) throws -> [[LaneRow]] {
         let userIDs = Set(batch.flatMap(\.notification.routingUserIDs))
-        var trackers: [String: [(company: String, creator: String, authorizedTypes: String?)]] = [:]
+        var trackers: [String: [(company: String, creator: String, authorizedTypes: Set<String>)]] = [:]
         if !userIDs.isEmpty {
             let rows = try connection.query(
                 "SELECT company_id, creator_id, twitch_user_id, authorized_types FROM tracked_creators($1::text[])",
                 [PostgresArray.literal(Array(userIDs))]).rows
             for row in rows {
                 trackers[try row.require("twitch_user_id"), default: []].append(
-                    (try row.require("company_id"), try row.require("creator_id"), row["authorized_types"]))
+                    (try row.require("company_id"), try row.require("creator_id"), Set(PostgresArray.parse(row["authorized_types"] ?? "{}"))))
             }
         }
         var lanes = [[LaneRow]](repeating: [], count: options.lanes)
@@ -182,7 +182,7 @@ public final class EventIngestor: Sendable {
             var byCompany: [(company: String, creators: [String])] = []
             for userID in notification.routingUserIDs {
                 for tracker in trackers[userID] ?? [] {
-                    if needsLink, !PostgresArray.parse(tracker.authorizedTypes ?? "{}").contains(notification.subscriptionType) { continue }
+                    if needsLink, !tracker.authorizedTypes.contains(notification.subscriptionType) { continue }
                     if let index = byCompany.firstIndex(where: { $0.company == tracker.company }) {
                         if !byCompany[index].creators.contains(tracker.creator) { byCompany[index].creators.append(tracker.creator) }
                     } else {
