@@ -36,7 +36,9 @@ struct Heartbeat {
         }
         guard now >= nextPingAt else { return .nothing }
         awaitingPong = true
-        pingDeadline = now + timeoutNanoseconds
+        // Counted from when the ping was due, so a ping sent late (a busy loop) does not push the
+        // session's end past pingInterval + pingTimeout; the client keeps at least half the timeout.
+        pingDeadline = max(nextPingAt + timeoutNanoseconds, now + timeoutNanoseconds / 2)
         nextPingAt = now + intervalNanoseconds
         return .ping
     }
@@ -70,6 +72,14 @@ extension Session {
             sendPacket(SocketIOPacket.encode(.disconnect))
             close(.tokenExpired)
         }
+    }
+
+    /// A request on a session whose pong is overdue finds the session closed, even when the timer
+    /// that closes it has not fired yet (timers run late on a loaded machine; the protocol suite
+    /// asks at exactly pingInterval + pingTimeout and expects the session gone).
+    func closeIfPongOverdue() {
+        guard !isClosed, heartbeat.awaitingPong, monotonicNanoseconds() >= heartbeat.pingDeadline else { return }
+        close(.pingTimeout)
     }
 
     private func runHeartbeat(now: UInt64) {

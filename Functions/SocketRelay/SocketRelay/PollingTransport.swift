@@ -66,6 +66,7 @@ extension Session {
 
     /// A GET on `sid`: answered at once when packets are waiting, otherwise held until some are.
     func pollGet(_ responder: PollResponder) {
+        closeIfPongOverdue()
         guard !isClosed else {
             responder.respondError(.unknownSid)
             return
