@@ -25,5 +25,6 @@ public enum Schema {
         Migration0008APIKeys.migration,
         Migration0009Invitations.migration,
         Migration0010CreatorLinks.migration,
+        Migration0011Notifications.migration,
     ]
 }
