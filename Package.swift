@@ -114,7 +114,15 @@ let sharedTargets: [Target] = [
     shared("OutboundHTTP", ["BlockingIO", "Settings", httpClient, nioLocks, nioCore, nioHTTP1, nioPosix]),
     // Notifications out: templates, Discord/Slack/webhook payloads, Standard Webhooks signatures,
     // reading delivery responses. Pure: no I/O.
-    shared("Notifications", ["Base64Encoding", "JSONValue", crypto]),
+    shared("NotificationMessages", ["Base64Encoding", "JSONValue", crypto]),
+    // Notification destinations, rules and deliveries in Postgres (sealed URLs and secrets).
+    shared("NotificationStore", ["Base64Encoding", "JSONValue", "NotificationMessages", "Postgres", "SecretSealing", crypto]),
+    // YouTube push (WebSub: subscribe, verification, signed Atom notifications parsed safely).
+    shared("WebSub", ["Base64Encoding", "URLEncoding", crypto]),
+    // The YouTube Data API v3 (videos.list, channels.list) under a daily quota budget kept in Redis.
+    shared("YouTubeAPI", ["BlockingIO", "JSONValue", "Redis", "Settings", "URLEncoding", httpClient, logging, nioCore, nioHTTP1]),
+    // Rumble's livestream API (per-channel URL with an API key).
+    shared("RumbleAPI", ["BlockingIO", "JSONValue", "Settings", "URLEncoding", httpClient, logging, nioCore, nioHTTP1]),
 ]
 
 // MARK: - Functions
@@ -174,6 +182,14 @@ let functionTargets: [Target] =
                main: ["FunctionRuntime", "JobQueue"])
     + function("ResealTokens", executable: "reseal-tokens", library: nil,
                main: ["CreatorLinks", "FunctionRuntime", "Postgres", "SecretSealing", "Settings"])
+    + function("Notifications", executable: "notifications",
+               library: ["Audit", "API", "AccessTokens", "FunctionRuntime", "FunctionServer", "JSONValue", "JobQueue", "NotificationStore",
+                         "NotificationMessages", "OutboundHTTP", "Postgres", "Redis", "SecretSealing", "Settings", logging],
+               main: apiMain + ["Settings"])
+    + function("Notify", executable: "notify",
+               library: ["BlockingIO", "FunctionRuntime", "JSONValue", "JobQueue", "NotificationStore", "NotificationMessages", "OutboundHTTP",
+                         "Postgres", "Redis", "SecretSealing", "Settings", logging],
+               main: ["FunctionRuntime", "JobQueue"])
     + function("EnqueueJob", executable: "enqueue-job", library: nil,
                main: ["BlockingIO", "FunctionRuntime", "JSONValue", "JobQueue", "Redis", "Settings"])
     + function("Migrate", executable: "migrate", library: nil,
@@ -191,6 +207,14 @@ let runnerTargets: [Target] = [
     runner("OIDCStandIn", ["Base64Encoding", "BlockingIO", "JSONValue", "MarkupEscaping", "URLEncoding", crypto, cryptoExtras, httpTypes, hummingbird, logging,
                            nioLocks, nioCore, nioHTTP1]),
     runner("oidc-stand-in", ["OIDCStandIn", "Settings", "StructuredLogging", logging], executable: true),
+    runner("DiscordStandIn", ["Base64Encoding", "BlockingIO", "JSONValue", "MarkupEscaping", "NotificationMessages", "URLEncoding", crypto, httpTypes,
+                              hummingbird, logging, nioLocks, nioCore, nioHTTP1]),
+    runner("discord-stand-in", ["DiscordStandIn", "Settings", "StructuredLogging", logging], executable: true),
+    runner("YouTubeStandIn", ["Base64Encoding", "BlockingIO", "JSONValue", "MarkupEscaping", "URLEncoding", crypto, httpClient, httpTypes,
+                              hummingbird, logging, nioLocks, nioCore, nioHTTP1]),
+    runner("youtube-stand-in", ["Settings", "StructuredLogging", "YouTubeStandIn", logging], executable: true),
+    runner("RumbleStandIn", ["JSONValue", "MarkupEscaping", "URLEncoding", httpTypes, hummingbird, logging, nioLocks, nioCore, nioHTTP1]),
+    runner("rumble-stand-in", ["RumbleStandIn", "Settings", "StructuredLogging", logging], executable: true),
     runner("FanoutBenchmark", ["AccessTokens", "BlockingIO", "Files", "JSONValue", "Processes", "Redis", "Rooms", "Settings", cryptoExtras, nioLocks,
                                nioCore, nioPosix]),
     runner("LocalRunner", [
@@ -210,7 +234,7 @@ let testTargets: [Target] = [
     .target(name: "TestSupport", dependencies: ["Files", "Migrations", "Postgres", "Redis", "Settings"],
             path: "Tests/TestSupport", swiftSettings: swiftSettings),
     tests("LayoutTests", ["Files", "JSONValue", "LocalRunner", "Router", "TestSupport"]),
-    tests("SharedTests", ["Base64Encoding", "BlockingIO", "EventSub", "Files", "JSONValue", "LocalRunner", "Migrations", "Notifications",
+    tests("SharedTests", ["Base64Encoding", "BlockingIO", "EventSub", "Files", "JSONValue", "LocalRunner", "Migrations", "NotificationMessages",
                           "OutboundHTTP", "Postgres", "Processes", "Redis", "Rooms", "SecretSealing", "Settings", "TestSupport", hummingbird,
                           httpTypes, logging, nioCore, nioLocks]),
     tests("WebhookFunctionTests", ["BlockingIO", "EventSub", "FunctionRuntime", "FunctionServer", "Ingest", "JSONValue", "Postgres",
@@ -239,6 +263,13 @@ let testTargets: [Target] = [
                        "Ingest", "JSONValue", "JobQueue", "LocalRunner", "ObjectStore", "ObjectStoreStandIn", "Postgres", "Processes",
                        "Redis", "Rooms", "Settings", "StatusReconciliation", "SubscriptionRenewal", "TestSupport", "TwitchAPI",
                        "TwitchStandIn", httpClient, cryptoExtras, hummingbird, logging, nioLocks, nioCore, nioHTTP1]),
+    tests("NotificationTests", ["API", "AccessTokens", "BlockingIO", "DiscordStandIn", "Files", "FunctionRuntime", "FunctionServer", "Ingest",
+                                "JSONValue", "JobQueue", "LocalRunner", "NotificationStore", "NotificationMessages", "Notify", "OutboundHTTP",
+                                "Postgres", "Processes", "Redis", "Router", "SecretSealing", "Settings", "TestSupport", "URLEncoding",
+                                httpClient, crypto, cryptoExtras, hummingbird, httpTypes, logging, nioLocks, nioCore, nioHTTP1]),
+    tests("PlatformTests", ["BlockingIO", "Files", "JSONValue", "Processes", "Redis", "RumbleAPI", "RumbleStandIn", "Settings", "TestSupport",
+                            "URLEncoding", "WebSub", "YouTubeAPI", "YouTubeStandIn", httpClient, crypto, hummingbird, httpTypes, logging,
+                            nioLocks, nioCore, nioHTTP1]),
     tests("DashboardTests", ["BlockingIO", "Dashboard", "EventSub", "Files", "FunctionServer", "JSONValue", "LocalRunner", "Postgres",
                              "Processes", "Router", "Settings", "TestSupport", httpClient, httpTypes, hummingbird, logging, nioCore,
                              nioHTTP1]),
@@ -250,8 +281,8 @@ let package = Package(
     products: [
         "twitch-webhook", "account", "auth", "members", "keys", "creators", "events", "dashboard", "socket-relay",
         "creator-link", "subscription-renewal", "status-reconciliation", "event-archive", "twitch-token-refresh", "reseal-tokens",
-        "enqueue-job", "migrate",
-        "ccr-local", "twitch-stand-in", "oidc-stand-in",
+        "notifications", "notify", "enqueue-job", "migrate",
+        "ccr-local", "twitch-stand-in", "oidc-stand-in", "discord-stand-in", "youtube-stand-in", "rumble-stand-in",
     ].map { Product.executable(name: $0, targets: [$0]) },
     dependencies: [
         // `traits: []` keeps full Foundation + ICU out of every binary (faster cold starts).

@@ -1,7 +1,7 @@
 import BlockingIO
 import Files
 import JSONValue
-import Notifications
+import NotificationMessages
 import Processes
 import Settings
 import TestSupport
