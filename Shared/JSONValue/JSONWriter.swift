@@ -28,11 +28,14 @@ public enum JSONWriter {
             output += "]"
         case .object(let members):
             output += "{"
-            for (index, key) in members.keys.sorted().enumerated() {
-                if index > 0 { output += "," }
+            // Sorted by UTF-8 bytes (the same order as `String`'s for the ASCII keys of every shape
+            // here), pairs sorted once: no Unicode-aware comparison, no second lookup per key.
+            var first = true
+            for (key, value) in members.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
+                if first { first = false } else { output += "," }
                 writeString(key, into: &output)
                 output += ":"
-                write(members[key]!, into: &output)
+                write(value, into: &output)
             }
             output += "}"
         }

@@ -13,6 +13,13 @@ public final class PostgresConnection: @unchecked Sendable {
     private var preparedCount = 0
     private let preparesStatements: Bool
     static let maxPreparedStatements = 256
+    /// Statements queued by `sendAhead`, sent with the next statement in one round trip.
+    private var ahead: [AheadStatement] = []
+    /// Statements sent without waiting for their result (`finishLazily`); read before the next use.
+    private var unreadResults = 0
+    /// What a queued statement's check threw: every later statement of the transaction throws it
+    /// too, so a body that catches its first query's error cannot go on as if it were admitted.
+    private var refusal: (any Error)?
 
     /// The process's default for `preparesStatements`: true unless the environment says
     /// `DATABASE_PREPARED_STATEMENTS=false` (behind a transaction-mode pooler that does not keep
@@ -44,10 +51,62 @@ public final class PostgresConnection: @unchecked Sendable {
     /// False once the socket broke; the pool then discards the connection.
     public var isHealthy: Bool { PQstatus(handle) == CONNECTION_OK }
 
-    /// True while a transaction is open (including a failed one that needs ROLLBACK).
+    /// True while a transaction is open (including a failed one that needs ROLLBACK). A COMMIT
+    /// sent lazily ends the transaction whatever its outcome, so it counts as closed.
     public var isInTransaction: Bool {
+        if unreadResults > 0 { return false }
         let status = PQtransactionStatus(handle)
         return status == PQTRANS_INTRANS || status == PQTRANS_INERROR
+    }
+
+    /// True when statements queued by `sendAhead` have not gone out yet.
+    public var hasStatementsAhead: Bool { !ahead.isEmpty }
+
+    /// Queues `sql` to go out together with the next statement, in one round trip (libpq pipeline
+    /// mode). `check` sees its result before the next statement's result is handed back and may
+    /// throw to refuse it; an error in a queued statement is thrown by that next `query`.
+    ///
+    /// Why: a short request's transaction was four round trips (BEGIN, the tenant, the query,
+    /// COMMIT), each waking Postgres and this thread; BEGIN and the tenant now travel with the
+    /// query. The next statement runs even when a queued one's check will refuse it, so it must
+    /// be a statement of the same transaction (rolled back on refusal), never one with effects
+    /// outside the database.
+    public func sendAhead(_ sql: String, _ parameters: [(any PostgresParameter)?] = [], check: ((QueryResult) throws -> Void)? = nil) {
+        ahead.append(AheadStatement(sql: sql, texts: parameters.map { $0?.postgresText }, check: check))
+    }
+
+    /// Drops queued statements that never went out (the body threw before its first query).
+    /// Returns true if there were any.
+    @discardableResult
+    public func discardAhead() -> Bool {
+        defer { ahead.removeAll() }
+        refusal = nil
+        return !ahead.isEmpty
+    }
+
+    /// Sends `sql` (no parameters) without waiting for its result; the result is read before this
+    /// connection's next statement. For the COMMIT of a read-only transaction, whose outcome
+    /// changes nothing the caller could act on. Queued statements with checks go out normally.
+    public func finishLazily(_ sql: String) throws {
+        if let refusal { throw refusal }
+        guard ahead.isEmpty else {
+            try query(sql)
+            return
+        }
+        try readUnreadResults()
+        guard PQsendQuery(handle, sql) == 1 else {
+            throw PostgresError(kind: isHealthy ? .query : .connection, message: Self.errorText(handle))
+        }
+        unreadResults += 1
+    }
+
+    /// Reads (and drops) the results of statements sent by `finishLazily`.
+    private func readUnreadResults() throws {
+        while unreadResults > 0 {
+            unreadResults -= 1
+            while let result = PQgetResult(handle) { PQclear(result) }
+        }
+        guard isHealthy else { throw PostgresError(kind: .connection, message: Self.errorText(handle)) }
     }
 
     /// Runs one parameterized statement. `nil` parameters are SQL NULL.
@@ -58,7 +117,10 @@ public final class PostgresConnection: @unchecked Sendable {
     /// re-plans a prepared statement by itself after a schema change.
     @discardableResult
     public func query(_ sql: String, _ parameters: [(any PostgresParameter)?] = []) throws -> QueryResult {
+        if let refusal { throw refusal }
+        try readUnreadResults()
         let texts = parameters.map { $0?.postgresText }
+        if !ahead.isEmpty { return try pipeline(AheadStatement(sql: sql, texts: texts, check: nil)) }
         let result: OpaquePointer? = withCStrings(texts) { pointers in
             if let name = statementName(sql, parameterCount: pointers.count) {
                 return PQexecPrepared(handle, name, Int32(pointers.count), pointers, nil, nil, 0)
@@ -73,6 +135,63 @@ public final class PostgresConnection: @unchecked Sendable {
             prepared[sql] = nil
             throw error
         }
+    }
+
+    /// Sends the queued statements and `last` in one pipeline, reads every result, runs the
+    /// checks, and returns `last`'s result. The first error (a queued statement's, a check's, or
+    /// `last`'s, in that order) is thrown after every result was read, so the connection is
+    /// ready for ROLLBACK.
+    private func pipeline(_ last: AheadStatement) throws -> QueryResult {
+        let statements = ahead + [last]
+        ahead.removeAll()
+        // Prepared statements are made before the pipeline (PQprepare is synchronous).
+        let names = statements.map { statementName($0.sql, parameterCount: $0.texts.count) }
+        guard PQenterPipelineMode(handle) == 1 else {
+            throw PostgresError(kind: isHealthy ? .query : .connection, message: Self.errorText(handle))
+        }
+        defer { _ = PQexitPipelineMode(handle) }
+        for (statement, name) in zip(statements, names) {
+            let sent: Int32 = withCStrings(statement.texts) { pointers in
+                if let name { return PQsendQueryPrepared(handle, name, Int32(pointers.count), pointers, nil, nil, 0) }
+                return PQsendQueryParams(handle, statement.sql, Int32(pointers.count), nil, pointers, nil, nil, 0)
+            }
+            guard sent == 1 else { throw PostgresError(kind: isHealthy ? .query : .connection, message: Self.errorText(handle)) }
+        }
+        guard PQpipelineSync(handle) == 1 else {
+            throw PostgresError(kind: isHealthy ? .query : .connection, message: Self.errorText(handle))
+        }
+        var outcomes: [Result<QueryResult, PostgresError>] = []
+        for statement in statements {
+            var outcome: Result<QueryResult, PostgresError>?
+            while let result = PQgetResult(handle) {
+                if outcome == nil {
+                    if PQresultStatus(result) == PGRES_PIPELINE_ABORTED {
+                        outcome = .failure(PostgresError(kind: .query, message: "not run: an earlier statement of the pipeline failed"))
+                    } else {
+                        outcome = Result { () throws(PostgresError) -> QueryResult in try consumeTyped(result, clear: false) }
+                    }
+                }
+                PQclear(result)
+            }
+            if case .failure(let error) = outcome, error.sqlState == "0A000" { prepared[statement.sql] = nil }
+            outcomes.append(outcome ?? .failure(PostgresError(kind: isHealthy ? .query : .connection, message: Self.errorText(handle))))
+        }
+        // The sync point's own result, then NULL.
+        while let result = PQgetResult(handle) {
+            let status = PQresultStatus(result)
+            PQclear(result)
+            if status == PGRES_PIPELINE_SYNC { break }
+        }
+        for (statement, outcome) in zip(statements.dropLast(), outcomes) {
+            let result = try outcome.get()
+            do {
+                try statement.check?(result)
+            } catch {
+                refusal = error
+                throw error
+            }
+        }
+        return try outcomes[outcomes.count - 1].get()
     }
 
     /// The prepared statement for `sql`, preparing it now if it is a query worth preparing; nil
@@ -101,6 +220,16 @@ public final class PostgresConnection: @unchecked Sendable {
     /// Runs SQL text without parameters; it may hold several statements (migrations). Never pass
     /// user input here.
     public func execute(script sql: String) throws {
+        if let refusal { throw refusal }
+        try readUnreadResults()
+        if let last = ahead.popLast() {
+            // A script cannot be pipelined: what is queued goes out first (a migration's BEGIN).
+            let result = try pipeline(last)
+            do { try last.check?(result) } catch {
+                refusal = error
+                throw error
+            }
+        }
         _ = try consume(PQexec(handle, sql))
     }
 
@@ -108,7 +237,11 @@ public final class PostgresConnection: @unchecked Sendable {
         guard let result else {
             throw PostgresError(kind: isHealthy ? .query : .connection, message: Self.errorText(handle))
         }
-        defer { PQclear(result) }
+        return try consumeTyped(result, clear: true)
+    }
+
+    private func consumeTyped(_ result: OpaquePointer, clear: Bool) throws(PostgresError) -> QueryResult {
+        defer { if clear { PQclear(result) } }
         switch PQresultStatus(result) {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
             return Self.read(result)
@@ -152,6 +285,13 @@ public final class PostgresConnection: @unchecked Sendable {
     private static func errorText(_ handle: OpaquePointer) -> String {
         String(cString: PQerrorMessage(handle)).trimmingTrailingWhitespace()
     }
+}
+
+/// A statement queued by `sendAhead`.
+private struct AheadStatement {
+    let sql: String
+    let texts: [String?]
+    let check: ((QueryResult) throws -> Void)?
 }
 
 /// Calls `body` with C strings for each element (NULL for nil), freed afterwards.

@@ -70,6 +70,7 @@ public final class PostgresPool: Sendable {
     }
 
     private func checkIn(_ connection: PostgresConnection) {
+        connection.discardAhead()
         guard connection.isHealthy else {
             logger.warning("dropping a broken postgres connection")
             return

@@ -1,13 +1,20 @@
 extension PostgresConnection {
     /// Runs `body` inside BEGIN … COMMIT; any error rolls back and is rethrown.
-    public func withTransaction<T>(_ body: () throws -> T) throws -> T {
-        try query("BEGIN")
+    ///
+    /// BEGIN goes out with the body's first statement (one round trip, see `sendAhead`).
+    /// `readOnly`: the transaction is `READ ONLY` (a write in it fails) and its COMMIT is sent
+    /// without waiting for the answer, which is read before the connection's next statement:
+    /// a read's result does not depend on it, so a request pays one round trip, not two.
+    public func withTransaction<T>(readOnly: Bool = false, _ body: () throws -> T) throws -> T {
+        sendAhead(readOnly ? "BEGIN READ ONLY" : "BEGIN")
         do {
             let value = try body()
-            try query("COMMIT")
+            if readOnly { try finishLazily("COMMIT") } else { try query("COMMIT") }
             return value
         } catch {
-            if isHealthy { _ = try? query("ROLLBACK") }
+            // Nothing went out (the body threw before its first statement): nothing to roll back.
+            // (`discardAhead` also lifts a check's refusal, so the ROLLBACK can go out.)
+            if !discardAhead(), isHealthy, isInTransaction { _ = try? query("ROLLBACK") }
             throw error
         }
     }
@@ -28,13 +35,15 @@ extension PostgresConnection {
     /// Switches the tenant inside an already open transaction (used by batched writers that store
     /// rows of several companies in one commit, each under its own company's scope).
     public func setTenant(_ companyId: String) throws {
-        guard isInTransaction else {
+        // A BEGIN still queued (`sendAhead`) counts as open.
+        guard isInTransaction || hasStatementsAhead else {
             throw PostgresError(kind: .query, message: "setTenant needs an open transaction")
         }
         guard TenantID.isValid(companyId) else {
             throw PostgresError(kind: .query, message: "tenant id is not a UUID: \(companyId)", sqlState: "22P02")
         }
-        try query("SELECT set_config('app.company_id', $1, true)", [companyId])
+        // Goes out with the next statement (or the COMMIT): the scope only matters to what follows.
+        sendAhead("SELECT set_config('app.company_id', $1, true)", [companyId])
     }
 }
 

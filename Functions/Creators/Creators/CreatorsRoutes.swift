@@ -87,7 +87,7 @@ public struct CreatorsRoutes: Sendable {
     }
 
     @Sendable func list(_ request: APIRequest) async throws -> FunctionResponse {
-        let rows = try await database.transaction(request.claims) { connection in
+        let rows = try await database.read(request.claims) { connection in
             try connection.query(Self.select + " ORDER BY COALESCE(s.live, false) DESC, lower(c.display_name)").rows
         }
         return .json(["data": .array(rows.map(Self.creator))])
@@ -96,7 +96,7 @@ public struct CreatorsRoutes: Sendable {
     @Sendable func get(_ request: APIRequest) async throws -> FunctionResponse {
         let id = request.parameter("id")
         guard TenantID.isValid(id) else { throw FunctionError.notFound("creator") }
-        let row = try await database.transaction(request.claims) { connection in
+        let row = try await database.read(request.claims) { connection in
             try connection.query(Self.select + " WHERE c.id = $1", [id]).first
         }
         guard let row else { throw FunctionError.notFound("creator") }

@@ -65,7 +65,7 @@ public struct ArchivesRoutes: Sendable {
         if let before, !Self.isDay(before) { problems["before"] = "must be a day, YYYY-MM-DD" }
         if !problems.isEmpty { throw FunctionError.validation(problems) }
 
-        let rows = try await database.transaction(request.claims) { [limit] connection in
+        let rows = try await database.read(request.claims) { [limit] connection in
             var parameters: [(any PostgresParameter)?] = [limit + 1]
             var condition = ""
             if let before {

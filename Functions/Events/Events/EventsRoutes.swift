@@ -36,7 +36,7 @@ public struct EventsRoutes: Sendable {
     @Sendable func listEvents(_ request: APIRequest) async throws -> FunctionResponse {
         let query = try EventQuery(request.raw)
         let claims = request.claims
-        let events = try await database.transaction(claims) { connection in
+        let events = try await database.read(claims) { connection in
             var conditions = ["company_id = current_company_id()"]
             var parameters: [(any PostgresParameter)?] = []
             func bind(_ value: any PostgresParameter) -> String {
@@ -76,7 +76,7 @@ public struct EventsRoutes: Sendable {
 
     @Sendable func getEvent(_ request: APIRequest) async throws -> FunctionResponse {
         guard let id = Int64(request.parameter("id")), id > 0 else { throw FunctionError.notFound("event") }
-        let event = try await database.transaction(request.claims) { connection in
+        let event = try await database.read(request.claims) { connection in
             try connection.query("SELECT \(EventRows.returning) FROM events WHERE id = $1", [id]).rows.first.map(EventRows.compactEvent(from:))
         }
         guard let event else { throw FunctionError.notFound("event") }
@@ -96,7 +96,7 @@ public struct EventsRoutes: Sendable {
         for (name, value) in zip(["action", "target_type", "target_id", "actor"], filters.map(\.1)) where value.map(containsNUL) == true {
             throw FunctionError.validation([name: "must not contain NUL characters"])
         }
-        let rows = try await database.transaction(request.claims) { connection in
+        let rows = try await database.read(request.claims) { connection in
             var conditions = ["company_id = current_company_id()"]
             var parameters: [(any PostgresParameter)?] = []
             for (column, value) in filters {
