@@ -89,7 +89,7 @@ let sharedTargets: [Target] = [
     shared("EventSub", ["JSONValue", "CivilTime", crypto]),
     shared("Rooms", ["JSONValue"]),
     shared("Migrations", ["Postgres"]),
-    shared("Ingest", ["BlockingIO", "EventSub", "JSONValue", "Postgres", "Redis", "Rooms", logging, nioLocks]),
+    shared("Ingest", ["BlockingIO", "EventSub", "JSONValue", "JobQueue", "Postgres", "Redis", "Rooms", logging, nioLocks]),
     // The server-free core every executable uses; the HTTP adapter is FunctionServer.
     shared("FunctionRuntime", ["JSONValue", "Settings", "StructuredLogging", logging, serviceLifecycle, unixSignals]),
     shared("FunctionServer", ["FunctionRuntime", "JSONValue", "Settings", "StructuredLogging", "URLEncoding",
@@ -118,11 +118,11 @@ let sharedTargets: [Target] = [
     // Notification destinations, rules and deliveries in Postgres (sealed URLs and secrets).
     shared("NotificationStore", ["Base64Encoding", "JSONValue", "NotificationMessages", "Postgres", "SecretSealing", crypto]),
     // YouTube push (WebSub: subscribe, verification, signed Atom notifications parsed safely).
-    shared("WebSub", ["Base64Encoding", "URLEncoding", crypto]),
+    shared("WebSub", ["Settings", "URLEncoding", crypto, httpClient, nioCore, nioHTTP1]),
     // The YouTube Data API v3 (videos.list, channels.list) under a daily quota budget kept in Redis.
-    shared("YouTubeAPI", ["BlockingIO", "JSONValue", "Redis", "Settings", "URLEncoding", httpClient, logging, nioCore, nioHTTP1]),
+    shared("YouTubeAPI", ["BlockingIO", "CivilTime", "JSONValue", "Redis", "Settings", "URLEncoding", "WebSub", httpClient, nioCore, nioHTTP1]),
     // Rumble's livestream API (per-channel URL with an API key).
-    shared("RumbleAPI", ["BlockingIO", "JSONValue", "Settings", "URLEncoding", httpClient, logging, nioCore, nioHTTP1]),
+    shared("RumbleAPI", ["JSONValue", "Settings", "URLEncoding", httpClient, nioCore, nioHTTP1]),
 ]
 
 // MARK: - Functions
@@ -207,13 +207,13 @@ let runnerTargets: [Target] = [
     runner("OIDCStandIn", ["Base64Encoding", "BlockingIO", "JSONValue", "MarkupEscaping", "URLEncoding", crypto, cryptoExtras, httpTypes, hummingbird, logging,
                            nioLocks, nioCore, nioHTTP1]),
     runner("oidc-stand-in", ["OIDCStandIn", "Settings", "StructuredLogging", logging], executable: true),
-    runner("DiscordStandIn", ["Base64Encoding", "BlockingIO", "JSONValue", "MarkupEscaping", "NotificationMessages", "URLEncoding", crypto, httpTypes,
+    runner("DiscordStandIn", ["Base64Encoding", "BlockingIO", "EventSub", "JSONValue", "MarkupEscaping", "NotificationMessages", "URLEncoding", crypto, httpTypes,
                               hummingbird, logging, nioLocks, nioCore, nioHTTP1]),
     runner("discord-stand-in", ["DiscordStandIn", "Settings", "StructuredLogging", logging], executable: true),
-    runner("YouTubeStandIn", ["Base64Encoding", "BlockingIO", "JSONValue", "MarkupEscaping", "URLEncoding", crypto, httpClient, httpTypes,
+    runner("YouTubeStandIn", ["Base64Encoding", "BlockingIO", "CivilTime", "EventSub", "JSONValue", "MarkupEscaping", "URLEncoding", crypto, httpClient, httpTypes,
                               hummingbird, logging, nioLocks, nioCore, nioHTTP1]),
     runner("youtube-stand-in", ["Settings", "StructuredLogging", "YouTubeStandIn", logging], executable: true),
-    runner("RumbleStandIn", ["JSONValue", "MarkupEscaping", "URLEncoding", httpTypes, hummingbird, logging, nioLocks, nioCore, nioHTTP1]),
+    runner("RumbleStandIn", ["BlockingIO", "CivilTime", "JSONValue", "MarkupEscaping", "URLEncoding", httpTypes, hummingbird, logging, nioLocks, nioCore, nioHTTP1]),
     runner("rumble-stand-in", ["RumbleStandIn", "Settings", "StructuredLogging", logging], executable: true),
     runner("FanoutBenchmark", ["AccessTokens", "BlockingIO", "Files", "JSONValue", "Processes", "Redis", "Rooms", "Settings", cryptoExtras, nioLocks,
                                nioCore, nioPosix]),
@@ -243,7 +243,7 @@ let testTargets: [Target] = [
                                "TestSupport", httpClient, logging, nioCore, nioHTTP1]),
     tests("APITests", ["Access", "API", "Account", "Auth", "AccessTokens", "Base64Encoding", "BlockingIO", "CreatorLink", "CreatorLinks", "Creators",
                        "Events", "Files", "FunctionRuntime", "FunctionServer",
-                       "JSONValue", "Keys", "LocalRunner", "Members", "ObjectStore", "ObjectStoreStandIn", "Postgres", "Processes", "Redis",
+                       "JSONValue", "Keys", "LocalRunner", "Members", "Notifications", "ObjectStore", "ObjectStoreStandIn", "Postgres", "Processes", "Redis",
                        "Router", "SecretSealing", "TestSupport", "TwitchAPI", "TwitchStandIn", "TwitchTokenRefresh", "URLEncoding",
                        httpClient, crypto, httpTypes, hummingbird, logging,
                        nioLocks, nioCore, nioHTTP1, cryptoExtras]),
@@ -263,8 +263,8 @@ let testTargets: [Target] = [
                        "Ingest", "JSONValue", "JobQueue", "LocalRunner", "ObjectStore", "ObjectStoreStandIn", "Postgres", "Processes",
                        "Redis", "Rooms", "Settings", "StatusReconciliation", "SubscriptionRenewal", "TestSupport", "TwitchAPI",
                        "TwitchStandIn", httpClient, cryptoExtras, hummingbird, logging, nioLocks, nioCore, nioHTTP1]),
-    tests("NotificationTests", ["API", "AccessTokens", "BlockingIO", "DiscordStandIn", "Files", "FunctionRuntime", "FunctionServer", "Ingest",
-                                "JSONValue", "JobQueue", "LocalRunner", "NotificationStore", "NotificationMessages", "Notify", "OutboundHTTP",
+    tests("NotificationTests", ["Access", "API", "AccessTokens", "BlockingIO", "DiscordStandIn", "EventSub", "Files", "FunctionRuntime", "FunctionServer", "Ingest",
+                                "JSONValue", "JobQueue", "LocalRunner", "NotificationStore", "NotificationMessages", "Notifications", "Notify", "OutboundHTTP",
                                 "Postgres", "Processes", "Redis", "Router", "SecretSealing", "Settings", "TestSupport", "URLEncoding",
                                 httpClient, crypto, cryptoExtras, hummingbird, httpTypes, logging, nioLocks, nioCore, nioHTTP1]),
     tests("PlatformTests", ["BlockingIO", "Files", "JSONValue", "Processes", "Redis", "RumbleAPI", "RumbleStandIn", "Settings", "TestSupport",

@@ -28,7 +28,7 @@ final class RunningInstance: @unchecked Sendable {
 
     /// Nil when the debug build has what `up` needs; else what is missing.
     static var missing: String? {
-        for binary in ["ccr-local", "account", "twitch-webhook", "socket-relay", "twitch-stand-in"]
+        for binary in ["ccr-local", "account", "twitch-webhook", "socket-relay", "twitch-stand-in", "discord-stand-in"]
         where !FileSystem.exists(binaryDirectory + "/" + binary) {
             return "\(binaryDirectory)/\(binary) is missing: build first with `swift build --build-tests`"
         }

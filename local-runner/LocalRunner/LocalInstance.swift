@@ -62,7 +62,7 @@ public struct LocalInstance: Sendable {
         }
         let table = try RouteTable(json: routesText)
         let jobFunctions = try JobTable.load(options.jobsFile).jobs.map(\.function)
-        for function in table.functions + jobFunctions + ["twitch-stand-in", "oidc-stand-in", "socket-relay"] where !FileSystem.exists("\(options.binaryDirectory)/\(function)") {
+        for function in table.functions + jobFunctions + ["twitch-stand-in", "oidc-stand-in", "discord-stand-in", "youtube-stand-in", "rumble-stand-in", "socket-relay"] where !FileSystem.exists("\(options.binaryDirectory)/\(function)") {
             throw OperatorCommands.Failure(description: "\(options.binaryDirectory)/\(function) is missing; build with: swift build -c release")
         }
         if let replicas = options.replicas {
@@ -158,6 +158,22 @@ public struct LocalInstance: Sendable {
             runtime.twitchStandInURL = "http://127.0.0.1:\(port)"
             try KeyValueFile.write(runtime.pairs, to: options.files.runtimeEnvironment)
         }
+        // YouTube: Google's hub and Data API when a key is configured, else the local stand-in
+        // (hub, Data API, quota); Rumble: streamers' own Live Stream API URLs, locally the stand-in's.
+        if let key = environment.optional("YOUTUBE_API_KEY") {
+            functionEnvironment["YOUTUBE_API_KEY"] = key
+        } else {
+            let port = try await startStandIn("youtube-stand-in", supervisor: supervisor)
+            functionEnvironment["YOUTUBE_API_KEY"] = "local-youtube-api-key"
+            functionEnvironment["YOUTUBE_API_BASE_URL"] = "http://127.0.0.1:\(port)"
+            functionEnvironment["YOUTUBE_HUB_URL"] = "http://127.0.0.1:\(port)/subscribe"
+        }
+        if let rumble = environment.optional("RUMBLE_API_BASE_URL") {
+            functionEnvironment["RUMBLE_API_BASE_URL"] = rumble
+        } else {
+            let port = try await startStandIn("rumble-stand-in", supervisor: supervisor)
+            functionEnvironment["RUMBLE_API_BASE_URL"] = "http://127.0.0.1:\(port)"
+        }
         // Sign-in: the operator's identity providers when configured (OIDC_PROVIDERS and its
         // OIDC_* settings), else the local OpenID provider stand-in with its test users.
         functionEnvironment["AUTH_PUBLIC_URL"] = "http://127.0.0.1:\(options.port)"
@@ -186,6 +202,15 @@ public struct LocalInstance: Sendable {
             runtime.oidcStandInURL = "http://127.0.0.1:\(port)"
             try KeyValueFile.write(runtime.pairs, to: options.files.runtimeEnvironment)
         }
+        // Notification destinations: the Discord stand-in (also Slack-shaped hooks and a signed
+        // webhook receiver) is the only Discord/Slack host locally, reached over loopback http,
+        // which only a local instance allows.
+        let discordPort = try await startStandIn("discord-stand-in", supervisor: supervisor)
+        functionEnvironment["NOTIFY_DISCORD_HOSTS"] = "127.0.0.1:\(discordPort)"
+        functionEnvironment["NOTIFY_SLACK_HOSTS"] = "127.0.0.1:\(discordPort)"
+        functionEnvironment["OUTBOUND_ALLOW_PRIVATE"] = "true"
+        runtime.discordStandInURL = "http://127.0.0.1:\(discordPort)"
+        try KeyValueFile.write(runtime.pairs, to: options.files.runtimeEnvironment)
         // The socket relay: its own process and port (WebSockets do not go through the router);
         // with replicas, one per port of `relayPorts`, each supervised on its own.
         let relayExecutable = options.binaryDirectory + "/socket-relay"

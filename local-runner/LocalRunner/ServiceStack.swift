@@ -18,6 +18,8 @@ public struct RuntimeEnvironment: Sendable {
     public var twitchStandInURL: String?
     /// The local OpenID provider stand-in, when no identity provider is configured.
     public var oidcStandInURL: String?
+    /// The local notification destinations stand-in (Discord, Slack, signed webhooks).
+    public var discordStandInURL: String?
     /// Secret key of the local object store's access key.
     public var objectStoreSecret: String = ""
     /// Only for embedded or throwaway clusters (tests use it to provision).
@@ -29,6 +31,7 @@ public struct RuntimeEnvironment: Sendable {
         if let relayURL { pairs.append(("RELAY_URL", relayURL)) }
         if let twitchStandInURL { pairs.append(("TWITCH_STAND_IN_URL", twitchStandInURL)) }
         if let oidcStandInURL { pairs.append(("OIDC_STAND_IN_URL", oidcStandInURL)) }
+        if let discordStandInURL { pairs.append(("DISCORD_STAND_IN_URL", discordStandInURL)) }
         pairs.append(("TWITCH_EVENTSUB_SECRET", eventSubSecret))
         return pairs
     }

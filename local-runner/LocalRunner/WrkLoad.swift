@@ -58,7 +58,7 @@ struct WrkLoad {
         }
         var lua = "local requests = {}\n"
         for request in requests {
-            let headers = request.headers.map { "[\(long($0.0))] = \(long($0.1))" }.joined(separator: ", ")
+            let headers = request.headers.map { "[ \(long($0.0)) ] = \(long($0.1))" }.joined(separator: ", ")
             lua += "requests[#requests + 1] = wrk.format(\(long(request.method)), \(long(request.path)), {\(headers)}, "
             lua += request.body.isEmpty ? "nil)\n" : "\(long(request.body)))\n"
         }

@@ -19,7 +19,7 @@ struct Env: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let values = try common.files.readRuntimeEnvironment()
-            for key in ["DATABASE_URL", "DATABASE_ADMIN_URL", "REDIS_URL", "ROUTER_URL", "RELAY_URL", "TWITCH_STAND_IN_URL", "TWITCH_EVENTSUB_SECRET"] {
+            for key in ["DATABASE_URL", "DATABASE_ADMIN_URL", "REDIS_URL", "ROUTER_URL", "RELAY_URL", "TWITCH_STAND_IN_URL", "DISCORD_STAND_IN_URL", "TWITCH_EVENTSUB_SECRET"] {
                 if let value = values[key] { print("\(key)=\(value)") }
             }
         }
