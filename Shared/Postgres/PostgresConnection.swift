@@ -75,6 +75,15 @@ public final class PostgresConnection: @unchecked Sendable {
         ahead.append(AheadStatement(sql: sql, texts: parameters.map { $0?.postgresText }, check: check))
     }
 
+    /// The process's default for pipelining: on unless `DATABASE_PIPELINING=false` (an escape
+    /// hatch for a pooler that mishandles pipelines, and the benchmarks' before/after switch).
+    /// Off, statements sent ahead go out one by one with the next statement, and a lazy COMMIT
+    /// is waited for: the same results and errors, in more round trips.
+    public static let pipelinesByDefault: Bool = {
+        guard let value = getenv("DATABASE_PIPELINING") else { return true }
+        return !["0", "false", "no", "off"].contains(String(cString: value).lowercased())
+    }()
+
     /// Drops queued statements that never went out (the body threw before its first query).
     /// Returns true if there were any.
     @discardableResult
@@ -94,6 +103,10 @@ public final class PostgresConnection: @unchecked Sendable {
             return
         }
         try readUnreadResults()
+        guard Self.pipelinesByDefault else {
+            try query(sql)
+            return
+        }
         guard PQsendQuery(handle, sql) == 1 else {
             throw PostgresError(kind: isHealthy ? .query : .connection, message: Self.errorText(handle))
         }
@@ -144,6 +157,7 @@ public final class PostgresConnection: @unchecked Sendable {
     private func pipeline(_ last: AheadStatement) throws -> QueryResult {
         let statements = ahead + [last]
         ahead.removeAll()
+        guard Self.pipelinesByDefault else { return try oneByOne(statements) }
         // Prepared statements are made before the pipeline (PQprepare is synchronous).
         let names = statements.map { statementName($0.sql, parameterCount: $0.texts.count) }
         guard PQenterPipelineMode(handle) == 1 else {
@@ -192,6 +206,28 @@ public final class PostgresConnection: @unchecked Sendable {
             }
         }
         return try outcomes[outcomes.count - 1].get()
+    }
+
+    /// `pipeline` without pipelining (`DATABASE_PIPELINING=false`): the same order, checks and
+    /// first-error rule, one round trip per statement.
+    private func oneByOne(_ statements: [AheadStatement]) throws -> QueryResult {
+        var result: QueryResult?
+        for (index, statement) in statements.enumerated() {
+            let name = statementName(statement.sql, parameterCount: statement.texts.count)
+            let raw: OpaquePointer? = withCStrings(statement.texts) { pointers in
+                if let name { return PQexecPrepared(handle, name, Int32(pointers.count), pointers, nil, nil, 0) }
+                return PQexecParams(handle, statement.sql, Int32(pointers.count), nil, pointers, nil, nil, 0)
+            }
+            let current = try consume(raw)
+            if index < statements.count - 1 {
+                do { try statement.check?(current) } catch {
+                    refusal = error
+                    throw error
+                }
+            }
+            result = current
+        }
+        return result!
     }
 
     /// The prepared statement for `sql`, preparing it now if it is a query worth preparing; nil

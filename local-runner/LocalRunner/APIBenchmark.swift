@@ -61,6 +61,8 @@ public struct APIBenchmark: Sendable {
                                "S3_ENDPOINT": "http://127.0.0.1:1/objects", "S3_BUCKET": "bench", "S3_REGION": "local",
                                "S3_ACCESS_KEY_ID": "bench", "S3_SECRET_ACCESS_KEY": "bench-secret-0000"]
             for (key, value) in runtime.pairs { environment[key] = value }
+            // The before/after switch of the round-trip change (docs/architecture.md).
+            if let pipelining = Environment().optional("DATABASE_PIPELINING") { environment["DATABASE_PIPELINING"] = pipelining }
             router = try ChildProcess(executable: FileSystem.currentExecutable(), arguments: [
                 "serve-router", "--port", String(port), "--bin-dir", options.binaryDirectory, "--routes", options.routesFile,
                 "--idle-seconds", "600"], environment: environment)

@@ -95,6 +95,8 @@ public struct WebhookBenchmark: Sendable {
             let port = try Ports.freeServerPort()
             var environment = ["PATH": "/usr/bin:/bin", "LOG_LEVEL": "warning"]
             for (key, value) in runtime.pairs { environment[key] = value }
+            // The before/after switch of the round-trip change (docs/architecture.md).
+            if let pipelining = Environment().optional("DATABASE_PIPELINING") { environment["DATABASE_PIPELINING"] = pipelining }
             if options.direct {
                 environment["PORT"] = String(port)
                 environment["HOST"] = "127.0.0.1"
