@@ -219,7 +219,7 @@ let runnerTargets: [Target] = [
                                nioCore, nioPosix]),
     runner("LocalRunner", [
         "AccessTokens", "Base64Encoding", "BlockingIO", "CreatorLinks", "EventSub", "Files", "FunctionRuntime", "JSONValue", "JobQueue", "Migrations", "ObjectStore",
-        "ObjectStoreStandIn", "Postgres", "Processes", "Redis", "Router", "Settings", "StructuredLogging",
+        "ObjectStoreStandIn", "NotificationStore", "Postgres", "Processes", "Redis", "Router", "SecretSealing", "Settings", "StructuredLogging",
         httpClient, cryptoExtras, httpTypes, hummingbird, logging, nioLocks, nioCore, nioHTTP1,
     ]),
     runner("ccr-local", [

@@ -222,6 +222,149 @@ public enum OpenAPIDocument {
             }
           }
         },
+        "/api/notifications/destinations": {
+          "get": {
+            "summary": "Notification destinations with their rules, templates and opt-outs; never a URL or secret (admin)",
+            "operationId": "listNotificationDestinations",
+            "responses": {
+              "200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NotificationDestinationList"}}}},
+              \#(commonErrors)
+            }
+          },
+          "post": {
+            "summary": "Create a destination; the URL is sealed and never shown again, a webhook's signing secret is in this answer only (admin)",
+            "operationId": "createNotificationDestination",
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CreateNotificationDestinationInput"}}}},
+            "responses": {
+              "201": {"description": "Created", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CreatedNotificationDestination"}}}},
+              "404": {"$ref": "#/components/responses/Error"},
+              \#(bodyErrors),
+              \#(commonErrors)
+            }
+          }
+        },
+        "/api/notifications/destinations/{id}": {
+          "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}],
+          "get": {
+            "summary": "One destination (admin)", "operationId": "getNotificationDestination",
+            "responses": {
+              "200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NotificationDestination"}}}},
+              "404": {"$ref": "#/components/responses/Error"},
+              \#(commonErrors)
+            }
+          },
+          "patch": {
+            "summary": "Change the name, URL, bot, rules or templates; enabled true re-enables, false disables (admin). A URL or bot that does not fit the destination's kind is a 409.",
+            "operationId": "updateNotificationDestination",
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/UpdateNotificationDestinationInput"}}}},
+            "responses": {
+              "200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NotificationDestination"}}}},
+              "404": {"$ref": "#/components/responses/Error"},
+              "409": {"$ref": "#/components/responses/Error"},
+              \#(bodyErrors),
+              \#(commonErrors)
+            }
+          },
+          "delete": {
+            "summary": "Delete a destination, its opt-outs and its delivery log (admin)", "operationId": "deleteNotificationDestination",
+            "responses": {
+              "204": {"description": "Deleted"},
+              "404": {"$ref": "#/components/responses/Error"},
+              \#(commonErrors)
+            }
+          }
+        },
+        "/api/notifications/destinations/{id}/secret": {
+          "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}],
+          "post": {
+            "summary": "Rotate a webhook destination's signing secret: the new one is in this answer only and signs from now on (admin)",
+            "operationId": "rotateNotificationSecret",
+            "responses": {
+              "200": {"description": "Rotated", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CreatedNotificationDestination"}}}},
+              "404": {"$ref": "#/components/responses/Error"},
+              "409": {"$ref": "#/components/responses/Error"},
+              \#(commonErrors)
+            }
+          }
+        },
+        "/api/notifications/destinations/{id}/opt-outs/{creatorId}": {
+          "parameters": [
+            {"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}},
+            {"name": "creatorId", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}
+          ],
+          "put": {
+            "summary": "Stop announcing a creator on this destination (idempotent; admin)", "operationId": "optOutOfNotifications",
+            "responses": {
+              "200": {"description": "The destination with its opt-outs", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NotificationDestination"}}}},
+              "404": {"$ref": "#/components/responses/Error"},
+              \#(commonErrors)
+            }
+          },
+          "delete": {
+            "summary": "Announce the creator on this destination again (idempotent; admin)", "operationId": "optInToNotifications",
+            "responses": {
+              "200": {"description": "The destination with its opt-outs", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NotificationDestination"}}}},
+              "404": {"$ref": "#/components/responses/Error"},
+              \#(commonErrors)
+            }
+          }
+        },
+        "/api/notifications/destinations/{id}/preview": {
+          "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}],
+          "post": {
+            "summary": "The exact body this destination would be sent for its newest stored event of the type, or for a labelled sample (admin)",
+            "operationId": "previewNotificationDestination",
+            "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/NotificationDestinationPreviewInput"}}}},
+            "responses": {
+              "200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NotificationPreview"}}}},
+              "404": {"$ref": "#/components/responses/Error"},
+              \#(bodyErrors),
+              \#(commonErrors)
+            }
+          }
+        },
+        "/api/notifications/destinations/{id}/test": {
+          "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}],
+          "post": {
+            "summary": "Queue a test message; its outcome shows in the delivery log (admin)", "operationId": "testNotificationDestination",
+            "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/NotificationTestInput"}}}},
+            "responses": {
+              "202": {"description": "Queued", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NotificationTestSend"}}}},
+              "404": {"$ref": "#/components/responses/Error"},
+              "409": {"$ref": "#/components/responses/Error"},
+              \#(bodyErrors),
+              \#(commonErrors)
+            }
+          }
+        },
+        "/api/notifications/destinations/{id}/deliveries": {
+          "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}],
+          "get": {
+            "summary": "The destination's delivery log, newest first (admin)", "operationId": "listNotificationDeliveries",
+            "parameters": [
+              {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}},
+              {"name": "before", "in": "query", "description": "a delivery id: the page older than it (next.before)", "schema": {"type": "integer", "minimum": 1, "maximum": 9223372036854775807}}
+            ],
+            "responses": {
+              "200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NotificationDeliveryPage"}}}},
+              "404": {"$ref": "#/components/responses/Error"},
+              "422": {"$ref": "#/components/responses/Error"},
+              \#(commonErrors)
+            }
+          }
+        },
+        "/api/notifications/preview": {
+          "post": {
+            "summary": "The exact body a destination of this kind would be sent with this template, before saving (admin)",
+            "operationId": "previewNotification",
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NotificationPreviewInput"}}}},
+            "responses": {
+              "200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NotificationPreview"}}}},
+              \#(bodyErrors),
+              \#(commonErrors)
+            }
+          }
+        },
         "/api/events": {
           "get": {
             "summary": "Events, newest first; with after=<id>, oldest first (catch-up)", "operationId": "listEvents",
@@ -606,9 +749,209 @@ public enum OpenAPIDocument {
                                           "description": "The types that need the creator's authorization the agency wants"}},
             "additionalProperties": false
           },
+          "NotificationKind": {"enum": ["discord", "slack", "webhook"]},
+          "NotificationEventType": {
+            "enum": ["stream.online", "stream.offline", "channel.raid", "channel.subscribe", "channel.subscription.gift", "channel.cheer"]
+          },
+          "NotificationTemplate": {
+            "type": "object",
+            "description": "Placeholders: {creator.displayName}, {creator.login}, {stream.title}, {stream.category}, {stream.url}, {event.type}, {event.viewers}, {event.message}, {raid.from}, {raid.viewers}, {sub.tier}, {gift.count}, {cheer.bits}; {{ and }} are literal braces. A title or a content text is required. Saving a template with an unknown placeholder, or with a text that could outgrow the destination's limits with the longest values (Discord: content 2000, embed title 256, description 4096, 6000 in all; Slack: 3000 per section), is a 422 naming the field. Values from Twitch are escaped for the destination; only mentions written in content ping (Discord allowed_mentions).",
+            "properties": {
+              "content": {"type": ["string", "null"], "pattern": "^[^\\u0000]*$"},
+              "title": {"type": ["string", "null"], "pattern": "^[^\\u0000]*$"},
+              "description": {"type": ["string", "null"], "pattern": "^[^\\u0000]*$"},
+              "color": {"type": ["integer", "null"], "minimum": 0, "maximum": 16777215},
+              "showsFields": {"type": ["boolean", "null"]}
+            },
+            "anyOf": [
+              {"required": ["title"], "properties": {"title": {"type": "string", "minLength": 1}}},
+              {"required": ["content"], "properties": {"content": {"type": "string", "minLength": 1}}}
+            ],
+            "additionalProperties": false
+          },
+          "NotificationTemplates": {
+            "type": "object", "description": "Per event type; a type left out (or null) uses the standard template",
+            "propertyNames": {"$ref": "#/components/schemas/NotificationEventType"},
+            "additionalProperties": {"oneOf": [{"$ref": "#/components/schemas/NotificationTemplate"}, {"type": "null"}]}
+          },
+          "NotificationCreators": {
+            "description": "Which creators the destination announces: all, those with one of the topics, or a list of this company's creators (an id the company does not track is a 404 naming the field)",
+            "oneOf": [
+              {"type": "object", "required": ["scope"], "properties": {"scope": {"const": "all"}}, "additionalProperties": false},
+              {
+                "type": "object", "required": ["scope", "topics"], "additionalProperties": false,
+                "properties": {"scope": {"const": "topics"}, "topics": {"allOf": [{"$ref": "#/components/schemas/Topics"}, {"minItems": 1}]}}
+              },
+              {
+                "type": "object", "required": ["scope", "ids"], "additionalProperties": false,
+                "properties": {"scope": {"const": "creators"},
+                               "ids": {"type": "array", "minItems": 1, "maxItems": 500, "items": {"type": "string", "format": "uuid"}}}
+              }
+            ]
+          },
+          "NotificationBot": {
+            "type": "object", "required": ["token", "channelId"], "additionalProperties": false,
+            "description": "Discord only: a bot token (sealed, never shown) and the channel it posts to",
+            "properties": {
+              "token": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[!-~]+$"},
+              "channelId": {"type": "string", "pattern": "^[0-9]{1,20}$"}
+            }
+          },
+          "NotificationDiscordURL": {
+            "type": "string",
+            "description": "A Discord webhook URL as Discord shows it (stored at API version 10); the deployment may allow further hosts (NOTIFY_DISCORD_HOSTS)",
+            "pattern": "^https://(discord\\.com|discordapp\\.com|ptb\\.discord\\.com|canary\\.discord\\.com)/api/(v[0-9]{1,2}/)?webhooks/[0-9]{1,20}/[A-Za-z0-9_-]{1,200}(\\?thread_id=[0-9]{1,20})?$"
+          },
+          "NotificationSlackURL": {
+            "type": "string",
+            "description": "A Slack incoming-webhook URL; the deployment may allow further hosts (NOTIFY_SLACK_HOSTS)",
+            "pattern": "^https://hooks\\.slack\\.com/services/[A-Za-z0-9_/-]{1,200}$"
+          },
+          "NotificationWebhookURL": {
+            "type": "string", "maxLength": 2048,
+            "description": "Any endpoint: https on a public address (http and private addresses only where the deployment allows them, OUTBOUND_ALLOW_PRIVATE)",
+            "pattern": "^https?://[a-z]([a-z0-9-]{0,30}[a-z0-9])?(\\.[a-z]([a-z0-9-]{0,30}[a-z0-9])?){0,5}(:[1-9][0-9]{0,3})?(/[A-Za-z0-9._~-]*)*(\\?[A-Za-z0-9._~=&-]*)?$"
+          },
+          "NotificationRulesInput": {
+            "type": "object",
+            "properties": {
+              "name": {"type": "string", "minLength": 1, "maxLength": 100, "pattern": "^[^\\u0000]*$"},
+              "enabled": {"type": "boolean"},
+              "creators": {"$ref": "#/components/schemas/NotificationCreators"},
+              "eventTypes": {"type": "array", "minItems": 1, "uniqueItems": true, "items": {"$ref": "#/components/schemas/NotificationEventType"}},
+              "minBits": {"type": "integer", "minimum": 0, "maximum": 2147483647},
+              "minGiftTotal": {"type": "integer", "minimum": 0, "maximum": 2147483647},
+              "minRaidViewers": {"type": "integer", "minimum": 0, "maximum": 2147483647},
+              "cooldownSeconds": {"type": "integer", "minimum": 0, "maximum": 86400, "description": "per creator and event type; default 600"},
+              "templates": {"$ref": "#/components/schemas/NotificationTemplates"}
+            }
+          },
+          "CreateNotificationDestinationInput": {
+            "allOf": [{"$ref": "#/components/schemas/NotificationRulesInput"}],
+            "oneOf": [
+              {
+                "type": "object", "required": ["name", "kind", "url"],
+                "properties": {"kind": {"const": "discord"}, "url": {"$ref": "#/components/schemas/NotificationDiscordURL"},
+                               "bot": {"oneOf": [{"$ref": "#/components/schemas/NotificationBot"}, {"type": "null"}]}}
+              },
+              {
+                "type": "object", "required": ["name", "kind", "url"],
+                "properties": {"kind": {"const": "slack"}, "url": {"$ref": "#/components/schemas/NotificationSlackURL"}, "bot": {"type": "null"}}
+              },
+              {
+                "type": "object", "required": ["name", "kind", "url"],
+                "properties": {"kind": {"const": "webhook"}, "url": {"$ref": "#/components/schemas/NotificationWebhookURL"}, "bot": {"type": "null"}}
+              }
+            ],
+            "unevaluatedProperties": false
+          },
+          "UpdateNotificationDestinationInput": {
+            "allOf": [{"$ref": "#/components/schemas/NotificationRulesInput"}],
+            "properties": {
+              "url": {
+                "anyOf": [{"$ref": "#/components/schemas/NotificationDiscordURL"}, {"$ref": "#/components/schemas/NotificationSlackURL"},
+                          {"$ref": "#/components/schemas/NotificationWebhookURL"}],
+                "description": "of the destination's kind (a Discord or Slack URL on a destination of the other kind is a 409)"
+              },
+              "bot": {"oneOf": [{"$ref": "#/components/schemas/NotificationBot"}, {"type": "null"}], "description": "Discord only"}
+            },
+            "unevaluatedProperties": false
+          },
+          "NotificationDestination": {
+            "type": "object",
+            "required": ["id", "name", "kind", "urlHint", "enabled", "disabledReason", "disabledAt", "creators", "eventTypes", "minBits",
+                         "minGiftTotal", "minRaidViewers", "cooldownSeconds", "templates", "optOuts", "createdAt", "updatedAt"],
+            "properties": {
+              "id": {"type": "string", "format": "uuid"}, "name": {"type": "string"}, "kind": {"$ref": "#/components/schemas/NotificationKind"},
+              "urlHint": {"type": "string", "description": "scheme, host and the last characters of the sealed URL"},
+              "enabled": {"type": "boolean"},
+              "disabledReason": {"type": ["string", "null"], "description": "why deliveries stopped (a deleted Discord webhook, a member)"},
+              "disabledAt": {"type": ["string", "null"]},
+              "hasSecret": {"type": "boolean", "description": "webhook: a signing secret is stored"},
+              "bot": {"oneOf": [{"type": "object", "properties": {"channelId": {"type": "string"}, "hasToken": {"type": "boolean"}}}, {"type": "null"}]},
+              "creators": {"$ref": "#/components/schemas/NotificationCreators"},
+              "eventTypes": {"type": "array", "items": {"$ref": "#/components/schemas/NotificationEventType"}},
+              "minBits": {"type": "integer"}, "minGiftTotal": {"type": "integer"}, "minRaidViewers": {"type": "integer"},
+              "cooldownSeconds": {"type": "integer"}, "templates": {"type": "object"},
+              "optOuts": {
+                "type": "array",
+                "items": {"type": "object", "properties": {"creatorId": {"type": "string"}, "login": {"type": "string"},
+                                                           "displayName": {"type": "string"}, "createdAt": {"type": "string"}}}
+              },
+              "createdAt": {"type": "string"}, "updatedAt": {"type": "string"}
+            }
+          },
+          "CreatedNotificationDestination": {
+            "allOf": [
+              {"$ref": "#/components/schemas/NotificationDestination"},
+              {"type": "object", "properties": {"secret": {"type": "string", "pattern": "^whsec_[A-Za-z0-9+/]+=*$", "description": "webhook only; shown once"}}}
+            ]
+          },
+          "NotificationDestinationList": {
+            "type": "object", "properties": {"data": {"type": "array", "items": {"$ref": "#/components/schemas/NotificationDestination"}}}
+          },
+          "NotificationPreviewInput": {
+            "type": "object", "required": ["kind"], "additionalProperties": false,
+            "properties": {
+              "kind": {"$ref": "#/components/schemas/NotificationKind"}, "eventType": {"oneOf": [{"$ref": "#/components/schemas/NotificationEventType"}, {"type": "null"}]},
+              "template": {"oneOf": [{"$ref": "#/components/schemas/NotificationTemplate"}, {"type": "null"}]}
+            }
+          },
+          "NotificationDestinationPreviewInput": {
+            "type": "object", "additionalProperties": false,
+            "properties": {
+              "eventType": {"oneOf": [{"$ref": "#/components/schemas/NotificationEventType"}, {"type": "null"}]},
+              "template": {"oneOf": [{"$ref": "#/components/schemas/NotificationTemplate"}, {"type": "null"}]}
+            }
+          },
+          "NotificationPreview": {
+            "type": "object", "required": ["kind", "eventType", "source", "body", "problems"],
+            "properties": {
+              "kind": {"$ref": "#/components/schemas/NotificationKind"}, "eventType": {"$ref": "#/components/schemas/NotificationEventType"},
+              "source": {
+                "type": "object", "required": ["type"],
+                "properties": {"type": {"enum": ["event", "sample"]}, "eventId": {"type": "string"}, "occurredAt": {"type": "string"},
+                               "creatorId": {"type": ["string", "null"]}, "note": {"type": "string"}}
+              },
+              "body": {"type": "object", "description": "the JSON body exactly as a delivery sends it"},
+              "problems": {
+                "type": "object", "additionalProperties": {"type": "string"},
+                "description": "what saving the draft template would refuse (422), by field: an unknown placeholder, a text that could outgrow the limits"
+              }
+            }
+          },
+          "NotificationTestInput": {
+            "type": "object", "additionalProperties": false, "properties": {"eventType": {"oneOf": [{"$ref": "#/components/schemas/NotificationEventType"}, {"type": "null"}]}}
+          },
+          "NotificationTestSend": {
+            "type": "object", "required": ["deliveryId", "status"],
+            "properties": {"deliveryId": {"type": "integer"}, "status": {"const": "pending"}}
+          },
+          "NotificationDelivery": {
+            "type": "object",
+            "required": ["id", "eventId", "eventType", "creator", "status", "skipReason", "attempts", "responseStatus", "lastError", "latencyMs",
+                         "testSend", "createdAt", "finishedAt", "nextAttemptAt"],
+            "properties": {
+              "id": {"type": "integer"}, "eventId": {"type": ["integer", "null"]}, "eventType": {"type": "string"},
+              "creator": {"oneOf": [{"type": "object", "properties": {"id": {"type": "string"}, "login": {"type": ["string", "null"]},
+                                                                       "displayName": {"type": ["string", "null"]}}}, {"type": "null"}]},
+              "status": {"enum": ["pending", "sending", "retrying", "delivered", "skipped", "disabled", "failed"]},
+              "skipReason": {"type": ["string", "null"]}, "attempts": {"type": "integer"}, "responseStatus": {"type": ["integer", "null"]},
+              "lastError": {"type": ["string", "null"]}, "latencyMs": {"type": ["integer", "null"]}, "testSend": {"type": "boolean"},
+              "createdAt": {"type": "string"}, "finishedAt": {"type": ["string", "null"]}, "nextAttemptAt": {"type": ["string", "null"]}
+            }
+          },
+          "NotificationDeliveryPage": {
+            "type": "object",
+            "properties": {
+              "data": {"type": "array", "items": {"$ref": "#/components/schemas/NotificationDelivery"}},
+              "next": {"oneOf": [{"type": "object", "properties": {"before": {"type": "integer"}}}, {"type": "null"}]}
+            }
+          },
           "APIKeyScope": {
-            "enum": ["events:read", "audit:read", "archives:read", "creators:read", "creators:write", "members:read", "branding:read"],
-            "description": "events:read: GET /api/events, /api/events/{id}; audit:read: GET /api/audit-logs; archives:read: GET /api/archives; creators:read: GET /api/creators, /api/creators/{id}; creators:write: POST /api/creators, PATCH and DELETE /api/creators/{id}; members:read: GET /api/members; branding:read: GET /api/branding"
+            "enum": ["events:read", "audit:read", "archives:read", "creators:read", "creators:write", "members:read", "branding:read",
+                     "notifications:read", "notifications:write"],
+            "description": "events:read: GET /api/events, /api/events/{id}; audit:read: GET /api/audit-logs; archives:read: GET /api/archives; creators:read: GET /api/creators, /api/creators/{id}; creators:write: POST /api/creators, PATCH and DELETE /api/creators/{id}; members:read: GET /api/members; branding:read: GET /api/branding; notifications:read: GET /api/notifications/destinations, /api/notifications/destinations/{id}, /api/notifications/destinations/{id}/deliveries; notifications:write: POST /api/notifications/destinations, PATCH and DELETE /api/notifications/destinations/{id}, POST /api/notifications/destinations/{id}/secret, /api/notifications/destinations/{id}/preview, /api/notifications/destinations/{id}/test, PUT and DELETE /api/notifications/destinations/{id}/opt-outs/{creatorId}, POST /api/notifications/preview"
           },
           "APIKey": {
             "type": "object", "required": ["id", "name", "prefix", "scopes", "createdAt", "createdBy", "expiresAt", "lastUsedAt", "revokedAt"],

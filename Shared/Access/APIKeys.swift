@@ -51,9 +51,11 @@ public enum APIKeyFormat {
 
 /// What an API key may do: each REST route that keys may use names one scope (`APIRoute.scope`);
 /// a key carries a set of them. Routes without a scope (member management, branding changes, key
-/// management itself, `/api/me`) are closed to keys. Migration 8's CHECK holds the same list.
+/// management itself, `/api/me`) are closed to keys. Migration 8's CHECK (widened by migration
+/// 11) holds the same list.
 public enum APIScope {
     public static let all = [
         "events:read", "audit:read", "archives:read", "creators:read", "creators:write", "members:read", "branding:read",
+        "notifications:read", "notifications:write",
     ]
 }

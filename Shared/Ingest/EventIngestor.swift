@@ -1,9 +1,11 @@
 import BlockingIO
 public import EventSub
+import JobQueue
 import JSONValue
 public import Logging
 import NIOConcurrencyHelpers
 public import Postgres
+import Redis
 import Rooms
 
 /// Stores verified notifications and publishes them: many concurrent requests per transaction
@@ -93,6 +95,23 @@ public final class EventIngestor: Sendable {
                 return true
             }
             if startRouter { launchRouter() }
+        }
+    }
+
+    /// Asks `notify` to send what a lane's outbox wrote, in one pipelined round trip, after the
+    /// lane answered and published. Best effort like publishing: a delivery whose job is lost
+    /// (Redis down, no publisher) stays pending and the sweeper enqueues it.
+    func enqueueNotifications(_ deliveries: [NotifyRequest.Delivery]) {
+        guard !deliveries.isEmpty else { return }
+        guard let redis = publisher?.redis else {
+            logger.warning("notifications stored without a queue; the sweeper will send them", metadata: ["deliveries": "\(deliveries.count)"])
+            return
+        }
+        do {
+            try redis.withConnectionBlocking { try NotifyRequest.enqueue(deliveries, on: $0) }
+        } catch {
+            logger.warning("notifications stored but not enqueued; the sweeper will send them",
+                           metadata: ["error": "\(error)", "deliveries": "\(deliveries.count)"])
         }
     }
 

@@ -1,4 +1,5 @@
 import EventSub
+import JobQueue
 import JSONValue
 import Logging
 import Postgres
@@ -11,8 +12,9 @@ import Rooms
 /// In one transaction: the companies' stream locks (`lockStreams`), one `store_events` call for
 /// every row (migration 5: each row stored only if its creator tracks one of the notification's
 /// users), live-status upserts in each company's tenant scope; COMMIT; answer; PUBLISH in id
-/// order; unlock. If the batch fails with a query error it is retried row by row, so one bad
-/// notification cannot fail its neighbours; a row that fails alone is dead-lettered.
+/// order; enqueue the `notify` jobs of the notification outbox that the same transaction wrote
+/// (`writeOutbox`); unlock. If the batch fails with a query error it is retried row by row, so one
+/// bad notification cannot fail its neighbours; a row that fails alone is dead-lettered.
 struct IngestLane {
     let ingestor: EventIngestor
     let connection: PostgresConnection
@@ -65,8 +67,11 @@ struct IngestLane {
     private func write(_ rows: [EventIngestor.LaneRow]) throws {
         var stored: [String: CompactEvent] = [:]
         var deliveries: [RoomPublisher.Delivery] = []
+        var notifications: [NotifyRequest.Delivery] = []
         var holdsStreamLocks = false
-        defer { if holdsStreamLocks { _ = try? connection.query("SELECT pg_advisory_unlock_all()") } }
+        // The unlock is not waited for: Postgres releases the locks when it reads it, and its
+        // answer is read before this connection's next statement.
+        defer { if holdsStreamLocks { _ = try? connection.finishLazily("SELECT pg_advisory_unlock_all()") } }
 
         // The same message twice (a redelivery racing the original): the first copy is inserted,
         // the other reports a duplicate.
@@ -77,6 +82,7 @@ struct IngestLane {
             holdsStreamLocks = true
             try lockStreams(of: Array(Set(unique.map(\.company))))
             stored = try storeEvents(unique)
+            notifications = try writeOutbox(for: stored.values)
             var statusEffects: [String: [CompactEvent]] = [:]
             for row in unique {
                 guard let event = stored["\(row.company)|\(row.ticket.notification.messageID)"] else { continue }
@@ -98,6 +104,39 @@ struct IngestLane {
         }
         deliveries.sort { $0.event.id < $1.event.id }
         ingestor.publisher?.publishBlocking(deliveries)
+        ingestor.enqueueNotifications(notifications)
+    }
+
+    /// The notification outbox (migration 11): one `notification_outbox` call for the batch's
+    /// stored events of the types a destination can announce, inside the events' transaction, so
+    /// a notification exists exactly when its event does and a redelivery (deduped by
+    /// `store_events`) never gets here. Returns the pending deliveries, whose `notify` jobs go out
+    /// after COMMIT. A batch of follows and chat lines makes no call at all.
+    private func writeOutbox(for events: Dictionary<String, CompactEvent>.Values) throws -> [NotifyRequest.Delivery] {
+        var batch = ""
+        for event in events where NotifyRequest.eventTypes.contains(event.type) {
+            batch += batch.isEmpty ? "[{\"e\":\(event.id),\"k\":" : ",{\"e\":\(event.id),\"k\":"
+            JSONWriter.writeString(event.companyID, into: &batch)
+            batch += ",\"c\":"
+            if let creator = event.creatorID { JSONWriter.writeString(creator, into: &batch) } else { batch += "null" }
+            batch += ",\"t\":"
+            JSONWriter.writeString(event.type, into: &batch)
+            // Only the numbers the rules compare (bits, gift total, raiders), as integers: the
+            // function casts them, and a cast error would fail the events' own transaction.
+            batch += ",\"d\":{"
+            var first = true
+            for key in ["bits", "total", "viewers"] {
+                guard let number = event.data[key]?.int64Value else { continue }
+                batch += first ? "\"\(key)\":\(number)" : ",\"\(key)\":\(number)"
+                first = false
+            }
+            batch += "}}"
+        }
+        guard !batch.isEmpty else { return [] }
+        batch += "]"
+        let result = try connection.query(
+            "SELECT delivery_id, company_id FROM notification_outbox($1::jsonb) WHERE delivery_id IS NOT NULL", [batch])
+        return try result.rows.map { NotifyRequest.Delivery(id: try $0.requireInt64("delivery_id"), companyID: try $0.require("company_id")) }
     }
 
     /// Takes each company's stream lock (a session-level advisory lock, in key order so two
@@ -113,12 +152,15 @@ struct IngestLane {
     /// A holder that stops answering must not keep its locks: the wait is bounded by
     /// `lock_timeout` (this transaction only), and the server probes this session's TCP peer
     /// (keepalive after 10 s idle, every 5 s, 3 misses), so a dead process's locks go in ~25 s.
+    ///
+    /// Both statements are sent ahead: they go out with BEGIN and `store_events` in one round
+    /// trip, in order, and a lock not had in time is thrown by `store_events`' query.
     private func lockStreams(of companies: [String]) throws {
-        try connection.query("""
+        connection.sendAhead("""
             SELECT set_config('lock_timeout', $1, true), set_config('tcp_keepalives_idle', '10', false),
                    set_config('tcp_keepalives_interval', '5', false), set_config('tcp_keepalives_count', '3', false)
             """, ["\(ingestor.options.streamLockTimeoutMilliseconds)ms"])
-        try connection.query("""
+        connection.sendAhead("""
             SELECT count(pg_advisory_lock(k)) AS locked
             FROM (SELECT DISTINCT hashtextextended(c, 7001) AS k FROM unnest($1::text[]) AS c ORDER BY k) AS ordered
             """, [PostgresArray.literal(companies)])

@@ -12,7 +12,8 @@ public struct RoomPublisher: Sendable {
         public let creatorIDs: [String]
     }
 
-    private let redis: RedisClient
+    /// Also carries ingest's `notify` jobs after the same commit (`EventIngestor.enqueueNotifications`).
+    let redis: RedisClient
     private let logger: Logger
 
     public init(redis: RedisClient, logger: Logger) {

@@ -8,6 +8,13 @@ public import ServiceLifecycle
 /// with backoff (or a dead letter after the last attempt); returning acknowledges the job.
 public protocol JobFunction: Sendable {
     func handle(_ job: ClaimedJob, context: FunctionContext) async throws
+    /// Called once when the worker stops (idle, shut down, or failed): closes what the function
+    /// holds that must not simply be dropped (HTTP clients with open connections).
+    func shutdown() async
+}
+
+extension JobFunction {
+    public func shutdown() async {}
 }
 
 /// Runs a job function against its queue: claim a batch (abandoned jobs first), run each job,
@@ -43,7 +50,14 @@ public struct JobWorker: Service {
 
     /// The service: works until idle or shut down, then logs what it did.
     public func run() async throws {
-        let report = try await work()
+        let report: Report
+        do {
+            report = try await work()
+        } catch {
+            await function.shutdown()
+            throw error
+        }
+        await function.shutdown()
         logger.info("worker stopped", metadata: ["queue": "\(queue.name)", "succeeded": "\(report.succeeded)",
                                                   "failed": "\(report.failed)", "deadLettered": "\(report.deadLettered)"])
     }

@@ -178,5 +178,11 @@ enum Migration0011Notifications {
         $$;
     REVOKE ALL ON FUNCTION notification_deliveries_due(integer, integer) FROM PUBLIC;
     GRANT EXECUTE ON FUNCTION notification_deliveries_due(integer, integer) TO ccr_app;
+
+    -- Service API keys may hold the notifications scopes (APIScope.all).
+    ALTER TABLE api_keys DROP CONSTRAINT api_keys_scopes_check;
+    ALTER TABLE api_keys ADD CONSTRAINT api_keys_scopes_check CHECK (cardinality(scopes) >= 1 AND scopes <@ ARRAY[
+        'events:read', 'audit:read', 'archives:read', 'creators:read', 'creators:write', 'members:read', 'branding:read',
+        'notifications:read', 'notifications:write']::text[]);
     """#)
 }

@@ -12,9 +12,11 @@ import JSONValue
 import Keys
 import Logging
 import Members
+import Notifications
 import ObjectStore
 import Postgres
 import Redis
+import SecretSealing
 import TestSupport
 
 /// Every REST route of every API function behind one `APIFunction`, against the test run's real
@@ -28,6 +30,9 @@ struct APIHarness {
     /// Signs archive download URLs for a store no test reaches through the harness.
     static let archiveSigner = PresignedURLSigner(configuration: try! ObjectStoreConfiguration(
         endpoint: "http://127.0.0.1:1/objects", bucket: "ccr-test", region: "local", accessKeyID: "test", secretAccessKey: "test-secret"))
+
+    /// Seals notification destinations' URLs and secrets.
+    static let sealingKeys = try! SealingKeyRing([(id: "k1", key: Array(repeating: 3, count: 32))])
 
     let server: HTTPFunctionServer<APIFunction>
     let pool: PostgresPool
@@ -46,6 +51,7 @@ struct APIHarness {
         let routes = AccountRoutes(database: database, logos: logos).routes + MembersRoutes(database: database).routes + InvitationsRoutes(database: database).routes
             + CreatorsRoutes(database: database, twitch: twitch, linking: linking, redis: redis).routes + EventsRoutes(database: database).routes
             + ArchivesRoutes(database: database, signer: Self.archiveSigner).routes + KeysRoutes(database: database).routes
+            + NotificationsRoutes(database: database, keys: Self.sealingKeys, urlRules: DestinationURLRules(), redis: redis).routes
         access = AccessCheck(pool: pool, cacheSeconds: accessCacheSeconds, now: wallClockSeconds)
         apiKeys = APIKeyAuthenticator(pool: pool, cacheSeconds: keyCacheSeconds, now: wallClockSeconds)
         let function = APIFunction(routes: routes, verifier: verifier, access: access, cookies: SessionCookies(secure: true),

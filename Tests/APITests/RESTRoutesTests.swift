@@ -9,6 +9,7 @@ import Events
 import Keys
 import LocalRunner
 import Members
+import Notifications
 import Router
 import AccessTokens
 import JSONValue
@@ -303,6 +304,7 @@ import Testing
             "members": MembersRoutes(database: database).routes + InvitationsRoutes(database: database).routes,
             "creators": CreatorsRoutes(database: database, twitch: NoTwitch()).routes,
             "keys": KeysRoutes(database: database).routes,
+            "notifications": NotificationsRoutes(database: database, keys: APIHarness.sealingKeys, urlRules: DestinationURLRules(), redis: nil).routes,
             "events": EventsRoutes(database: database).routes + ArchivesRoutes(database: database, signer: APIHarness.archiveSigner).routes,
         ]
         let paths = try #require(try JSONParser.parse(OpenAPIDocument.json)["paths"]?.objectValue)

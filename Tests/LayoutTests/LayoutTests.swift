@@ -101,7 +101,7 @@ import Glibc
     }
 
     static let jobExecutables = ["subscription-renewal", "status-reconciliation", "twitch-token-refresh", "event-archive", "enqueue-job", "migrate",
-                                 "reseal-tokens"]
+                                 "reseal-tokens", "notify"]
 
     /// The symbols of a built executable, through `nm` (binutils).
     static func symbols(_ executable: String) throws -> String? {

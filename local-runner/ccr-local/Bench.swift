@@ -15,7 +15,7 @@ import Glibc
 #endif
 
 struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Benchmarks (print numbers).", subcommands: [Webhook.self, API.self, Queue.self, Fanout.self])
+    static let configuration = CommandConfiguration(abstract: "Benchmarks (print numbers).", subcommands: [Webhook.self, API.self, Queue.self, Fanout.self, Notify.self])
 
     struct Fanout: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Socket relay: connections held, deliveries/s, latency, RSS per connection.")

@@ -16,6 +16,8 @@ public struct ArchiveReport: Sendable, Equatable, CustomStringConvertible {
     public var rowsArchived = 0
     /// Rows deleted from `events` (only ever rows held by a verified object).
     public var rowsDeleted = 0
+    /// Notification delivery log rows past the retention, deleted (they are not archived).
+    public var deliveriesDeleted = 0
     /// Days that need an operator (e.g. an archived object changed after its rows were partly
     /// deleted). Nothing is deleted for them.
     public var problems: [String] = []
@@ -24,7 +26,7 @@ public struct ArchiveReport: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         "companies=\(companies) skipped=\(companiesSkipped) objectsWritten=\(objectsWritten) objectsReused=\(objectsReused) "
-            + "objectsRepaired=\(objectsRepaired) rowsArchived=\(rowsArchived) rowsDeleted=\(rowsDeleted) problems=\(problems.count)"
+            + "objectsRepaired=\(objectsRepaired) rowsArchived=\(rowsArchived) rowsDeleted=\(rowsDeleted) deliveriesDeleted=\(deliveriesDeleted) problems=\(problems.count)"
     }
 }
 

@@ -178,6 +178,27 @@ public struct EventArchiver: Sendable {
             }
             try checkpoint(ArchiveCheckpoint(step: .dayDone, companyID: companyID, day: day))
         }
+        try await deleteOldDeliveries(companyID: companyID, retentionDays: retentionDays, now: now, report: &report)
+    }
+
+    /// The notification delivery log (migration 11) follows the events' retention: rows created
+    /// before the same cutoff are deleted, not archived (the log is for recent troubleshooting;
+    /// the events it refers to are what is kept). In batches, so no transaction grows unbounded.
+    private func deleteOldDeliveries(companyID: String, retentionDays: Int, now: Double, report: inout ArchiveReport) async throws {
+        let batchSize = configuration.deleteBatchSize
+        while true {
+            let deleted = try await pool.tenant(companyID) { connection in
+                try connection.query("""
+                    DELETE FROM notification_deliveries WHERE id IN (
+                        SELECT id FROM notification_deliveries
+                        WHERE company_id = current_company_id()
+                          AND created_at < (((to_timestamp($1::double precision) AT TIME ZONE 'UTC')::date - $2::int)::timestamp AT TIME ZONE 'UTC')
+                        LIMIT $3)
+                    """, [now, retentionDays, batchSize]).affectedRows
+            }
+            report.deliveriesDeleted += deleted
+            if deleted < batchSize { return }
+        }
     }
 
     /// Path 1: no manifest row yet.
