@@ -53,12 +53,17 @@ public struct DemoScript: Sendable {
         // Sign in as a demo owner: the stand-in's test user alice@agency.test owns the first agency
         // (bob@agency.test is an admin there, carol@other.test a viewer of the second).
         let commands = OperatorCommands(adminURL: runtime.databaseAdminURL)
-        _ = try commands.addMember(companyID: companies[0].1, email: "alice@agency.test", role: "owner")
+        let alice = try commands.addMember(companyID: companies[0].1, email: "alice@agency.test", role: "owner")
         _ = try commands.addMember(companyID: companies[0].1, email: "bob@agency.test", role: "admin")
         _ = try commands.addMember(companyID: companies[1].1, email: "carol@other.test", role: "viewer")
         StandardOutput.line("demo dashboard (\(companies[0].0)): sign in as Alice at \(routerURL)/auth/login")
         try await linkCreators(of: companies.map(\.1), routerURL: routerURL)
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        do {
+            try await announceGoLives(company: companies[0].1, owner: alice, routerURL: routerURL, client: client)
+        } catch {
+            StandardOutput.line("demo: no Discord destination (\(error)); the rest of the demo goes on")
+        }
         var accepted = 0
         do {
         for step in Self.script() {
@@ -81,6 +86,39 @@ public struct DemoScript: Sendable {
         }
         try await client.shutdown()
         StandardOutput.line("demo: \(accepted) notifications accepted")
+    }
+
+    /// The first agency announces go-lives on a Discord webhook of the local Discord stand-in,
+    /// created through the product's own API as the owner would (once per data folder): the
+    /// demo's `stream.online` steps then show up on the stand-in's page.
+    func announceGoLives(company: String, owner: String, routerURL: String, client: HTTPClient) async throws {
+        guard let discord = runtime.discordStandInURL else { return }
+        if KeyValueFile.read(files.demo)?["DISCORD_DESTINATION_ID"] != nil { return }
+        func post(_ url: String, _ body: JSONValue, token: String?) async throws -> JSONValue {
+            var request = HTTPClientRequest(url: url)
+            request.method = .POST
+            request.headers.add(name: "content-type", value: "application/json")
+            if let token { request.headers.add(name: "authorization", value: "Bearer " + token) }
+            request.body = .bytes(ByteBuffer(string: JSONWriter.string(body)))
+            let response = try await client.execute(request, timeout: .seconds(10))
+            let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
+            guard (200..<300).contains(Int(response.status.code)) else {
+                throw OperatorCommands.Failure(description: "\(url) answered \(response.status.code): \(text.prefix(200))")
+            }
+            return try JSONParser.parse(text)
+        }
+        let webhook = try await post(discord + "/_stand-in/webhooks", ["name": "Northwind go-lives"], token: nil)
+        guard let url = webhook["url"]?.stringValue else { throw OperatorCommands.Failure(description: "the Discord stand-in returned no webhook url") }
+        let keys = try DevelopmentKeys.loadOrCreate(in: files.dataDirectory)
+        let token = try keys.signer.token(subject: owner, companyID: company, role: .owner, email: "alice@agency.test",
+                                          now: wallClockSeconds(), ttlSeconds: 600)
+        let destination = try await post(routerURL + "/api/notifications/destinations",
+                                          ["name": "Demo Discord", "kind": "discord", "url": .string(url)], token: token)
+        guard let id = destination["id"]?.stringValue else { throw OperatorCommands.Failure(description: "no destination id in the answer") }
+        var saved = KeyValueFile.read(files.demo) ?? [:]
+        saved["DISCORD_DESTINATION_ID"] = id
+        try KeyValueFile.write(saved.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, to: files.demo)
+        StandardOutput.line("demo: go-live alerts of Northwind Talent go to the Discord stand-in: \(discord)/")
     }
 
     /// The demo creators link their Twitch accounts (at the stand-in, through the product's link

@@ -152,5 +152,18 @@ export function createApi({ base = "", getToken = () => "", session = null, onUn
     /** `{ name, scopes, expiresInDays? }`; the answer's `key` is the secret, in this answer only. */
     createAPIKey: (key) => request("POST", "/api/keys", { body: key }),
     revokeAPIKey: (id) => request("DELETE", `/api/keys/${encodeURIComponent(id)}`),
+    notificationDestinations: () => request("GET", "/api/notifications/destinations"),
+    /** `{ kind, name, url, eventTypes?, creators?, cooldownSeconds?, templates? }`; a webhook's answer has its `secret`, in this answer only. */
+    createNotificationDestination: (destination) => request("POST", "/api/notifications/destinations", { body: destination }),
+    updateNotificationDestination: (id, patch) => request("PATCH", `/api/notifications/destinations/${encodeURIComponent(id)}`, { body: patch }),
+    deleteNotificationDestination: (id) => request("DELETE", `/api/notifications/destinations/${encodeURIComponent(id)}`),
+    rotateNotificationSecret: (id) => request("POST", `/api/notifications/destinations/${encodeURIComponent(id)}/secret`),
+    /** The exact body the destination would be sent: `{ kind, eventType, source, body, problems }`. */
+    previewNotificationDestination: (id) => request("POST", `/api/notifications/destinations/${encodeURIComponent(id)}/preview`),
+    /** `{ kind, eventType?, template? }`: the same for a destination not saved yet. */
+    previewNotification: (draft) => request("POST", "/api/notifications/preview", { body: draft }),
+    /** Queues a test message: 202 `{ deliveryId, status }`; the outcome shows in the delivery log. */
+    testNotificationDestination: (id) => request("POST", `/api/notifications/destinations/${encodeURIComponent(id)}/test`),
+    notificationDeliveries: (id, query = {}) => request("GET", `/api/notifications/destinations/${encodeURIComponent(id)}/deliveries`, { query }),
   };
 }

@@ -27,6 +27,7 @@ import { AccountPage } from "./account.js";
 // Admin sections that register themselves with admin.js (loaded before the first page is drawn).
 import "./invitations.js";
 import "./keys.js";
+import "./notifications.js";
 import { Alerts } from "./alerts.js";
 import { CookieSession, signInURL } from "./session.js";
 import { el, isHexColor, readableTextColor, safeHTTPURL } from "./format.js";

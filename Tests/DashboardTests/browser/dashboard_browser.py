@@ -373,7 +373,7 @@ def scenario_roles(config, checks):
         checks.check("owner: signed in", wait_live(driver))
         driver.execute_script("location.hash = '#/admin/creators'")
         links = wait_until(lambda: admin_links(driver), 3)
-        checks.check("owner: every admin page", links == ["Creators", "Members", "Invitations", "Branding", "API keys", "Audit log", "Archives"], links)
+        checks.check("owner: every admin page", links == ["Creators", "Members", "Invitations", "Branding", "API keys", "Notifications", "Audit log", "Archives"], links)
 
         # creators: add by Twitch login (the local Twitch stand-in resolves any login), then remove.
         login = config["newCreatorLogin"]
