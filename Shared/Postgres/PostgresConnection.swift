@@ -12,6 +12,8 @@ public final class PostgresConnection: @unchecked Sendable {
     private var prepared: [String: String] = [:]
     private var preparedCount = 0
     private let preparesStatements: Bool
+    /// Statements sent ahead go out in one libpq pipeline (see `pipelinesByDefault`).
+    private let pipelines: Bool
     static let maxPreparedStatements = 256
     /// Statements queued by `sendAhead`, sent with the next statement in one round trip.
     private var ahead: [AheadStatement] = []
@@ -33,8 +35,10 @@ public final class PostgresConnection: @unchecked Sendable {
     /// Connects with a libpq connection string or `postgresql://` URL. `preparesStatements`:
     /// statements are prepared once per connection and then only bound and executed; turn it off
     /// behind a pooler in transaction mode that does not keep named statements (PgBouncer < 1.21).
-    public init(url: String, preparesStatements: Bool = PostgresConnection.preparesStatementsByDefault) throws {
+    public init(url: String, preparesStatements: Bool = PostgresConnection.preparesStatementsByDefault,
+                pipelines: Bool = PostgresConnection.pipelinesByDefault) throws {
         self.preparesStatements = preparesStatements
+        self.pipelines = pipelines
         guard let handle = PQconnectdb(url) else {
             throw PostgresError(kind: .connection, message: "out of memory allocating a connection")
         }
@@ -75,13 +79,17 @@ public final class PostgresConnection: @unchecked Sendable {
         ahead.append(AheadStatement(sql: sql, texts: parameters.map { $0?.postgresText }, check: check))
     }
 
-    /// The process's default for pipelining: on unless `DATABASE_PIPELINING=false` (an escape
-    /// hatch for a pooler that mishandles pipelines, and the benchmarks' before/after switch).
-    /// Off, statements sent ahead go out one by one with the next statement, and a lazy COMMIT
-    /// is waited for: the same results and errors, in more round trips.
+    /// The process's default for pipelining: off unless `DATABASE_PIPELINING=true`. Off,
+    /// statements sent ahead go out one by one with the next statement, and a lazy COMMIT is
+    /// waited for: the same results and errors, in more round trips.
+    ///
+    /// Why off: measured on an idle 2-core machine (`bench webhook --direct`, 1,000 companies),
+    /// ingest was 10–15 % slower pipelined (2,485 vs 2,943 events/s for follows and chat) and
+    /// REST no faster; the per-request cost is CPU in the function and the backend, not round
+    /// trips. Kept behind the switch until a profile says why the pipeline costs more.
     public static let pipelinesByDefault: Bool = {
-        guard let value = getenv("DATABASE_PIPELINING") else { return true }
-        return !["0", "false", "no", "off"].contains(String(cString: value).lowercased())
+        guard let value = getenv("DATABASE_PIPELINING") else { return false }
+        return ["1", "true", "yes", "on"].contains(String(cString: value).lowercased())
     }()
 
     /// Drops queued statements that never went out (the body threw before its first query).
@@ -103,7 +111,7 @@ public final class PostgresConnection: @unchecked Sendable {
             return
         }
         try readUnreadResults()
-        guard Self.pipelinesByDefault else {
+        guard pipelines else {
             try query(sql)
             return
         }
@@ -157,7 +165,7 @@ public final class PostgresConnection: @unchecked Sendable {
     private func pipeline(_ last: AheadStatement) throws -> QueryResult {
         let statements = ahead + [last]
         ahead.removeAll()
-        guard Self.pipelinesByDefault else { return try oneByOne(statements) }
+        guard pipelines else { return try oneByOne(statements) }
         // Prepared statements are made before the pipeline (PQprepare is synchronous).
         let names = statements.map { statementName($0.sql, parameterCount: $0.texts.count) }
         guard PQenterPipelineMode(handle) == 1 else {

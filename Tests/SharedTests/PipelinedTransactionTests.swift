@@ -2,20 +2,21 @@ import Postgres
 import TestSupport
 import Testing
 
-/// Statements sent ahead (`sendAhead`) travel with the next statement in one round trip; their
+/// Statements sent ahead (`sendAhead`) travel with the next statement (in one round trip when
+/// pipelining; every test runs both ways, the results must not differ); their
 /// checks and errors still decide what the caller sees, and a read-only transaction's COMMIT is
 /// read lazily without changing what the next statement sees.
 @Suite struct PipelinedTransactionTests {
-    static func connection() throws -> PostgresConnection {
-        let connection = try PostgresConnection(url: try TestServices.superuserURL())
+    static func connection(pipelines: Bool) throws -> PostgresConnection {
+        let connection = try PostgresConnection(url: try TestServices.superuserURL(), pipelines: pipelines)
         try connection.execute(script: "CREATE TEMP TABLE pipeline_probe (id int PRIMARY KEY, note text)")
         return connection
     }
 
     struct Refused: Error, Equatable {}
 
-    @Test func beginAndTheQueuedStatementsGoWithTheFirstQuery() throws {
-        let connection = try Self.connection()
+    @Test(arguments: [true, false]) func beginAndTheQueuedStatementsGoWithTheFirstQuery(pipelines: Bool) throws {
+        let connection = try Self.connection(pipelines: pipelines)
         let backend = try #require(try connection.query("SELECT pg_backend_pid() AS pid").first?["pid"])
         var seen: String?
         let note = try connection.withTransaction {
@@ -34,8 +35,8 @@ import Testing
         #expect(try connection.query("SELECT pg_backend_pid() AS pid").first?["pid"] == backend)
     }
 
-    @Test func aRefusingCheckHidesTheResultAndRollsBack() throws {
-        let connection = try Self.connection()
+    @Test(arguments: [true, false]) func aRefusingCheckHidesTheResultAndRollsBack(pipelines: Bool) throws {
+        let connection = try Self.connection(pipelines: pipelines)
         var later: (any Error)?
         #expect(throws: Refused.self) {
             try connection.withTransaction {
@@ -52,8 +53,8 @@ import Testing
         #expect(try connection.query("SELECT 2 AS two").first?["two"] == "2", "the connection is usable again")
     }
 
-    @Test func anErrorInAQueuedStatementIsThrownByTheNextQuery() throws {
-        let connection = try Self.connection()
+    @Test(arguments: [true, false]) func anErrorInAQueuedStatementIsThrownByTheNextQuery(pipelines: Bool) throws {
+        let connection = try Self.connection(pipelines: pipelines)
         do {
             try connection.withTransaction {
                 connection.sendAhead("SELECT 1 / $1::int", [0])
@@ -67,8 +68,8 @@ import Testing
         #expect(try connection.query("SELECT count(*) AS n FROM pipeline_probe").first?["n"] == "0")
     }
 
-    @Test func aBodyThatRunsNoQueryStillRunsTheChecks() throws {
-        let connection = try Self.connection()
+    @Test(arguments: [true, false]) func aBodyThatRunsNoQueryStillRunsTheChecks(pipelines: Bool) throws {
+        let connection = try Self.connection(pipelines: pipelines)
         #expect(throws: Refused.self) {
             try connection.withTransaction { connection.sendAhead("SELECT 1") { _ in throw Refused() } }
         }
@@ -78,8 +79,8 @@ import Testing
         #expect(!connection.isInTransaction)
     }
 
-    @Test func aBodyThatThrowsBeforeItsFirstQuerySendsNothing() throws {
-        let connection = try Self.connection()
+    @Test(arguments: [true, false]) func aBodyThatThrowsBeforeItsFirstQuerySendsNothing(pipelines: Bool) throws {
+        let connection = try Self.connection(pipelines: pipelines)
         #expect(throws: Refused.self) {
             try connection.withTransaction {
                 connection.sendAhead("INSERT INTO pipeline_probe VALUES (4, 'never sent')")
@@ -90,9 +91,9 @@ import Testing
         #expect(try connection.query("SELECT count(*) AS n FROM pipeline_probe").first?["n"] == "0")
     }
 
-    @Test func aReadOnlyTransactionRefusesWritesAndCommitsLazily() throws {
+    @Test(arguments: [true, false]) func aReadOnlyTransactionRefusesWritesAndCommitsLazily(pipelines: Bool) throws {
         // A real table: READ ONLY still lets a transaction write temporary tables.
-        let connection = try PostgresConnection(url: try TestServices.superuserURL())
+        let connection = try PostgresConnection(url: try TestServices.superuserURL(), pipelines: pipelines)
         let table = "pipeline_read_only_\(UInt32.random(in: 0...UInt32.max))"
         try connection.execute(script: "CREATE TABLE \(table) (id int PRIMARY KEY, note text)")
         defer { try? connection.execute(script: "DROP TABLE \(table)") }
@@ -112,8 +113,8 @@ import Testing
         #expect(try connection.query("SELECT count(*) AS n FROM \(table)").first?["n"] == "1")
     }
 
-    @Test func setTenantTravelsWithTheNextStatement() throws {
-        let connection = try Self.connection()
+    @Test(arguments: [true, false]) func setTenantTravelsWithTheNextStatement(pipelines: Bool) throws {
+        let connection = try Self.connection(pipelines: pipelines)
         let company = "00000000-0000-4000-8000-000000000001"
         let seen = try connection.withTransaction {
             try connection.setTenant(company)
