@@ -190,6 +190,21 @@ let functionTargets: [Target] =
                library: ["BlockingIO", "FunctionRuntime", "JSONValue", "JobQueue", "NotificationStore", "NotificationMessages", "OutboundHTTP",
                          "Postgres", "Redis", "SecretSealing", "Settings", logging],
                main: ["FunctionRuntime", "JobQueue"])
+    + function("YouTubeWebhook", executable: "youtube-webhook",
+               library: ["BlockingIO", "FunctionRuntime", "FunctionServer", "JSONValue", "JobQueue", "Postgres", "Redis", "Settings",
+                         "WebSub", logging],
+               main: httpMain)
+    + function("YouTubeStatus", executable: "youtube-status",
+               library: ["BlockingIO", "EventSub", "FunctionRuntime", "Ingest", "JSONValue", "JobQueue", "Postgres", "Redis", "Settings",
+                         "WebSub", "YouTubeAPI", logging],
+               main: ["FunctionRuntime", "JobQueue"])
+    + function("YouTubeSubscriptions", executable: "youtube-subscriptions",
+               library: ["BlockingIO", "FunctionRuntime", "JSONValue", "JobQueue", "Postgres", "Redis", "Settings", "WebSub", logging],
+               main: ["FunctionRuntime", "JobQueue"])
+    + function("RumbleStatus", executable: "rumble-status",
+               library: ["BlockingIO", "EventSub", "FunctionRuntime", "Ingest", "JSONValue", "JobQueue", "Postgres", "Redis", "RumbleAPI",
+                         "SecretSealing", "Settings", logging],
+               main: ["FunctionRuntime", "JobQueue"])
     + function("EnqueueJob", executable: "enqueue-job", library: nil,
                main: ["BlockingIO", "FunctionRuntime", "JSONValue", "JobQueue", "Redis", "Settings"])
     + function("Migrate", executable: "migrate", library: nil,
@@ -270,6 +285,13 @@ let testTargets: [Target] = [
     tests("PlatformTests", ["BlockingIO", "Files", "JSONValue", "Processes", "Redis", "RumbleAPI", "RumbleStandIn", "Settings", "TestSupport",
                             "URLEncoding", "WebSub", "YouTubeAPI", "YouTubeStandIn", httpClient, crypto, hummingbird, httpTypes, logging,
                             nioLocks, nioCore, nioHTTP1]),
+    tests("YouTubeFunctionTests", ["BlockingIO", "EventSub", "Files", "FunctionRuntime", "FunctionServer", "Ingest", "JSONValue", "JobQueue",
+                                   "LocalRunner", "Postgres", "Processes", "Redis", "Rooms", "Settings", "TestSupport", "URLEncoding", "WebSub",
+                                   "YouTubeAPI", "YouTubeStandIn", "YouTubeStatus", "YouTubeSubscriptions", "YouTubeWebhook", httpClient,
+                                   crypto, hummingbird, httpTypes, logging, nioLocks, nioCore, nioHTTP1]),
+    tests("RumbleFunctionTests", ["BlockingIO", "EventSub", "Files", "FunctionRuntime", "Ingest", "JSONValue", "JobQueue", "LocalRunner",
+                                  "Postgres", "Processes", "Redis", "Rooms", "RumbleAPI", "RumbleStandIn", "RumbleStatus", "SecretSealing",
+                                  "Settings", "TestSupport", httpClient, hummingbird, logging, nioLocks, nioCore, nioHTTP1]),
     tests("DashboardTests", ["BlockingIO", "Dashboard", "EventSub", "Files", "FunctionServer", "JSONValue", "LocalRunner", "Postgres",
                              "Processes", "Router", "Settings", "TestSupport", httpClient, httpTypes, hummingbird, logging, nioCore,
                              nioHTTP1]),
@@ -281,7 +303,7 @@ let package = Package(
     products: [
         "twitch-webhook", "account", "auth", "members", "keys", "creators", "events", "dashboard", "socket-relay",
         "creator-link", "subscription-renewal", "status-reconciliation", "event-archive", "twitch-token-refresh", "reseal-tokens",
-        "notifications", "notify", "enqueue-job", "migrate",
+        "notifications", "notify", "youtube-webhook", "youtube-status", "youtube-subscriptions", "rumble-status", "enqueue-job", "migrate",
         "ccr-local", "twitch-stand-in", "oidc-stand-in", "discord-stand-in", "youtube-stand-in", "rumble-stand-in",
     ].map { Product.executable(name: $0, targets: [$0]) },
     dependencies: [

@@ -689,7 +689,8 @@ public enum OpenAPIDocument {
               "id": {"type": "integer"}, "companyId": {"type": "string"}, "creatorId": {"type": ["string", "null"]},
               "type": {"type": "string"}, "version": {"type": "string"}, "source": {"enum": ["webhook", "poll"]},
               "occurredAt": {"type": "string"}, "receivedAt": {"type": "string"},
-              "broadcasterUserId": {"type": ["string", "null"]}, "data": {"type": "object"}
+              "platform": {"enum": ["twitch", "youtube", "rumble"]},
+              "broadcasterUserId": {"type": ["string", "null"], "description": "The platform's channel id"}, "data": {"type": "object"}
             }
           },
           "Archive": {

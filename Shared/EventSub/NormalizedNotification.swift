@@ -36,9 +36,15 @@ public struct NormalizedNotification: Sendable {
     public let rawBody: [UInt8]
     /// `webhook`, or `poll` for events synthesized by status reconciliation.
     public var source: String = "webhook"
+    /// `twitch`, or `youtube` / `rumble` for a platform change (a YouTube push checked against
+    /// the Data API, a Rumble poll): then `broadcaster` is the platform's channel, routing goes by
+    /// the channels agencies added (`creator_channels`), and `messageID` is the platform's dedupe
+    /// key ("<platform>:<stream id>:<transition>").
+    public var platform: String = "twitch"
 
     public init(messageID: String, subscriptionID: String, subscriptionType: String, subscriptionVersion: String, occurredAt: String,
-                broadcaster: TwitchUser?, routingUserIDs: [String], data: JSONValue, rawBody: [UInt8], source: String = "webhook") {
+                broadcaster: TwitchUser?, routingUserIDs: [String], data: JSONValue, rawBody: [UInt8], source: String = "webhook",
+                platform: String = "twitch") {
         self.messageID = messageID
         self.subscriptionID = subscriptionID
         self.subscriptionType = subscriptionType
@@ -49,5 +55,6 @@ public struct NormalizedNotification: Sendable {
         self.data = data
         self.rawBody = rawBody
         self.source = source
+        self.platform = platform
     }
 }

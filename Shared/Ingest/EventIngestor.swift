@@ -179,15 +179,30 @@ public final class EventIngestor: Sendable {
     /// Each notification's rows, one per tracking company, grouped by lane; the ones nobody
     /// tracks are kept unrouted and answered here.
     private func split(_ batch: [IngestTicket], on connection: PostgresConnection) throws -> [[LaneRow]] {
-        let userIDs = Set(batch.flatMap(\.notification.routingUserIDs))
+        // Trackers by "<platform>|<channel id>": Twitch users through `tracked_creators` (the hot
+        // path, one call per batch), other platforms' channels through `tracked_channels`.
+        var channelIDs: [String: Set<String>] = [:]
+        for ticket in batch {
+            channelIDs[ticket.notification.platform, default: []].formUnion(ticket.notification.routingUserIDs)
+        }
         var trackers: [String: [(company: String, creator: String, authorizedTypes: Set<String>)]] = [:]
-        if !userIDs.isEmpty {
-            let rows = try connection.query(
-                "SELECT company_id, creator_id, twitch_user_id, authorized_types FROM tracked_creators($1::text[])",
-                [PostgresArray.literal(Array(userIDs))]).rows
-            for row in rows {
-                trackers[try row.require("twitch_user_id"), default: []].append(
-                    (try row.require("company_id"), try row.require("creator_id"), Set(PostgresArray.parse(row["authorized_types"] ?? "{}"))))
+        for (platform, ids) in channelIDs where !ids.isEmpty {
+            if platform == "twitch" {
+                let rows = try connection.query(
+                    "SELECT company_id, creator_id, twitch_user_id, authorized_types FROM tracked_creators($1::text[])",
+                    [PostgresArray.literal(Array(ids))]).rows
+                for row in rows {
+                    trackers["twitch|" + (try row.require("twitch_user_id")), default: []].append(
+                        (try row.require("company_id"), try row.require("creator_id"), Set(PostgresArray.parse(row["authorized_types"] ?? "{}"))))
+                }
+            } else {
+                let rows = try connection.query(
+                    "SELECT company_id, creator_id, channel_id FROM tracked_channels($1, $2::text[])",
+                    [platform, PostgresArray.literal(Array(ids))]).rows
+                for row in rows {
+                    trackers[platform + "|" + (try row.require("channel_id")), default: []].append(
+                        (try row.require("company_id"), try row.require("creator_id"), []))
+                }
             }
         }
         var lanes = [[LaneRow]](repeating: [], count: options.lanes)
@@ -200,7 +215,7 @@ public final class EventIngestor: Sendable {
             let needsLink = EventSubCatalog.requiresAuthorization(notification.subscriptionType)
             var byCompany: [(company: String, creators: [String])] = []
             for userID in notification.routingUserIDs {
-                for tracker in trackers[userID] ?? [] {
+                for tracker in trackers[notification.platform + "|" + userID] ?? [] {
                     if needsLink, !tracker.authorizedTypes.contains(notification.subscriptionType) { continue }
                     if let index = byCompany.firstIndex(where: { $0.company == tracker.company }) {
                         if !byCompany[index].creators.contains(tracker.creator) { byCompany[index].creators.append(tracker.creator) }
@@ -215,7 +230,8 @@ public final class EventIngestor: Sendable {
             }
             ticket.expect(rows: byCompany.count)
             for (company, creators) in byCompany {
-                let primary = trackers[notification.broadcaster?.id ?? ""]?.first { $0.company == company }?.creator ?? creators.first
+                let primary = trackers[notification.platform + "|" + (notification.broadcaster?.id ?? "")]?
+                    .first { $0.company == company }?.creator ?? creators.first
                 lanes[lane(of: company)].append(LaneRow(ticket: ticket, company: company, creator: primary, creators: creators))
             }
         }

@@ -12,7 +12,7 @@ public enum EventRows {
         broadcaster_user_id,
         to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS occurred_at_text,
         to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS received_at_text,
-        data::text AS data_text
+        data::text AS data_text, platform
         """
 
     public static func compactEvent(from row: QueryResult.Row) throws -> CompactEvent {
@@ -22,6 +22,7 @@ public enum EventRows {
             id: try row.requireInt64("id"), companyID: try row.require("company_id"), creatorID: row["creator_id"],
             type: try row.require("subscription_type"), version: try row.require("subscription_version"),
             source: try row.require("source"), occurredAt: try row.require("occurred_at_text"),
-            receivedAt: try row.require("received_at_text"), broadcasterUserID: row["broadcaster_user_id"], data: data)
+            receivedAt: try row.require("received_at_text"), broadcasterUserID: row["broadcaster_user_id"], data: data,
+            platform: try row.require("platform"))
     }
 }

@@ -189,6 +189,7 @@ struct IngestLane {
             field("b", n.broadcaster?.id)
             field("o", n.occurredAt)
             field("s", n.source)
+            if n.platform != "twitch" { field("pf", n.platform) }
             records += ",\"d\":"
             JSONWriter.write(n.data, into: &records)
             records += ",\"u\":["
@@ -215,9 +216,11 @@ struct IngestLane {
     }
 
     /// Live status follows stream.online / stream.offline / channel.update, guarded by the event
-    /// time so that a late redelivery cannot roll the tile back.
+    /// time so that a late redelivery cannot roll the tile back. Twitch's is the creator's
+    /// `creator_status`; another platform's is its channel row's.
     func applyStatusEffect(of event: CompactEvent) throws {
         guard let creator = event.creatorID else { return }
+        guard event.platform == "twitch" else { return try applyChannelStatusEffect(of: event, creator: creator) }
         switch event.type {
         case "stream.online":
             try connection.query("""
@@ -250,5 +253,25 @@ struct IngestLane {
         default:
             return
         }
+    }
+
+    /// A YouTube or Rumble channel's live state (`creator_channels`), with the same event-time
+    /// guard. `data` carries `streamId`, `title`, `viewers` and `startedAt` as the platform
+    /// reported them.
+    private func applyChannelStatusEffect(of event: CompactEvent, creator: String) throws {
+        guard let channel = event.broadcasterUserID else { return }
+        let live = event.type == "stream.online"
+        guard live || event.type == "stream.offline" else { return }
+        try connection.query("""
+            UPDATE creator_channels SET
+                live = $4, live_stream_id = CASE WHEN $4 THEN $5 END, title = COALESCE($6, title),
+                viewer_count = CASE WHEN $4 THEN COALESCE($7::integer, 0) ELSE 0 END,
+                started_at = CASE WHEN $4 THEN COALESCE($8::timestamptz, $9::timestamptz) END,
+                live_changed_at = $9::timestamptz, checked_at = now()
+            WHERE company_id = $1 AND creator_id = $2 AND platform = $3 AND channel_id = $10
+              AND (live_changed_at IS NULL OR live_changed_at <= $9::timestamptz)
+            """, [event.companyID, creator, event.platform, live ? "true" : "false", event.data["streamId"]?.stringValue,
+                  event.data["title"]?.stringValue, event.data["viewers"]?.int64Value.map { String($0) },
+                  event.data["startedAt"]?.stringValue, event.occurredAt, channel])
     }
 }

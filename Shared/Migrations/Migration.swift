@@ -26,5 +26,7 @@ public enum Schema {
         Migration0009Invitations.migration,
         Migration0010CreatorLinks.migration,
         Migration0011Notifications.migration,
+        Migration0012PlatformChannels.migration,
+        Migration0013IngestPlatforms.migration,
     ]
 }

@@ -13,12 +13,15 @@ public struct CompactEvent: Sendable, Equatable {
     public let source: String
     public let occurredAt: String
     public let receivedAt: String
+    /// The platform's channel id (Twitch user id, YouTube channel id, Rumble channel name).
     public let broadcasterUserID: String?
     public let data: JSONValue
+    /// `twitch`, `youtube` or `rumble` (`events.platform`).
+    public let platform: String
 
     public init(
         id: Int64, companyID: String, creatorID: String?, type: String, version: String, source: String,
-        occurredAt: String, receivedAt: String, broadcasterUserID: String?, data: JSONValue
+        occurredAt: String, receivedAt: String, broadcasterUserID: String?, data: JSONValue, platform: String = "twitch"
     ) {
         self.id = id
         self.companyID = companyID
@@ -30,6 +33,7 @@ public struct CompactEvent: Sendable, Equatable {
         self.receivedAt = receivedAt
         self.broadcasterUserID = broadcasterUserID
         self.data = data
+        self.platform = platform
     }
 
     public var json: JSONValue {
@@ -42,6 +46,7 @@ public struct CompactEvent: Sendable, Equatable {
             "source": .string(source),
             "occurredAt": .string(occurredAt),
             "receivedAt": .string(receivedAt),
+            "platform": .string(platform),
             "broadcasterUserId": broadcasterUserID.map(JSONValue.string) ?? .null,
             "data": data,
         ]
@@ -74,6 +79,8 @@ public struct CompactEvent: Sendable, Equatable {
         output += String(id)
         output += ",\"occurredAt\":"
         JSONWriter.writeString(occurredAt, into: &output)
+        output += ",\"platform\":"
+        JSONWriter.writeString(platform, into: &output)
         output += ",\"receivedAt\":"
         JSONWriter.writeString(receivedAt, into: &output)
         output += ",\"source\":"
@@ -95,6 +102,7 @@ public struct CompactEvent: Sendable, Equatable {
         self.init(
             id: id, companyID: company, creatorID: json["creatorId"]?.stringValue, type: type, version: version,
             source: source, occurredAt: occurred, receivedAt: received,
-            broadcasterUserID: json["broadcasterUserId"]?.stringValue, data: json["data"] ?? [:])
+            broadcasterUserID: json["broadcasterUserId"]?.stringValue, data: json["data"] ?? [:],
+            platform: json["platform"]?.stringValue ?? "twitch")
     }
 }

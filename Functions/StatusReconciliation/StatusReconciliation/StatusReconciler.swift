@@ -382,7 +382,7 @@ public struct StatusReconciler: Sendable {
                 INSERT INTO viewer_samples (company_id, creator_id, sampled_at, viewer_count, stream_id)
                 SELECT $2::uuid, r.creator_id, date_trunc('minute', now()), r.viewers, r.stream_id
                 FROM jsonb_to_recordset($1::jsonb) AS r(creator_id uuid, stream_id text, viewers integer)
-                ON CONFLICT (creator_id, sampled_at) DO NOTHING
+                ON CONFLICT (creator_id, platform, sampled_at) DO NOTHING
                 """, [json, company]).affectedRows
             return (updated, sampled)
         }
