@@ -52,6 +52,11 @@ enum Migration0012PlatformChannels {
     );
     CREATE INDEX creator_channels_platform_channel ON creator_channels (platform, channel_id);
     CREATE INDEX creator_channels_creator ON creator_channels (company_id, creator_id);
+    -- Backfilled before row-level security is turned on (the owner reads creators through its
+    -- trackers policy; every company's rows are written here, once).
+    INSERT INTO creator_channels (company_id, creator_id, platform, channel_id, handle, display_name, url, created_at)
+    SELECT company_id, id, 'twitch', twitch_user_id, login, display_name, 'https://www.twitch.tv/' || login, created_at
+    FROM creators WHERE twitch_user_id IS NOT NULL;
     ALTER TABLE creator_channels ENABLE ROW LEVEL SECURITY;
     ALTER TABLE creator_channels FORCE ROW LEVEL SECURITY;
     CREATE POLICY tenant_isolation ON creator_channels
@@ -59,10 +64,6 @@ enum Migration0012PlatformChannels {
     -- Deployment-wide reads for the platform jobs, only through the functions below.
     CREATE POLICY owner_reads_channels ON creator_channels FOR SELECT TO ccr_owner USING (true);
     GRANT SELECT, INSERT, UPDATE, DELETE ON creator_channels TO ccr_app;
-
-    INSERT INTO creator_channels (company_id, creator_id, platform, channel_id, handle, display_name, url, created_at)
-    SELECT company_id, id, 'twitch', twitch_user_id, login, display_name, 'https://www.twitch.tv/' || login, created_at
-    FROM creators WHERE twitch_user_id IS NOT NULL;
 
     -- The Twitch channel row follows the creator's Twitch identity (it runs as the caller, under
     -- the caller's tenant scope, so it can only touch that company's rows).
