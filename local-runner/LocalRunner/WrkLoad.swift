@@ -47,6 +47,55 @@ struct WrkLoad {
         return try parse(output)
     }
 
+    /// Runs wrk against `base`, sending `requests` (raw HTTP/1.1 bytes) once each, in order (the
+    /// webhook benchmark: every notification is new, so each stored row can be checked against
+    /// what was sent). They are read from files at start-up, not compiled into the script (tens of
+    /// thousands of signed bodies). If the time outlasts them, they start over, and the repeats
+    /// are redeliveries the function answers without storing.
+    static func replay(base: String, requests: [[UInt8]], connections: Int, seconds: Int, scratch: String) async throws -> Result {
+        let stamp = monotonicNanoseconds()
+        let data = scratch + "/wrk-\(stamp).requests", lengths = scratch + "/wrk-\(stamp).lengths"
+        let script = scratch + "/wrk-\(stamp).lua", outputPath = scratch + "/wrk-\(stamp).out"
+        try FileSystem.writeAtomically(requests.flatMap { $0 }, to: data)
+        try FileSystem.writeText(requests.map { String($0.count) }.joined(separator: "\n") + "\n", to: lengths)
+        try FileSystem.writeText("""
+            local requests = {}
+            do
+              local file = assert(io.open("\(data)", "rb"))
+              local bytes = file:read("*a")
+              file:close()
+              local position = 1
+              for line in io.lines("\(lengths)") do
+                local length = tonumber(line)
+                requests[#requests + 1] = bytes:sub(position, position + length - 1)
+                position = position + length
+              end
+            end
+            local index = 0
+            request = function()
+              index = index + 1
+              return requests[(index - 1) % #requests + 1]
+            end
+            \(doneFunction)
+            """, to: script)
+        defer { [data, lengths, script, outputPath].forEach(FileSystem.remove) }
+        let status = try await ChildProcess.run(
+            "/usr/bin/wrk", ["-t1", "-c\(connections)", "-d\(seconds)s", "--timeout", "30s", "-s", script, base],
+            environment: ["PATH": "/usr/bin:/bin"], outputPath: outputPath)
+        let output = FileSystem.readText(outputPath) ?? ""
+        guard status == 0 else { throw OperatorCommands.Failure(description: "wrk exited with \(status): \(output.suffix(400))") }
+        return try parse(output)
+    }
+
+    /// The summary line `parse` reads (microseconds, as wrk keeps them).
+    private static let doneFunction = """
+        done = function(summary, latency, requests)
+          io.write(string.format("CCR %d %d %d %d %.3f %.3f %.3f\\n", summary.requests, summary.errors.status,
+            summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout, summary.duration,
+            latency:percentile(50), latency:percentile(99), latency.max))
+        end
+        """
+
     /// A Lua script that formats every request once (init) and hands out a random one per call.
     static func luaScript(_ requests: [Request]) -> String {
         func long(_ text: String) -> String {
@@ -65,14 +114,9 @@ struct WrkLoad {
         lua += """
             math.randomseed(os.time())
             request = function() return requests[math.random(#requests)] end
-            done = function(summary, latency, requests)
-              io.write(string.format("CCR %d %d %d %d %.3f %.3f %.3f\\n", summary.requests, summary.errors.status,
-                summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout, summary.duration,
-                latency:percentile(50), latency:percentile(99), latency.max))
-            end
 
             """
-        return lua
+        return lua + doneFunction + "\n"
     }
 
     /// Reads the line the script's `done` writes (microseconds, as wrk keeps them).
