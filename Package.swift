@@ -149,7 +149,7 @@ let functionTargets: [Target] =
                main: apiMain)
     + function("Creators", executable: "creators",
                library: ["Audit", "API", "AccessTokens", "CreatorLinks", "EventSub", "FunctionRuntime", "FunctionServer", "JSONValue", "JobQueue", "Postgres",
-                         "Redis", "SecretSealing", "Settings", "TwitchAPI", logging],
+                         "Redis", "RumbleAPI", "SecretSealing", "Settings", "TwitchAPI", "YouTubeAPI", logging],
                main: apiMain + ["Settings"])
     + function("CreatorLink", executable: "creator-link",
                library: ["Audit", "API", "CreatorLinks", "EventSub", "FunctionRuntime", "FunctionServer", "JSONValue", "JobQueue", "MarkupEscaping",
@@ -191,7 +191,7 @@ let functionTargets: [Target] =
                          "Postgres", "Redis", "SecretSealing", "Settings", logging],
                main: ["FunctionRuntime", "JobQueue"])
     + function("YouTubeWebhook", executable: "youtube-webhook",
-               library: ["BlockingIO", "FunctionRuntime", "FunctionServer", "JSONValue", "JobQueue", "Postgres", "Redis", "Settings",
+               library: ["BlockingIO", "FunctionRuntime", "FunctionServer", "JobQueue", "Postgres", "Redis", "Settings", "URLEncoding",
                          "WebSub", logging],
                main: httpMain)
     + function("YouTubeStatus", executable: "youtube-status",
@@ -199,7 +199,7 @@ let functionTargets: [Target] =
                          "WebSub", "YouTubeAPI", logging],
                main: ["FunctionRuntime", "JobQueue"])
     + function("YouTubeSubscriptions", executable: "youtube-subscriptions",
-               library: ["BlockingIO", "FunctionRuntime", "JSONValue", "JobQueue", "Postgres", "Redis", "Settings", "WebSub", logging],
+               library: ["BlockingIO", "FunctionRuntime", "JobQueue", "Postgres", "Settings", "WebSub", logging],
                main: ["FunctionRuntime", "JobQueue"])
     + function("RumbleStatus", executable: "rumble-status",
                library: ["BlockingIO", "EventSub", "FunctionRuntime", "Ingest", "JSONValue", "JobQueue", "Postgres", "Redis", "RumbleAPI",
@@ -259,7 +259,8 @@ let testTargets: [Target] = [
     tests("APITests", ["Access", "API", "Account", "Auth", "AccessTokens", "Base64Encoding", "BlockingIO", "CreatorLink", "CreatorLinks", "Creators",
                        "Events", "Files", "FunctionRuntime", "FunctionServer",
                        "JSONValue", "Keys", "LocalRunner", "Members", "Notifications", "ObjectStore", "ObjectStoreStandIn", "Postgres", "Processes", "Redis",
-                       "Router", "SecretSealing", "TestSupport", "TwitchAPI", "TwitchStandIn", "TwitchTokenRefresh", "URLEncoding",
+                       "Router", "RumbleAPI", "RumbleStandIn", "SecretSealing", "TestSupport", "TwitchAPI", "TwitchStandIn", "TwitchTokenRefresh",
+                       "URLEncoding", "YouTubeAPI", "YouTubeStandIn",
                        httpClient, crypto, httpTypes, hummingbird, logging,
                        nioLocks, nioCore, nioHTTP1, cryptoExtras]),
     tests("TwitchTests", ["BlockingIO", "EventSub", "JSONValue", "Settings", "TwitchAPI", "TwitchStandIn", "URLEncoding", httpClient, hummingbird,

@@ -156,10 +156,12 @@ public enum OpenAPIDocument {
             }
           },
           "post": {
-            "summary": "Track a creator by Twitch login (operator)", "operationId": "addCreator",
+            "summary": "Track a creator by Twitch login, or by one channel on any platform (operator)", "operationId": "addCreator",
+            "description": "With a channel, the same rules and error codes as POST /api/creators/{id}/channels apply; the creator has a Twitch identity only when the channel is a Twitch one. Twitch unreachable: 502 for a login, 503 twitch_unavailable for a channel.",
             "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AddCreatorInput"}}}},
             "responses": {
               "201": {"description": "Created", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Creator"}}}},
+              "404": {"$ref": "#/components/responses/Error"},
               "409": {"$ref": "#/components/responses/Error"},
               "502": {"$ref": "#/components/responses/Error"},
               \#(bodyErrors),
@@ -196,10 +198,41 @@ public enum OpenAPIDocument {
             }
           }
         },
+        "/api/creators/{id}/channels": {
+          "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}],
+          "post": {
+            "summary": "Add a YouTube, Rumble or Twitch channel to a creator (operator)", "operationId": "addCreatorChannel",
+            "description": "YouTube: @handle, a youtube.com/@handle or /channel/UC… URL, or a UC… id, resolved with channels.list (1 quota unit). Rumble: rumble.com/c/name or /user/name with apiUrl, the channel owner's Live Stream API URL: fetched once, it must belong to that channel; stored sealed, never returned (apiUrlHint shows its last characters). Twitch: a twitch.tv URL; it becomes the creator's Twitch identity (a creator has at most one). 404: not_found (no such creator), channel_not_found (the platform has no such channel or login), api_key_rejected (Rumble refuses the URL's key: reset or revoked), each naming the field in fields. 409: channel_already_tracked (in this company), twitch_channel_exists. 422 (the field named in fields): invalid_channel, api_url_required, api_url_not_applicable, invalid_api_url, channel_mismatch (the key is another channel's), validation_failed. 503: youtube_quota_exhausted, youtube_unavailable, rumble_unavailable, twitch_unavailable, youtube_not_configured, rumble_not_configured.",
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AddCreatorChannelInput"}}}},
+            "responses": {
+              "201": {"description": "Added", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CreatorChannel"}}}},
+              "404": {"$ref": "#/components/responses/Error"},
+              "409": {"$ref": "#/components/responses/Error"},
+              \#(bodyErrors),
+              \#(commonErrors)
+            }
+          }
+        },
+        "/api/creators/{id}/channels/{channelRowId}": {
+          "parameters": [
+            {"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}},
+            {"name": "channelRowId", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}, "description": "the channel's id in channels[]"}
+          ],
+          "delete": {
+            "summary": "Remove a YouTube or Rumble channel from a creator (operator); the Twitch channel goes only with the creator (409 twitch_channel_is_identity)",
+            "operationId": "removeCreatorChannel",
+            "responses": {
+              "204": {"description": "Removed"},
+              "404": {"$ref": "#/components/responses/Error"},
+              "409": {"$ref": "#/components/responses/Error"},
+              \#(commonErrors)
+            }
+          }
+        },
         "/api/creators/{id}/link": {
           "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}],
           "post": {
-            "summary": "A link for the creator to authorize the enabled event types on Twitch: single use, 15 minutes (admin)",
+            "summary": "A link for the creator to authorize the enabled event types on Twitch: single use, 15 minutes (admin); 409 no_twitch_channel for a creator without one",
             "operationId": "requestCreatorLink",
             "responses": {
               "201": {"description": "The link (shown once)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CreatorLinkRequest"}}}},
@@ -654,10 +687,27 @@ public enum OpenAPIDocument {
           "Creator": {
             "type": "object",
             "properties": {
-              "id": {"type": "string"}, "twitchUserId": {"type": "string"}, "login": {"type": "string"},
+              "id": {"type": "string"},
+              "twitchUserId": {"type": ["string", "null"], "description": "null for a creator without a Twitch channel"},
+              "login": {"type": ["string", "null"]},
               "displayName": {"type": "string"}, "topics": {"type": "array", "items": {"type": "string"}},
-              "notes": {"type": "string"}, "createdAt": {"type": "string"}, "status": {"type": "object"},
-              "twitch": {"$ref": "#/components/schemas/CreatorTwitchLink"}
+              "notes": {"type": "string"}, "createdAt": {"type": "string"},
+              "status": {"type": "object", "description": "The Twitch channel's live status"},
+              "twitch": {"$ref": "#/components/schemas/CreatorTwitchLink"},
+              "channels": {"type": "array", "items": {"$ref": "#/components/schemas/CreatorChannel"}, "description": "Twitch first, then YouTube, then Rumble"}
+            }
+          },
+          "CreatorChannel": {
+            "type": "object",
+            "required": ["id", "platform", "channelId", "handle", "displayName", "url", "live", "title", "viewerCount", "startedAt", "liveStreamId"],
+            "properties": {
+              "id": {"type": "string", "format": "uuid"}, "platform": {"enum": ["twitch", "youtube", "rumble"]},
+              "channelId": {"type": "string", "description": "Twitch user id, YouTube UC… id, Rumble channel or user name"},
+              "handle": {"type": ["string", "null"]}, "displayName": {"type": "string"}, "url": {"type": "string"},
+              "live": {"type": "boolean"}, "title": {"type": ["string", "null"]}, "viewerCount": {"type": "integer", "minimum": 0},
+              "startedAt": {"type": ["string", "null"]}, "liveStreamId": {"type": ["string", "null"], "description": "YouTube video id, Rumble stream id; null for Twitch"},
+              "checkFailures": {"type": "integer", "minimum": 0, "description": "Rumble: polls failed in a row (a refused key keeps counting)"},
+              "apiUrlHint": {"type": ["string", "null"], "description": "Rumble: the sealed Live Stream API URL's last characters"}
             }
           },
           "CreatorTwitchLink": {
@@ -736,12 +786,58 @@ public enum OpenAPIDocument {
             "additionalProperties": false
           },
           "AddCreatorInput": {
-            "type": "object", "required": ["login"],
-            "properties": {
-              "login": {"type": "string", "pattern": "^[A-Za-z0-9_]+$", "minLength": 1, "maxLength": 25},
-              "topics": {"$ref": "#/components/schemas/Topics"}, "notes": {"$ref": "#/components/schemas/Notes"}
-            },
-            "additionalProperties": false
+            "oneOf": [
+              {
+                "type": "object", "required": ["login"], "description": "A Twitch creator by login",
+                "properties": {
+                  "login": {"type": "string", "pattern": "^[A-Za-z0-9_]+$", "minLength": 1, "maxLength": 25},
+                  "topics": {"$ref": "#/components/schemas/Topics"}, "notes": {"$ref": "#/components/schemas/Notes"}
+                },
+                "additionalProperties": false
+              },
+              {
+                "type": "object", "required": ["displayName", "channel"], "description": "A creator by a YouTube or Twitch channel",
+                "properties": {
+                  "displayName": {"$ref": "#/components/schemas/CreatorDisplayName"}, "channel": {"$ref": "#/components/schemas/YouTubeOrTwitchChannel"},
+                  "apiUrl": {"type": "null"}, "topics": {"$ref": "#/components/schemas/Topics"}, "notes": {"$ref": "#/components/schemas/Notes"}
+                },
+                "additionalProperties": false
+              },
+              {
+                "type": "object", "required": ["displayName", "channel", "apiUrl"], "description": "A creator by a Rumble channel and its owner's Live Stream API URL",
+                "properties": {
+                  "displayName": {"$ref": "#/components/schemas/CreatorDisplayName"}, "channel": {"$ref": "#/components/schemas/RumbleChannel"},
+                  "apiUrl": {"$ref": "#/components/schemas/RumbleAPIURL"}, "topics": {"$ref": "#/components/schemas/Topics"},
+                  "notes": {"$ref": "#/components/schemas/Notes"}
+                },
+                "additionalProperties": false
+              }
+            ]
+          },
+          "AddCreatorChannelInput": {
+            "oneOf": [
+              {
+                "type": "object", "required": ["channel"], "additionalProperties": false,
+                "properties": {"channel": {"$ref": "#/components/schemas/YouTubeOrTwitchChannel"}, "apiUrl": {"type": "null"}}
+              },
+              {
+                "type": "object", "required": ["channel", "apiUrl"], "additionalProperties": false,
+                "properties": {"channel": {"$ref": "#/components/schemas/RumbleChannel"}, "apiUrl": {"$ref": "#/components/schemas/RumbleAPIURL"}}
+              }
+            ]
+          },
+          "CreatorDisplayName": {"type": "string", "minLength": 1, "maxLength": 100, "pattern": "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"},
+          "YouTubeOrTwitchChannel": {
+            "type": "string", "maxLength": 512, "pattern": "^(@[A-Za-z0-9_.-]{3,30}|UC[A-Za-z0-9_-]{22}|(https?://)?(www\\.|m\\.)?youtube\\.com/(@[A-Za-z0-9_.-]{3,30}|channel/UC[A-Za-z0-9_-]{22})(/[A-Za-z0-9_-]*)?([?#][!-~]*)?|(https?://)?(www\\.|m\\.)?twitch\\.tv/(?!([dD][iI][rR][eE][cC][tT][oO][rR][yY]|[vV][iI][dD][eE][oO][sS]|[sS][eE][tT][tT][iI][nN][gG][sS]|[sS][eE][aA][rR][cC][hH]|[dD][oO][wW][nN][lL][oO][aA][dD][sS]|[jJ][oO][bB][sS]|[pP]|[sS][tT][oO][rR][eE]|[tT][uU][rR][bB][oO]|[pP][rR][iI][mM][eE]|[sS][uU][bB][sS][cC][rR][iI][pP][tT][iI][oO][nN][sS]|[iI][nN][vV][eE][nN][tT][oO][rR][yY]|[wW][aA][lL][lL][eE][tT]|[dD][rR][oO][pP][sS]|[fF][rR][iI][eE][nN][dD][sS]|[mM][eE][sS][sS][aA][gG][eE][sS]|[lL][oO][gG][iI][nN]|[sS][iI][gG][nN][uU][pP]|[lL][oO][gG][oO][uU][tT]|[mM][oO][dD][eE][rR][aA][tT][oO][rR]|[pP][oO][pP][oO][uU][tT]|[eE][mM][bB][eE][dD]|[tT][eE][aA][mM])(/|[?#]|$))[A-Za-z0-9_]{1,25}/?([?#][!-~]*)?)$",
+            "description": "@handle, UC…, https://www.youtube.com/@handle (any tab after it), https://www.youtube.com/channel/UC…, https://www.twitch.tv/login; the scheme may be left out, a query is ignored"
+          },
+          "RumbleChannel": {
+            "type": "string", "maxLength": 512, "pattern": "^(https?://)?(www\\.)?rumble\\.com/(c|user)/[A-Za-z0-9_.-]{1,100}(/[A-Za-z0-9_-]*)?([?#][!-~]*)?$",
+            "description": "https://rumble.com/c/name (a channel key) or https://rumble.com/user/name (a user key)"
+          },
+          "RumbleAPIURL": {
+            "type": "string", "maxLength": 2048, "pattern": "^(https://(www\\.)?rumble\\.com/-livestream-api/get-data\\?key=)?[A-Za-z0-9._~-]{8,512}$",
+            "description": "the owner's Live Stream API URL from rumble.com/account/livestream-api (or its bare key); sealed at rest, never returned"
           },
           "UpdateCreatorInput": {
             "type": "object",
@@ -952,7 +1048,7 @@ public enum OpenAPIDocument {
           "APIKeyScope": {
             "enum": ["events:read", "audit:read", "archives:read", "creators:read", "creators:write", "members:read", "branding:read",
                      "notifications:read", "notifications:write"],
-            "description": "events:read: GET /api/events, /api/events/{id}; audit:read: GET /api/audit-logs; archives:read: GET /api/archives; creators:read: GET /api/creators, /api/creators/{id}; creators:write: POST /api/creators, PATCH and DELETE /api/creators/{id}; members:read: GET /api/members; branding:read: GET /api/branding; notifications:read: GET /api/notifications/destinations, /api/notifications/destinations/{id}, /api/notifications/destinations/{id}/deliveries; notifications:write: POST /api/notifications/destinations, PATCH and DELETE /api/notifications/destinations/{id}, POST /api/notifications/destinations/{id}/secret, /api/notifications/destinations/{id}/preview, /api/notifications/destinations/{id}/test, PUT and DELETE /api/notifications/destinations/{id}/opt-outs/{creatorId}, POST /api/notifications/preview"
+            "description": "events:read: GET /api/events, /api/events/{id}; audit:read: GET /api/audit-logs; archives:read: GET /api/archives; creators:read: GET /api/creators, /api/creators/{id}; creators:write: POST /api/creators, PATCH and DELETE /api/creators/{id}, POST /api/creators/{id}/channels, DELETE /api/creators/{id}/channels/{channelRowId}; members:read: GET /api/members; branding:read: GET /api/branding; notifications:read: GET /api/notifications/destinations, /api/notifications/destinations/{id}, /api/notifications/destinations/{id}/deliveries; notifications:write: POST /api/notifications/destinations, PATCH and DELETE /api/notifications/destinations/{id}, POST /api/notifications/destinations/{id}/secret, /api/notifications/destinations/{id}/preview, /api/notifications/destinations/{id}/test, PUT and DELETE /api/notifications/destinations/{id}/opt-outs/{creatorId}, POST /api/notifications/preview"
           },
           "APIKey": {
             "type": "object", "required": ["id", "name", "prefix", "scopes", "createdAt", "createdBy", "expiresAt", "lastUsedAt", "revokedAt"],

@@ -2,15 +2,14 @@ public import Settings
 public import URLEncoding
 
 /// How this deployment subscribes to YouTube channels: Google's hub, our public callback, the
-/// lease we ask for and the secrets. One callback URL per channel (`…?channel_id=UC…`): WebSub
+/// lease we ask for and the secrets. One callback URL per channel (`<callback URL>/UC…`): WebSub
 /// says to identify a subscription by its callback, never by the `Link` headers of a delivery
-/// (§7), and the hub keeps the callback's query when it adds its own parameters (§5.3).
+/// (§7), and the webhook derives the topic's secret from the channel in the path.
 public struct YouTubePush: Sendable {
     public static let googleHubURL = "https://pubsubhubbub.appspot.com/subscribe"
     /// 5 days: what community subscribers use with Google's hub. The lease actually granted comes
     /// in the verification request and is what renewal is scheduled from.
     public static let defaultLeaseSeconds = 432_000
-    public static let channelParameter = "channel_id"
 
     public var hubURL: String
     /// The public URL of the webhook (`https://example.com/webhooks/youtube`), without a query.
@@ -41,13 +40,18 @@ public struct YouTubePush: Sendable {
     }
 
     public func callback(channelID: String) -> String {
-        PercentEncoding.appendingQuery([(Self.channelParameter, channelID)], to: callbackURL)
+        var base = callbackURL
+        while base.hasSuffix("/") { base.removeLast() }
+        return base + "/" + channelID
     }
 
-    /// The channel a callback request is for (from our own query parameter), if it is a channel id.
-    public static func channelID(callbackQuery: QueryItems) -> String? {
-        guard let id = callbackQuery.first(channelParameter), YouTubeIdentifiers.isChannelID(id) else { return nil }
-        return id
+    /// The channel a callback request is for: the whole rest of `path` after `basePath` (the
+    /// callback URL's own path), if it is a channel id.
+    public static func channelID(callbackPath path: String, basePath: String) -> String? {
+        let prefix = basePath.hasSuffix("/") ? basePath : basePath + "/"
+        guard path.hasPrefix(prefix) else { return nil }
+        let id = path.dropFirst(prefix.count)
+        return YouTubeIdentifiers.isChannelID(id) ? String(id) : nil
     }
 
     /// The request that (un)subscribes `channelID`, with its derived secret.

@@ -41,7 +41,8 @@ struct APIHarness {
     let apiKeys: APIKeyAuthenticator
 
     init(rateLimitPerMinute: Int = 100_000, accessCacheSeconds: Double = 0, twitch: any TwitchUserLookup = NoTwitch(), logos: any LogoUploads = NoLogos(),
-         keyRateLimitPerMinute: Int = 100_000, keyCacheSeconds: Double = 0, linking: CreatorLinking? = nil) throws {
+         keyRateLimitPerMinute: Int = 100_000, keyCacheSeconds: Double = 0, linking: CreatorLinking? = nil,
+         platforms: ChannelPlatforms = ChannelPlatforms()) throws {
         let logger = Logger(label: "api-test")
         pool = PostgresPool(url: try TestServices.databaseURL(), size: 4, logger: logger)
         redis = RedisClient(url: try TestServices.redisURL(), size: 2, logger: logger)
@@ -49,7 +50,7 @@ struct APIHarness {
         let verifier = AccessTokenVerifier(keys: StaticKeySource(jwks: JSONWebKeySet(keys: ["test-key": Self.signer.privateKey.publicKey])),
                                            issuer: "https://idp.test", audience: "ccr-api")
         let routes = AccountRoutes(database: database, logos: logos).routes + MembersRoutes(database: database).routes + InvitationsRoutes(database: database).routes
-            + CreatorsRoutes(database: database, twitch: twitch, linking: linking, redis: redis).routes + EventsRoutes(database: database).routes
+            + CreatorsRoutes(database: database, twitch: twitch, linking: linking, redis: redis, platforms: platforms).routes + EventsRoutes(database: database).routes
             + ArchivesRoutes(database: database, signer: Self.archiveSigner).routes + KeysRoutes(database: database).routes
             + NotificationsRoutes(database: database, keys: Self.sealingKeys, urlRules: DestinationURLRules(), redis: redis).routes
         access = AccessCheck(pool: pool, cacheSeconds: accessCacheSeconds, now: wallClockSeconds)

@@ -144,7 +144,7 @@ extension DashboardSuites {
             let directory = SharedResearch.repositoryRoot() + "/Functions/Dashboard/public"
             let assets = try DashboardAssets(directory: directory)
             for name in ["index.html", "app.css", "app.js", "socketio-client.js", "api.js", "store.js", "grid.js", "feed.js", "admin.js", "format.js", "alerts.js", "session.js", "account.js",
-                         "invitations.js", "keys.js", "notifications.js", "api-scopes.json"] {
+                         "invitations.js", "keys.js", "notifications.js", "channels.js", "creator-channels.js", "api-scopes.json"] {
                 #expect(assets.assets[name] != nil, "\(name) missing")
             }
             let page = String(decoding: assets.assets["index.html"]!.bytes, as: UTF8.self)

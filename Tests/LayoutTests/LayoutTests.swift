@@ -45,10 +45,11 @@ import Glibc
         }
     }
 
-    /// `StatusReconciliation` → `status-reconciliation`.
+    /// `StatusReconciliation` → `status-reconciliation`; a brand is one word (`YouTubeWebhook` →
+    /// `youtube-webhook`, as YouTube's own URLs and the route spell it).
     static func kebab(_ name: String) -> String {
         var out = ""
-        for character in name {
+        for character in name.replacing("YouTube", with: "Youtube") {
             if character.isUppercase, !out.isEmpty { out += "-" }
             out += character.lowercased()
         }

@@ -109,12 +109,12 @@ import YouTubeStandIn
                 #expect(reason?.isEmpty == false)
 
                 // Verification requests we did not ask for are 404 over HTTP, with nothing echoed.
-                let forged = try await standInRequest("GET", probe.push.callback(channelID: unknown) + "&" + PercentEncoding.form([
+                let forged = try await standInRequest("GET", probe.push.callback(channelID: unknown) + "?" + PercentEncoding.form([
                     ("hub.mode", "unsubscribe"), ("hub.topic", YouTubeTopic.url(channelID: unknown)), ("hub.challenge", "echo-me"),
                 ]))
                 #expect(forged.status == 404)
                 #expect(!forged.text.contains("echo-me"))
-                let noIntent = try await standInRequest("GET", probe.push.callback(channelID: "UC_x5XG1OV2P6uZZ5FSM9Ttw") + "&" + PercentEncoding.form([
+                let noIntent = try await standInRequest("GET", probe.push.callback(channelID: "UC_x5XG1OV2P6uZZ5FSM9Ttw") + "?" + PercentEncoding.form([
                     ("hub.mode", "subscribe"), ("hub.topic", YouTubeTopic.url(channelID: "UC_x5XG1OV2P6uZZ5FSM9Ttw")), ("hub.challenge", "c"),
                     ("hub.lease_seconds", "60"),
                 ]))
@@ -173,7 +173,9 @@ final class WebSubProbe: Sendable {
 
     func respond(_ request: Request) async throws -> Response {
         let query = QueryItems(request.uri.query)
-        guard let channel = YouTubePush.channelID(callbackQuery: query) else { return Response(status: .notFound) }
+        guard let channel = YouTubePush.channelID(callbackPath: request.uri.path, basePath: "/webhooks/youtube") else {
+            return Response(status: .notFound)
+        }
         if request.method == .get {
             switch WebSubVerifier.verify(query: query, intent: intents.withLockedValue { $0[channel] }) {
             case .success(let verification):
@@ -204,8 +206,8 @@ final class WebSubProbe: Sendable {
 func withProbe(hubURL: String, _ body: (WebSubProbe) async throws -> Void) async throws {
     let router = Router()
     let holder = NIOLockedValueBox<WebSubProbe?>(nil)
-    router.get("/webhooks/youtube") { request, _ in try await holder.withLockedValue { $0! }.respond(request) }
-    router.post("/webhooks/youtube") { request, _ in try await holder.withLockedValue { $0! }.respond(request) }
+    router.get("/webhooks/youtube/:channel") { request, _ in try await holder.withLockedValue { $0! }.respond(request) }
+    router.post("/webhooks/youtube/:channel") { request, _ in try await holder.withLockedValue { $0! }.respond(request) }
     // A hub that moved: 307 to the probe's own callback, where a followed POST would show up as a delivery.
     router.post("/moved-hub") { _, _ in
         let target = holder.withLockedValue { $0! }.push.callback(channelID: "UC_x5XG1OV2P6uZZ5FSM9Ttw")

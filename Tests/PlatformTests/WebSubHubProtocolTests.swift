@@ -15,20 +15,22 @@ import WebSub
         try subscribe.validate()
         let fields = QueryItems(subscribe.formBody)
         #expect(fields.items.map(\.name) == ["hub.callback", "hub.mode", "hub.topic", "hub.lease_seconds", "hub.secret", "hub.verify"])
-        #expect(fields.first("hub.callback") == "https://ccr.example/webhooks/youtube?channel_id=\(channel)")
+        #expect(fields.first("hub.callback") == "https://ccr.example/webhooks/youtube/\(channel)")
         #expect(fields.first("hub.mode") == "subscribe")
         #expect(fields.first("hub.topic") == "https://www.youtube.com/xml/feeds/videos.xml?channel_id=\(channel)")
         #expect(fields.first("hub.lease_seconds") == "86400")
         #expect(fields.first("hub.secret") == push.secrets.secret(forTopic: YouTubeTopic.url(channelID: channel)))
         #expect(fields.first("hub.verify") == "async")
         // Encoded: the callback's own query survives as one value.
-        #expect(subscribe.formBody.contains("hub.callback=https%3A%2F%2Fccr.example%2Fwebhooks%2Fyoutube%3Fchannel_id%3D"))
+        #expect(subscribe.formBody.contains("hub.callback=https%3A%2F%2Fccr.example%2Fwebhooks%2Fyoutube%2F"))
         #expect(WebSubSubscriptionRequest.contentType == "application/x-www-form-urlencoded")
 
         let unsubscribe = push.request(.unsubscribe, channelID: channel)
         #expect(QueryItems(unsubscribe.formBody).items.map(\.name) == ["hub.callback", "hub.mode", "hub.topic", "hub.verify"])
-        #expect(YouTubePush.channelID(callbackQuery: QueryItems("channel_id=\(channel)&hub.mode=subscribe")) == channel)
-        #expect(YouTubePush.channelID(callbackQuery: QueryItems("channel_id=nope")) == nil)
+        #expect(YouTubePush.channelID(callbackPath: "/webhooks/youtube/\(channel)", basePath: "/webhooks/youtube") == channel)
+        #expect(YouTubePush.channelID(callbackPath: "/webhooks/youtube/nope", basePath: "/webhooks/youtube") == nil)
+        #expect(YouTubePush.channelID(callbackPath: "/webhooks/youtube/\(channel)/x", basePath: "/webhooks/youtube") == nil)
+        #expect(push.callback(channelID: channel) == "https://ccr.example/webhooks/youtube/\(channel)")
     }
 
     @Test func requestValidation() {

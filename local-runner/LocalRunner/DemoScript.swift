@@ -11,7 +11,8 @@ import StructuredLogging
 
 /// `local-runner/run up --demo`: two demo agencies that share one creator, and a realistic,
 /// correctly signed EventSub script replayed into the webhook endpoint, so a newcomer sees events
-/// flow without a Twitch account.
+/// flow without a Twitch account. Then a YouTube and a Rumble creator go live through their
+/// stand-ins (`PlatformDemo`) while one Twitch creator stays live: three platforms side by side.
 public struct DemoScript: Sendable {
     let runtime: RuntimeEnvironment
     let files: InstanceFiles
@@ -60,13 +61,32 @@ public struct DemoScript: Sendable {
         try await linkCreators(of: companies.map(\.1), routerURL: routerURL)
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         do {
-            try await announceGoLives(company: companies[0].1, owner: alice, routerURL: routerURL, client: client)
+            try await play(companies: companies, alice: alice, routerURL: routerURL, client: DemoClient(http: client))
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+    }
+
+    /// The demo's traffic: the Discord destination, the signed EventSub script (ending with a
+    /// Twitch creator who stays live), then YouTube and Rumble.
+    private func play(companies: [(String, String)], alice: String, routerURL: String, client: DemoClient) async throws {
+        let keys = try DevelopmentKeys.loadOrCreate(in: files.dataDirectory)
+        let aliceToken = try keys.signer.token(subject: alice, companyID: companies[0].1, role: .owner, email: "alice@agency.test",
+                                               now: wallClockSeconds(), ttlSeconds: 900)
+        do {
+            try await announceGoLives(company: companies[0].1, token: aliceToken, routerURL: routerURL, client: client)
         } catch {
             StandardOutput.line("demo: no Discord destination (\(error)); the rest of the demo goes on")
         }
-        var accepted = 0
         do {
-        for step in Self.script() {
+            try await twitchStaysLive(client: client)
+        } catch {
+            StandardOutput.line("demo: the Twitch stand-in does not show \(Self.northwindOnly.name) live (\(error)); status reconciliation may end the stream")
+        }
+        var accepted = 0
+        for step in Self.script() + Self.staysLive() {
             let now = RFC3339.format(unixSeconds: wallClockSeconds())
             let delivery = SignedDelivery.notification(
                 type: step.type, version: step.version, event: step.event, condition: step.condition,
@@ -75,45 +95,48 @@ public struct DemoScript: Sendable {
             request.method = .POST
             for (name, value) in delivery.headers { request.headers.add(name: name, value: value) }
             request.body = .bytes(ByteBuffer(bytes: delivery.body))
-            let response = try await client.execute(request, timeout: .seconds(10))
+            let response = try await client.http.execute(request, timeout: .seconds(10))
             if (200..<300).contains(Int(response.status.code)) { accepted += 1 }
             StandardOutput.line("demo: \(step.type) for \(step.label) -> \(response.status.code)")
             try await Task.sleep(nanoseconds: 400_000_000)
         }
-        } catch {
-            try? await client.shutdown()
-            throw error
-        }
-        try await client.shutdown()
         StandardOutput.line("demo: \(accepted) notifications accepted")
+        // YouTube and Rumble through the REST API; Blue Harbor's creator is added by a demo operator of its own.
+        let harborOperator = try OperatorCommands(adminURL: runtime.databaseAdminURL)
+            .addMember(companyID: companies[1].1, email: "demo-operator@blueharbor.test", role: "operator")
+        let harborToken = try keys.signer.token(subject: harborOperator, companyID: companies[1].1, role: .operator,
+                                                email: "demo-operator@blueharbor.test", now: wallClockSeconds(), ttlSeconds: 900)
+        do {
+            try await PlatformDemo(runtime: runtime, client: client, routerURL: routerURL).run(agencies: [
+                .init(name: companies[0].0, id: companies[0].1, token: aliceToken), .init(name: companies[1].0, id: companies[1].1, token: harborToken),
+            ])
+        } catch {
+            StandardOutput.line("demo: YouTube and Rumble creators not live (\(error)); the Twitch part of the demo ran")
+        }
+    }
+
+    /// The Twitch stand-in lists the staying creator's stream as live, so status reconciliation (which
+    /// polls Helix streams) keeps it live after `staysLive()` announces it.
+    func twitchStaysLive(client: DemoClient) async throws {
+        guard let standIn = runtime.twitchStandInURL else { return }
+        // Known to the stand-in since linking; on a later start the stand-in is new (a taken id is a 400).
+        _ = try await client.send("POST", standIn + "/_stand-in/users",
+                                  ["users": [["id": .string(Self.northwindOnly.id), "login": .string(Self.northwindOnly.login)]]], accept: [200, 400])
+        _ = try await client.send("POST", standIn + "/_stand-in/streams", [
+            "user_id": .string(Self.northwindOnly.id), "title": .string(Self.twitchLiveTitle), "game_name": "Just Chatting", "viewer_count": 2150,
+        ])
     }
 
     /// The first agency announces go-lives on a Discord webhook of the local Discord stand-in,
     /// created through the product's own API as the owner would (once per data folder): the
     /// demo's `stream.online` steps then show up on the stand-in's page.
-    func announceGoLives(company: String, owner: String, routerURL: String, client: HTTPClient) async throws {
+    func announceGoLives(company: String, token: String, routerURL: String, client: DemoClient) async throws {
         guard let discord = runtime.discordStandInURL else { return }
         if KeyValueFile.read(files.demo)?["DISCORD_DESTINATION_ID"] != nil { return }
-        func post(_ url: String, _ body: JSONValue, token: String?) async throws -> JSONValue {
-            var request = HTTPClientRequest(url: url)
-            request.method = .POST
-            request.headers.add(name: "content-type", value: "application/json")
-            if let token { request.headers.add(name: "authorization", value: "Bearer " + token) }
-            request.body = .bytes(ByteBuffer(string: JSONWriter.string(body)))
-            let response = try await client.execute(request, timeout: .seconds(10))
-            let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
-            guard (200..<300).contains(Int(response.status.code)) else {
-                throw OperatorCommands.Failure(description: "\(url) answered \(response.status.code): \(text.prefix(200))")
-            }
-            return try JSONParser.parse(text)
-        }
-        let webhook = try await post(discord + "/_stand-in/webhooks", ["name": "Northwind go-lives"], token: nil)
+        let webhook = try await client.send("POST", discord + "/_stand-in/webhooks", ["name": "Northwind go-lives"]).body
         guard let url = webhook["url"]?.stringValue else { throw OperatorCommands.Failure(description: "the Discord stand-in returned no webhook url") }
-        let keys = try DevelopmentKeys.loadOrCreate(in: files.dataDirectory)
-        let token = try keys.signer.token(subject: owner, companyID: company, role: .owner, email: "alice@agency.test",
-                                          now: wallClockSeconds(), ttlSeconds: 600)
-        let destination = try await post(routerURL + "/api/notifications/destinations",
-                                          ["name": "Demo Discord", "kind": "discord", "url": .string(url)], token: token)
+        let destination = try await client.send("POST", routerURL + "/api/notifications/destinations",
+                                                ["name": "Demo Discord", "kind": "discord", "url": .string(url)], token: token).body
         guard let id = destination["id"]?.stringValue else { throw OperatorCommands.Failure(description: "no destination id in the answer") }
         var saved = KeyValueFile.read(files.demo) ?? [:]
         saved["DISCORD_DESTINATION_ID"] = id
@@ -136,7 +159,7 @@ public struct DemoScript: Sendable {
                 // The owner role reads creators across tenants (the trackers' policy): name the company.
                 try connection.query("""
                     SELECT c.id FROM creators c LEFT JOIN creator_links l ON l.creator_id = c.id
-                    WHERE c.company_id = $1 AND l.creator_id IS NULL
+                    WHERE c.company_id = $1 AND l.creator_id IS NULL AND c.twitch_user_id IS NOT NULL
                     """, [company]).rows.map { try $0.require("id") }
             }
             for creator in unlinked { try await linker.link(companyID: company, creatorID: creator) }
@@ -153,6 +176,18 @@ public struct DemoScript: Sendable {
     static func step(_ type: String, _ version: String, _ creator: Creator, _ extra: [String: JSONValue]) -> Step {
         let event = broadcaster(creator).merging(extra) { _, new in new }
         return Step(type: type, version: version, label: creator.login, condition: ["broadcaster_user_id": .string(creator.id)], event: .object(event))
+    }
+
+    static let twitchLiveTitle = "Just chatting with the agency: Q&A"
+
+    /// The end of the demo: one Twitch creator goes live and stays live (next to YouTube and Rumble).
+    static func staysLive() -> [Step] {
+        let now = RFC3339.format(unixSeconds: wallClockSeconds())
+        return [
+            step("stream.online", "1", northwindOnly, ["id": "9002", "type": "live", "started_at": .string(now)]),
+            step("channel.update", "2", northwindOnly, ["title": .string(twitchLiveTitle), "language": "en", "category_id": "509658",
+                                                        "category_name": "Just Chatting", "content_classification_labels": []]),
+        ]
     }
 
     static func script() -> [Step] {

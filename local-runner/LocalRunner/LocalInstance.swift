@@ -3,6 +3,7 @@ public import Logging
 import JobQueue
 import ObjectStore
 import ObjectStoreStandIn
+import Postgres
 import Files
 import Redis
 import Processes
@@ -167,12 +168,24 @@ public struct LocalInstance: Sendable {
             functionEnvironment["YOUTUBE_API_KEY"] = "local-youtube-api-key"
             functionEnvironment["YOUTUBE_API_BASE_URL"] = "http://127.0.0.1:\(port)"
             functionEnvironment["YOUTUBE_HUB_URL"] = "http://127.0.0.1:\(port)/subscribe"
+            runtime.youtubeStandInURL = "http://127.0.0.1:\(port)"
+            // The stand-in starts with no subscriptions (and the per-run WebSub secret below is new):
+            // leases recorded by an earlier run name subscriptions no hub holds, so they are dropped
+            // and youtube-subscriptions subscribes every tracked channel again on its next run.
+            let adminURL = runtime.databaseAdminURL
+            try await executor.run { _ = try PostgresConnection(url: adminURL).query("DELETE FROM websub_subscriptions") }
         }
+        // WebSub: the hub calls `/webhooks/youtube/<channel id>` back (loopback; a tunnel's https URL
+        // against Google's hub), and the per-topic secrets derive from one master (per run unless set).
+        functionEnvironment["YOUTUBE_WEBSUB_CALLBACK_URL"] = environment.optional("YOUTUBE_WEBSUB_CALLBACK_URL")
+            ?? "http://127.0.0.1:\(options.port)/webhooks/youtube"
+        functionEnvironment["YOUTUBE_WEBSUB_SECRET"] = environment.optional("YOUTUBE_WEBSUB_SECRET") ?? RandomToken.hex(bytes: 20)
         if let rumble = environment.optional("RUMBLE_API_BASE_URL") {
             functionEnvironment["RUMBLE_API_BASE_URL"] = rumble
         } else {
             let port = try await startStandIn("rumble-stand-in", supervisor: supervisor)
             functionEnvironment["RUMBLE_API_BASE_URL"] = "http://127.0.0.1:\(port)"
+            runtime.rumbleStandInURL = "http://127.0.0.1:\(port)"
         }
         // Sign-in: the operator's identity providers when configured (OIDC_PROVIDERS and its
         // OIDC_* settings), else the local OpenID provider stand-in with its test users.

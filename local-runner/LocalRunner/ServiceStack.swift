@@ -20,6 +20,9 @@ public struct RuntimeEnvironment: Sendable {
     public var oidcStandInURL: String?
     /// The local notification destinations stand-in (Discord, Slack, signed webhooks).
     public var discordStandInURL: String?
+    /// The local YouTube (hub, Data API) and Rumble (livestream API) stand-ins, when not configured for real.
+    public var youtubeStandInURL: String?
+    public var rumbleStandInURL: String?
     /// Secret key of the local object store's access key.
     public var objectStoreSecret: String = ""
     /// Only for embedded or throwaway clusters (tests use it to provision).
@@ -32,6 +35,8 @@ public struct RuntimeEnvironment: Sendable {
         if let twitchStandInURL { pairs.append(("TWITCH_STAND_IN_URL", twitchStandInURL)) }
         if let oidcStandInURL { pairs.append(("OIDC_STAND_IN_URL", oidcStandInURL)) }
         if let discordStandInURL { pairs.append(("DISCORD_STAND_IN_URL", discordStandInURL)) }
+        if let youtubeStandInURL { pairs.append(("YOUTUBE_STAND_IN_URL", youtubeStandInURL)) }
+        if let rumbleStandInURL { pairs.append(("RUMBLE_STAND_IN_URL", rumbleStandInURL)) }
         pairs.append(("TWITCH_EVENTSUB_SECRET", eventSubSecret))
         return pairs
     }

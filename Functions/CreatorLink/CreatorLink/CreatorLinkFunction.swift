@@ -57,6 +57,7 @@ public struct CreatorLinkFunction: HTTPFunction {
         case .used: return .page(LinkFailure.used.page(expectedLogin: nil), status: 410)
         case .expired: return .page(LinkFailure.expired.page(expectedLogin: nil), status: 410)
         case .open:
+            guard found.twitchUserID != nil else { return .page(LinkFailure.noTwitchChannel.page(expectedLogin: nil), status: 409) }
             let url = authorization.authorizationURL(scopes: found.scopes, state: state, redirectURI: redirectURI, forceVerify: true)
             return .page(LinkPages.consent(agency: found.companyName ?? "", creatorLogin: found.creatorLogin ?? "",
                                            creatorName: found.creatorDisplayName ?? "", eventTypes: found.eventTypes, scopes: found.scopes,
@@ -95,9 +96,9 @@ public struct CreatorLinkFunction: HTTPFunction {
         case .expired: throw LinkFailure.expired
         case .open: break
         }
-        guard let companyID = taken.companyID, let creatorID = taken.creatorID, let twitchUserID = taken.twitchUserID else {
-            throw LinkFailure.unknown
-        }
+        guard let companyID = taken.companyID, let creatorID = taken.creatorID else { throw LinkFailure.unknown }
+        // The creator's Twitch identity is what the token is checked against.
+        guard let twitchUserID = taken.twitchUserID else { throw LinkFailure.noTwitchChannel }
         if let error = request.queryParameter("error") {
             throw LinkFailure.declined(error: String(error.prefix(100)), description: String((request.queryParameter("error_description") ?? "").prefix(300)))
         }

@@ -13,6 +13,8 @@ enum LinkFailure: Error, Equatable {
     case wrongAccount(login: String)
     /// The agency removed the creator while the creator was on Twitch.
     case creatorRemoved
+    /// The creator has no Twitch channel (a YouTube- or Rumble-only creator): nothing to authorize.
+    case noTwitchChannel
     /// Twitch could not be reached or answered 5xx.
     case twitchUnavailable
 
@@ -22,6 +24,7 @@ enum LinkFailure: Error, Equatable {
         case .used, .expired, .creatorRemoved: 410
         case .declined: 200
         case .codeRejected: 400
+        case .noTwitchChannel: 409
         case .wrongAccount: 403
         case .twitchUnavailable: 502
         }
@@ -37,6 +40,7 @@ enum LinkFailure: Error, Equatable {
         case .codeRejected: "code_rejected"
         case .wrongAccount: "wrong_account"
         case .creatorRemoved: "creator_removed"
+        case .noTwitchChannel: "no_twitch_channel"
         case .twitchUnavailable: "twitch_unavailable"
         }
     }
@@ -59,6 +63,9 @@ enum LinkFailure: Error, Equatable {
                                   + "Sign out of Twitch and open a new link.", outcome: "wrong_account")
         case .creatorRemoved:
             LinkPages.failure("Not connected", "The agency no longer tracks this channel.", outcome: "creator_removed")
+        case .noTwitchChannel:
+            LinkPages.failure("No Twitch channel", "The agency has no Twitch channel on file for you, so there is nothing to connect. "
+                                  + "Ask them to add your Twitch channel and send a new link.", outcome: "no_twitch_channel")
         case .twitchUnavailable:
             LinkPages.failure("Twitch unavailable", "Twitch could not be reached. Please try again with a new link.", outcome: "twitch_unavailable")
         }

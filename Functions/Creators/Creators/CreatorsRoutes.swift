@@ -11,11 +11,12 @@ import JobQueue
 import Postgres
 public import Redis
 
-/// `creators`: the creators a company tracks, with their live status and Twitch link. Operators
-/// and above manage them; adding resolves the Twitch login through Helix. The same Twitch user
-/// may be tracked by several companies, each fully isolated; twice in one company is a 409.
-/// Owners and admins hand out links (`POST /api/creators/{id}/link`) and unlink; every change
-/// that alters what should be subscribed asks `subscription-renewal` to reconcile that creator now.
+/// `creators`: the creators a company tracks, with their live status, their channels (Twitch,
+/// YouTube, Rumble) and Twitch link. Operators and above manage them; adding resolves the Twitch
+/// login through Helix, or any platform's channel (`ChannelResolution`). The same channel may be
+/// tracked by several companies, each fully isolated; twice in one company is a 409. Owners and
+/// admins hand out links (`POST /api/creators/{id}/link`) and unlink; every change that alters
+/// what should be subscribed asks `subscription-renewal` to reconcile that creator now.
 public struct CreatorsRoutes: Sendable {
     let database: TenantDatabase
     let twitch: any TwitchUserLookup
@@ -23,21 +24,30 @@ public struct CreatorsRoutes: Sendable {
     let linking: CreatorLinking?
     /// Where renewal requests go (nil: only the scheduled full run reconciles).
     let redis: RedisClient?
+    /// YouTube and Rumble channels are resolved (and Rumble URLs sealed) with these.
+    let platforms: ChannelPlatforms
 
-    public init(database: TenantDatabase, twitch: any TwitchUserLookup, linking: CreatorLinking? = nil, redis: RedisClient? = nil) {
+    public init(database: TenantDatabase, twitch: any TwitchUserLookup, linking: CreatorLinking? = nil, redis: RedisClient? = nil,
+                platforms: ChannelPlatforms = ChannelPlatforms()) {
         self.database = database
         self.twitch = twitch
         self.linking = linking
         self.redis = redis
+        self.platforms = platforms
     }
 
     public var routes: [APIRoute] {
         [
             APIRoute("GET", "/api/creators", minimumRole: .viewer, scope: "creators:read", summary: "List creators with live status", handler: list),
-            APIRoute("POST", "/api/creators", minimumRole: .operator, scope: "creators:write", summary: "Track a creator by Twitch login", handler: add),
+            APIRoute("POST", "/api/creators", minimumRole: .operator, scope: "creators:write",
+                     summary: "Track a creator by Twitch login, or by a channel on any platform", handler: add),
             APIRoute("GET", "/api/creators/:id", minimumRole: .viewer, scope: "creators:read", summary: "One creator", handler: get),
             APIRoute("PATCH", "/api/creators/:id", minimumRole: .operator, scope: "creators:write", summary: "Update topics or notes", handler: update),
             APIRoute("DELETE", "/api/creators/:id", minimumRole: .operator, scope: "creators:write", summary: "Stop tracking a creator", handler: remove),
+            APIRoute("POST", "/api/creators/:id/channels", minimumRole: .operator, scope: "creators:write",
+                     summary: "Add a YouTube, Rumble or Twitch channel to a creator", handler: addChannel),
+            APIRoute("DELETE", "/api/creators/:id/channels/:channelRowId", minimumRole: .operator, scope: "creators:write",
+                     summary: "Remove a YouTube or Rumble channel from a creator", handler: removeChannel),
             APIRoute("POST", "/api/creators/:id/link", minimumRole: .admin, scope: nil,
                      summary: "A link for the creator to authorize the enabled event types on Twitch (15 minutes, single use)", handler: requestLink),
             APIRoute("DELETE", "/api/creators/:id/link", minimumRole: .admin, scope: nil,
@@ -56,7 +66,9 @@ public struct CreatorsRoutes: Sendable {
         FROM creators c LEFT JOIN creator_status s ON s.creator_id = c.id LEFT JOIN creator_links l ON l.creator_id = c.id
         """
 
-    static func creator(_ row: QueryResult.Row) -> JSONValue {
+    /// A creator as the API shows it. `twitchUserId` and `login` are null for a creator without a
+    /// Twitch channel; `status` is the Twitch channel's live status, `channels` every platform's.
+    static func creator(_ row: QueryResult.Row, channels: [JSONValue]) -> JSONValue {
         func text(_ name: String) -> JSONValue { row[name].map(JSONValue.string) ?? .null }
         let topics = row["topics"].map(PostgresArray.parse) ?? []
         return [
@@ -65,8 +77,16 @@ public struct CreatorsRoutes: Sendable {
             "status": ["live": .bool(row.bool("live") ?? false), "title": text("title"), "category": text("category_name"),
                        "viewerCount": .int(Int64(row["viewer_count"] ?? "0") ?? 0), "startedAt": text("started_at_text"),
                        "lastEventId": row["last_event_id"].flatMap { Int64($0) }.map(JSONValue.int) ?? .null],
-            "twitch": twitchLink(row),
+            "twitch": twitchLink(row), "channels": .array(channels),
         ]
+    }
+
+    /// One creator of the tenant with its channels (`lock`: the creator row FOR UPDATE), nil when
+    /// there is none.
+    func loadCreator(_ id: String, lock: Bool = false, on connection: PostgresConnection) throws -> (row: QueryResult.Row, json: JSONValue)? {
+        guard let row = try connection.query(Self.select + " WHERE c.id = $1" + (lock ? " FOR UPDATE OF c" : ""), [id]).first else { return nil }
+        let channels = try CreatorChannelRows.load(creatorID: id, keys: platforms.keys, on: connection)[id] ?? []
+        return (row, Self.creator(row, channels: channels))
     }
 
     /// The link as the dashboard shows it: `status` unlinked | linked | needs_relink | revoked, the
@@ -86,24 +106,33 @@ public struct CreatorsRoutes: Sendable {
         ]
     }
 
+    /// Live first (on any platform), then by name.
     @Sendable func list(_ request: APIRequest) async throws -> FunctionResponse {
-        let rows = try await database.read(request.claims) { connection in
-            try connection.query(Self.select + " ORDER BY COALESCE(s.live, false) DESC, lower(c.display_name)").rows
+        let keys = platforms.keys
+        let creators = try await database.read(request.claims) { connection -> [JSONValue] in
+            let rows = try connection.query(Self.select + """
+                 ORDER BY (COALESCE(s.live, false) OR EXISTS (SELECT 1 FROM creator_channels lc WHERE lc.creator_id = c.id AND lc.live)) DESC,
+                          lower(c.display_name), c.id
+                """).rows
+            let channels = try CreatorChannelRows.load(creatorID: nil, keys: keys, on: connection)
+            return rows.map { Self.creator($0, channels: $0["id"].flatMap { channels[$0] } ?? []) }
         }
-        return .json(["data": .array(rows.map(Self.creator))])
+        return .json(["data": .array(creators)])
     }
 
     @Sendable func get(_ request: APIRequest) async throws -> FunctionResponse {
         let id = request.parameter("id")
         guard TenantID.isValid(id) else { throw FunctionError.notFound("creator") }
-        let row = try await database.read(request.claims) { connection in
-            try connection.query(Self.select + " WHERE c.id = $1", [id]).first
-        }
-        guard let row else { throw FunctionError.notFound("creator") }
-        return .json(Self.creator(row))
+        let creator = try await database.read(request.claims) { connection in try loadCreator(id, on: connection)?.json }
+        guard let creator else { throw FunctionError.notFound("creator") }
+        return .json(creator)
     }
 
+    /// `{"login"}` (Twitch, as always) or `{"displayName", "channel", "apiUrl"?}` (any platform).
     @Sendable func add(_ request: APIRequest) async throws -> FunctionResponse {
+        if let body = try? request.jsonObject(), body["channel"] != nil, body["login"] == nil {
+            return try await addWithChannel(request, body: body)
+        }
         var validator = FieldValidator(try request.jsonObject())
         let login = validator.string("login", required: true, maxLength: 25) { text in
             text.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 122) || ($0 >= 65 && $0 <= 90) || $0 == 95 } && !text.isEmpty
@@ -133,9 +162,9 @@ public struct CreatorsRoutes: Sendable {
             } catch let error as PostgresError where error.isUniqueViolation {
                 throw FunctionError.conflict("this company already tracks \(account.login)")
             }
-            let creator = Self.creator(try connection.query(Self.select + " WHERE c.id = $1", [id]).first!)
+            let creator = try loadCreator(id, on: connection)!.json
             try AuditLog.record(on: connection, companyID: claims.companyID, actor: actor, action: "creator.add", targetType: "creator",
-                                targetID: id, before: nil, after: creator)
+                                targetID: id, before: nil, after: Self.withoutHints(creator))
             return creator
         }
         await requestRenewal([account.id], request)
@@ -156,8 +185,8 @@ public struct CreatorsRoutes: Sendable {
         try validator.finish(allowed: ["topics", "notes", "eventTypes"])
         let actor = request.actor
         let claims = request.claims
-        let (creator, twitchUserID, typesChanged) = try await database.transaction(claims) { connection -> (JSONValue, String, Bool) in
-            guard let before = try connection.query(Self.select + " WHERE c.id = $1 FOR UPDATE OF c", [id]).first else {
+        let (creator, twitchUserID, typesChanged) = try await database.transaction(claims) { connection -> (JSONValue, String?, Bool) in
+            guard let (before, beforeJSON) = try loadCreator(id, lock: true, on: connection) else {
                 throw FunctionError.notFound("creator")
             }
             let enabled = eventTypes.map { types in EventSubCatalog.authorizationTypes.map(\.name).filter { types.contains($0) } }
@@ -174,12 +203,12 @@ public struct CreatorsRoutes: Sendable {
                 try connection.query("UPDATE creator_links SET authorized_types = $2::text[], updated_at = now() WHERE creator_id = $1",
                                      [id, PostgresArray.literal(EventSubCatalog.coveredTypes(enabled: enabled, granted: granted))])
             }
-            let after = Self.creator(try connection.query(Self.select + " WHERE c.id = $1", [id]).first!)
+            let after = try loadCreator(id, on: connection)!.json
             try AuditLog.record(on: connection, companyID: claims.companyID, actor: actor, action: "creator.update", targetType: "creator",
-                                targetID: id, before: Self.creator(before), after: after)
-            return (after, try before.require("twitch_user_id"), typesChanged)
+                                targetID: id, before: Self.withoutHints(beforeJSON), after: Self.withoutHints(after))
+            return (after, before["twitch_user_id"], typesChanged)
         }
-        if typesChanged { await requestRenewal([twitchUserID], request) }
+        if typesChanged, let twitchUserID { await requestRenewal([twitchUserID], request) }
         return .json(creator)
     }
 
@@ -193,16 +222,16 @@ public struct CreatorsRoutes: Sendable {
            link.status == .linked {
             _ = await linking.revokeAtTwitch(link)
         }
-        let twitchUserID = try await database.transaction(claims) { connection -> String in
-            guard let before = try connection.query(Self.select + " WHERE c.id = $1 FOR UPDATE OF c", [id]).first else {
+        let twitchUserID = try await database.transaction(claims) { connection -> String? in
+            guard let (before, beforeJSON) = try loadCreator(id, lock: true, on: connection) else {
                 throw FunctionError.notFound("creator")
             }
             try connection.query("DELETE FROM creators WHERE id = $1", [id])
             try AuditLog.record(on: connection, companyID: claims.companyID, actor: actor, action: "creator.remove", targetType: "creator",
-                                targetID: id, before: Self.creator(before), after: nil)
-            return try before.require("twitch_user_id")
+                                targetID: id, before: Self.withoutHints(beforeJSON), after: nil)
+            return before["twitch_user_id"]
         }
-        await requestRenewal([twitchUserID], request)
+        if let twitchUserID { await requestRenewal([twitchUserID], request) }
         return FunctionResponse(status: 204)
     }
 
@@ -221,6 +250,7 @@ public struct CreatorsRoutes: Sendable {
         let claims = request.claims
         let created = try await database.transaction(claims) { connection -> JSONValue in
             guard let row = try connection.query(Self.select + " WHERE c.id = $1", [id]).first else { throw FunctionError.notFound("creator") }
+            guard row["twitch_user_id"] != nil else { throw Self.noTwitchChannel }
             let enabled = row["twitch_event_types"].map(PostgresArray.parse) ?? []
             let scopes = EventSubCatalog.scopes(for: enabled)
             // The creator's state, not this request, is the problem: a conflict (409), as with any
@@ -262,7 +292,11 @@ public struct CreatorsRoutes: Sendable {
         return .json(["status": "unlinked", "revokedAtTwitch": .bool(revoked)])
     }
 
-    private func requestRenewal(_ twitchUserIDs: [String], _ request: APIRequest) async {
+    /// Linking authorizes on Twitch: a creator without a Twitch channel has nothing to link.
+    static let noTwitchChannel = FunctionError(status: 409, code: "no_twitch_channel",
+                                               message: "this creator has no Twitch channel to link; add one first (POST /api/creators/{id}/channels)")
+
+    func requestRenewal(_ twitchUserIDs: [String], _ request: APIRequest) async {
         guard let redis else { return }
         await RenewalRequest.enqueue(twitchUserIDs: twitchUserIDs, redis: redis, logger: request.context.logger)
     }

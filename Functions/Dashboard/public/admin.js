@@ -8,6 +8,8 @@
 // the members page with `registerMembersPart`, without touching this file's sections.
 
 import { el, formatDateTime, formatBytes, isHexColor, safeHTTPURL, copyFromInput } from "./format.js";
+import { isTwitchLogin, looksLikeRumble } from "./channels.js";
+import { channelsCell } from "./creator-channels.js";
 
 export const ROLE_RANK = { viewer: 0, operator: 1, admin: 2, owner: 3 };
 export const ROLES = ["owner", "admin", "operator", "viewer"];
@@ -199,7 +201,8 @@ export class Admin {
 
   // ---------- creators (operator and above)
   //
-  // Each row: the creator, the Twitch link (a badge: Linked / Not linked / Needs re-linking /
+  // Each row: the creator, its channels (Twitch, YouTube, Rumble; added and removed in
+  // creator-channels.js), the Twitch link (a badge: Linked / Not linked / Needs re-linking /
   // Revoked, the problem as its title, the scopes the enabled events still miss), the event types
   // the agency receives for the creator (checkboxes, saved at once; operators and above, like the
   // API), topics and removal. Owners and admins hand out the creator's link ("Copy link for the
@@ -207,24 +210,47 @@ export class Admin {
   // expiry) and unlink. The link state comes from `GET /api/creators` (the live store keeps no
   // link data); it is read when the page opens, after every change here, on Refresh and every
   // 10 s while the page is shown, so a creator finishing the link in their own browser shows up.
+  // A creator is added by Twitch login, or by a YouTube/Rumble channel with a name (and, for
+  // Rumble, the channel's livestream API URL).
 
   #creators(stillCurrent) {
     const { role } = this.#session();
     const canLink = atLeast(role, "admin");
     const canEditTypes = atLeast(role, "operator");
     const status = statusLine();
-    const login = el("input", { attrs: { name: "login", required: true, maxlength: "25", pattern: "[A-Za-z0-9_]{1,25}", autocomplete: "off", placeholder: "twitch login" } });
+    const login = el("input", { attrs: { name: "login", required: true, maxlength: "300", autocomplete: "off", spellcheck: "false",
+      placeholder: "twitch login, youtube.com/@handle, rumble.com/c/name" } });
+    const displayName = el("input", { attrs: { name: "displayName", maxlength: "100", autocomplete: "off", placeholder: "for YouTube / Rumble" } });
+    const apiUrl = el("input", { attrs: { name: "apiUrl", type: "url", maxlength: "1000", autocomplete: "off", spellcheck: "false",
+      placeholder: "https://rumble.com/-livestream-api/get-data?key=…" } });
+    const apiUrlField = field("Rumble livestream API URL", apiUrl);
+    apiUrlField.hidden = true;
+    login.addEventListener("input", () => { apiUrlField.hidden = !looksLikeRumble(login.value); });
     const topics = el("input", { attrs: { name: "topics", placeholder: "topics, comma separated", autocomplete: "off" } });
     const form = el("form", { class: "inline", attrs: { id: "creator-add-form" } }, [
-      field("Twitch login", login), field("Topics", topics), el("button", { text: "Add creator", attrs: { type: "submit" } }),
+      field("Twitch login or channel", login), field("Name", displayName), apiUrlField, field("Topics", topics),
+      el("button", { text: "Add creator", attrs: { type: "submit" } }),
     ]);
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
+      const reference = login.value.trim();
+      const twitch = isTwitchLogin(reference);
+      if (!twitch && !displayName.value.trim()) {
+        setStatus(status, "Give a creator added by a YouTube or Rumble channel a name.", true);
+        displayName.focus();
+        return;
+      }
       setStatus(status, "Adding…");
       try {
-        const created = await this.#api.addCreator(login.value.trim(), splitTopics(topics.value));
+        const created = twitch
+          ? await this.#api.addCreator(reference, splitTopics(topics.value))
+          : await this.#api.addCreatorWithChannel({
+            displayName: displayName.value.trim(), channel: reference, topics: splitTopics(topics.value),
+            ...(looksLikeRumble(reference) ? { apiUrl: apiUrl.value.trim() } : {}),
+          });
         setStatus(status, `Added ${created.displayName || created.login}.`);
         form.reset();
+        apiUrlField.hidden = true;
         await this.#onCreatorsChanged();
         if (stillCurrent()) {
           renderTable();
@@ -286,19 +312,37 @@ export class Admin {
     const refresh = el("button", { text: "Refresh", attrs: { type: "button", id: "creators-refresh", title: "Read the Twitch link states again" } });
     const tbody = el("tbody");
     const table = el("table", { attrs: { id: "creators-table" } }, [
-      el("thead", {}, [el("tr", {}, ["Creator", "Twitch link", "Events", "Topics", ""].map((text) => el("th", { text })))]),
+      el("thead", {}, [el("tr", {}, ["Creator", "Channels", "Twitch link", "Events", "Topics", ""].map((text) => el("th", { text })))]),
       tbody,
     ]);
     /** creator id → the server's `twitch` object (null until read). */
     let links = new Map();
+    /** creator id → the server's `channels` (until read: the live store's). */
+    let channelLists = new Map();
     /** creator id → the row's controller, for the rows on screen. */
     const rows = new Map();
+    /** The creators the table was drawn from (and whether each is on Twitch): drawn again when they change. */
+    let drawnCreators = "";
+    const creatorIds = () => [...this.#store.creators.values()].map((creator) => `${creator.id}:${creator.twitchUserId}`).sort().join(",");
     const loadLinks = async () => {
       try {
+        const requestedAt = Date.now();
         const result = await this.#api.creators();
         if (!stillCurrent()) return;
-        links = new Map((result?.data ?? []).filter((item) => item && typeof item.id === "string").map((item) => [item.id, item.twitch ?? null]));
-        for (const [id, row] of rows) row.setTwitch(links.get(id) ?? null);
+        const items = (result?.data ?? []).filter((item) => item && typeof item.id === "string");
+        links = new Map(items.map((item) => [item.id, item.twitch ?? null]));
+        channelLists = new Map(items.map((item) => [item.id, Array.isArray(item.channels) ? item.channels : null]));
+        // The live store learns the list too: a page opened before the store was filled (a deep
+        // link), or creators added elsewhere, show up here.
+        this.#store.setCreators(items, Date.now(), requestedAt);
+        if (creatorIds() !== drawnCreators) {
+          renderTable();
+          return;
+        }
+        for (const [id, row] of rows) {
+          row.setTwitch(links.get(id) ?? null);
+          row.setChannels(channelLists.get(id));
+        }
       } catch (error) {
         if (stillCurrent()) setStatus(status, errorText(error), true);
       }
@@ -307,10 +351,12 @@ export class Admin {
       const needle = search.value.trim().toLowerCase();
       const nodes = [];
       rows.clear();
+      drawnCreators = creatorIds();
       for (const creator of this.#store.sortedCreators()) {
-        if (needle && !creator.displayName.toLowerCase().includes(needle) && !creator.login.toLowerCase().includes(needle)) continue;
+        if (needle && !creator.searchText.includes(needle)) continue;
         const row = this.#creatorRow(creator, { status, rerender: renderTable, reloadLinks: loadLinks, showLink, stillCurrent, canLink, canEditTypes });
         row.setTwitch(links.get(creator.id) ?? null);
+        row.setChannels(channelLists.get(creator.id));
         rows.set(creator.id, row);
         nodes.push(row.node);
       }
@@ -337,6 +383,17 @@ export class Admin {
    */
   #creatorRow(creator, { status, rerender, reloadLinks, showLink, stillCurrent, canLink, canEditTypes }) {
     const name = creator.displayName || creator.login;
+    const hasTwitch = Boolean(creator.twitchUserId);
+    const channels = channelsCell({
+      api: this.#api, creator, name, canEdit: canEditTypes, errorText,
+      report: (text, isError = false) => setStatus(status, text, isError),
+      onChanged: async () => {
+        await this.#onCreatorsChanged();
+        if (stillCurrent()) await reloadLinks();
+      },
+    });
+    // Until the page has read the server's list: the channels the live store knows.
+    const storeChannels = () => creator.channels.map((channel) => ({ ...channel, id: channel.rowId }));
     const topics = el("input", { attrs: { value: creator.topics.join(", "), "aria-label": `Topics of ${name}` } });
     const save = el("button", { text: "Save topics", attrs: { type: "button" } });
     save.addEventListener("click", async () => {
@@ -364,7 +421,8 @@ export class Admin {
     const linkCell = el("td", { class: "link-cell" });
     const typesCell = el("td", { class: "types-cell" });
     const node = el("tr", { dataset: { creatorId: creator.id, twitchUserId: creator.twitchUserId, login: creator.login } }, [
-      el("td", {}, [el("strong", { text: name }), document.createTextNode(` (${creator.login})`)]),
+      el("td", {}, [el("strong", { text: name }), creator.login ? document.createTextNode(` (${creator.login})`) : null]),
+      channels.node,
       linkCell,
       typesCell,
       el("td", {}, [topics, document.createTextNode(" "), save]),
@@ -418,6 +476,10 @@ export class Admin {
     });
 
     const drawLink = (twitch) => {
+      if (!hasTwitch) {
+        linkCell.replaceChildren(el("span", { class: "muted", text: "No Twitch channel" }));
+        return;
+      }
       if (!twitch) {
         linkCell.replaceChildren(el("span", { class: "muted", text: "…" }));
         return;
@@ -442,7 +504,7 @@ export class Admin {
     };
 
     const drawTypes = (twitch) => {
-      if (!twitch) {
+      if (!twitch || !hasTwitch) {
         typesCell.replaceChildren();
         return;
       }
@@ -497,7 +559,7 @@ export class Admin {
     }
     const saveEventTypes = (eventTypes) => this.#api.setCreatorEventTypes(creator.id, eventTypes);
 
-    return { node, setTwitch };
+    return { node, setTwitch, setChannels: (list) => channels.setChannels(list ?? storeChannels()) };
   }
 
   // ---------- members (admin and above)

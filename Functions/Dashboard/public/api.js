@@ -120,6 +120,16 @@ export function createApi({ base = "", getToken = () => "", session = null, onUn
     me: () => request("GET", "/api/me"),
     creators: () => request("GET", "/api/creators"),
     addCreator: (login, topics = [], notes) => request("POST", "/api/creators", { body: notes ? { login, topics, notes } : { login, topics } }),
+    /**
+     * A creator without Twitch: `{ displayName, channel, apiUrl?, topics? }`, `channel` a YouTube
+     * or Rumble URL or handle (`apiUrl`: the Rumble channel's livestream API URL).
+     */
+    addCreatorWithChannel: (creator) => request("POST", "/api/creators", { body: creator }),
+    /** Adds a channel: `channel` a URL, handle or id of any platform; Rumble needs `apiUrl`. 201 with the channel. */
+    addCreatorChannel: (id, channel, apiUrl) => request("POST", `/api/creators/${encodeURIComponent(id)}/channels`,
+      { body: apiUrl ? { channel, apiUrl } : { channel } }),
+    /** Removes a YouTube or Rumble channel (the Twitch channel goes with the creator: 409). */
+    removeCreatorChannel: (id, channelRowId) => request("DELETE", `/api/creators/${encodeURIComponent(id)}/channels/${encodeURIComponent(channelRowId)}`),
     updateCreator: (id, patch) => request("PATCH", `/api/creators/${encodeURIComponent(id)}`, { body: patch }),
     removeCreator: (id) => request("DELETE", `/api/creators/${encodeURIComponent(id)}`),
     /**

@@ -255,8 +255,9 @@ function updateTopicOptions() {
 let creatorRefresh = null;
 
 async function refreshCreators() {
+  const requestedAt = Date.now();
   const result = await state.api.creators();
-  state.store?.setCreators(Array.isArray(result?.data) ? result.data : []);
+  state.store?.setCreators(Array.isArray(result?.data) ? result.data : [], Date.now(), requestedAt);
 }
 
 /** An event for a creator we do not know yet (added in another tab): refetch the list once. */

@@ -1,9 +1,11 @@
 // The live event feed: newest on top, filtered by creator and event type, highlighted for the
-// moments an agency must not miss. At most `maxRows` rows exist in the DOM; new events are
-// inserted in place (usually at the top, in one fragment per frame) and the oldest rows drop off.
+// moments an agency must not miss; each row names its platform (Twitch, YouTube, Rumble). At most
+// `maxRows` rows exist in the DOM; new events are inserted in place (usually at the top, in one
+// fragment per frame) and the oldest rows drop off.
 
 import { el, formatTime, describeEvent, HIGHLIGHT_TYPES, TYPE_GROUPS } from "./format.js";
 import { compareCreators } from "./store.js";
+import { eventPlatform, platformClass, platformLabel } from "./channels.js";
 
 export class Feed {
   #store;
@@ -128,11 +130,13 @@ export class Feed {
     const creator = event.creatorId ? this.#store.creators.get(event.creatorId) : undefined;
     const who = creator?.displayName || event.data?.to?.name || event.data?.to?.login || "unknown creator";
     const highlight = HIGHLIGHT_TYPES.has(event.type);
+    const platform = eventPlatform(event);
     return el("li", {
       class: highlight ? "feed-item highlight" : "feed-item",
-      dataset: { eventId: String(event.id), type: String(event.type), creatorId: String(event.creatorId ?? "") },
+      dataset: { eventId: String(event.id), type: String(event.type), creatorId: String(event.creatorId ?? ""), platform },
     }, [
       el("time", { class: "feed-time", text: formatTime(event.occurredAt), attrs: { datetime: String(event.occurredAt ?? "") } }),
+      el("span", { class: `feed-platform ${platformClass(platform)}`, text: platformLabel(platform) }),
       el("span", { class: "feed-who", text: who }),
       el("span", { class: "feed-what", text: describeEvent(event, creator?.twitchUserId) }),
     ]);

@@ -101,7 +101,8 @@ function tierLabel(tier) {
 export function describeEvent(event, creatorTwitchID) {
   const data = event.data && typeof event.data === "object" ? event.data : {};
   switch (event.type) {
-    case "stream.online": return "went live";
+    // YouTube's and Rumble's go-live carry the stream's title (Twitch's title comes as channel.update).
+    case "stream.online": return typeof data.title === "string" && data.title ? `went live: ${data.title}` : "went live";
     case "stream.offline": return "went offline";
     case "channel.update": {
       const parts = [];

@@ -1,5 +1,6 @@
 // The creator grid: one tile per creator, live tiles first, filtered by search text, topic and
-// "live only". Built for 1,000 tiles:
+// "live only". A tile shows one badge per channel (Twitch, YouTube, Rumble: a live dot, viewers,
+// the stream title in its label); the tile is live when any channel is. Built for 1,000 tiles:
 // - each tile is created once; a frame's changes touch only the tiles that changed, and only the
 //   fields whose text actually differs;
 // - tiles live in two groups (live, offline), each sorted by name, laid out as one grid
@@ -10,6 +11,7 @@
 
 import { el, formatCount, formatDuration, formatTime, describeEvent } from "./format.js";
 import { compareCreators } from "./store.js";
+import { channelBadge, channelBadgeKey } from "./channels.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 
@@ -124,6 +126,7 @@ export class Grid {
       name: el("h3", { class: "tile-name" }),
       badge: el("span", { class: "tile-badge" }),
       viewers: el("span", { class: "tile-viewers" }),
+      channels: el("ul", { class: "tile-channels", attrs: { "aria-label": "Channels" } }),
       title: el("p", { class: "tile-title" }),
       category: el("span", { class: "tile-category" }),
       uptime: el("span", { class: "tile-uptime" }),
@@ -143,6 +146,7 @@ export class Grid {
       dataset: { creatorId: creator.id },
     }, [
       el("div", { class: "tile-head" }, [refs.badge, refs.name, refs.viewers]),
+      refs.channels,
       refs.title,
       el("p", { class: "tile-meta" }, [refs.category, refs.uptime]),
       refs.spark,
@@ -171,6 +175,10 @@ export class Grid {
       refs.badge.textContent = value ? "live" : "offline";
     });
     this.#set(tile, "viewers", creator.live ? `${formatCount(creator.viewerCount)} viewers` : "", text(refs.viewers));
+    this.#set(tile, "channels", creator.channels.map(channelBadgeKey).join("\u0000"), () => {
+      refs.channels.replaceChildren(...creator.channels.map(channelBadge));
+      node.dataset.platforms = creator.channels.map((channel) => channel.platform).join(" ");
+    });
     this.#set(tile, "title", creator.title || "—", text(refs.title));
     this.#set(tile, "category", creator.category, text(refs.category));
     const started = creator.live && creator.startedAt ? Date.parse(creator.startedAt) : NaN;
@@ -212,7 +220,7 @@ export class Grid {
     const { text, topic, liveOnly } = this.#filter;
     const visible = (!liveOnly || creator.live)
       && (!topic || creator.topics.includes(topic))
-      && (!text || creator.displayName.toLowerCase().includes(text) || creator.login.toLowerCase().includes(text));
+      && (!text || creator.searchText.includes(text));
     if (tile.node.hidden === visible) tile.node.hidden = !visible;
   }
 

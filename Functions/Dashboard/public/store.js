@@ -5,6 +5,12 @@
 // once, by id. Changes are not rendered here: the store records what changed (which creators,
 // which new events, whether the tile order may have changed) and the page takes those changes
 // once per animation frame. A burst of 100 events costs one DOM update, not 100.
+//
+// A creator has channels (Twitch, YouTube, Rumble), each with its own live state; the creator is
+// live when any of its channels is. Events name their channel by `platform` and
+// `broadcasterUserId`; REST lists the channels with their state (`channels`).
+
+import { compareChannels, eventPlatform } from "./channels.js";
 
 function parseTime(iso) {
   const time = Date.parse(iso);
@@ -75,16 +81,18 @@ export class Store {
       displayName: "",
       topics: [],
       notes: "",
+      /** Lower-case names and handles the grid's search matches. */
+      searchText: "",
+      /** The creator's channels, Twitch first, then YouTube and Rumble (see #blankChannel). */
+      channels: [],
+      // Derived from the channels (#summarize): live when any channel is; title and category of
+      // the first live channel (else the first with a title); viewers summed over live channels;
+      // the earliest start among them.
       live: false,
       title: "",
       category: "",
       viewerCount: 0,
       startedAt: null,
-      /** Event time of the last live/offline change and title/category change applied. */
-      liveChangedAt: null,
-      infoChangedAt: null,
-      /** Highest id of a status-changing event applied (compared with REST's status.lastEventId). */
-      statusEventId: null,
       /** { id, type, text, at } of the newest event that concerned this creator. */
       lastEvent: null,
       /** Viewer counts of the current stream: [{ t: ms, v: viewers }], oldest first. */
@@ -93,8 +101,36 @@ export class Store {
     };
   }
 
-  /** Replaces the creator list with the server's (`GET /api/creators`). */
-  setCreators(list, now = Date.now()) {
+  #blankChannel(platform, channelId) {
+    return {
+      /** The channel row's id (`DELETE /api/creators/{id}/channels/{rowId}`); "" until REST names it. */
+      rowId: "",
+      platform,
+      channelId,
+      handle: "",
+      displayName: "",
+      url: "",
+      live: false,
+      title: "",
+      category: "",
+      viewerCount: 0,
+      startedAt: null,
+      liveStreamId: null,
+      /** Event time of the last live/offline change and title/category change applied. */
+      liveChangedAt: null,
+      infoChangedAt: null,
+      /** Twitch: highest id of a status-changing event applied (compared with REST's status.lastEventId). */
+      statusEventId: null,
+      /** When (this page's clock) a live/offline event was last applied: REST answers asked before it are older. */
+      eventAppliedAt: null,
+    };
+  }
+
+  /**
+   * Replaces the creator list with the server's (`GET /api/creators`). `requestedAt`: when the
+   * request was sent (this page's clock); live events applied after it are newer than the answer.
+   */
+  setCreators(list, now = Date.now(), requestedAt = now) {
     const incoming = new Set();
     for (const item of list) {
       if (!item || typeof item.id !== "string") continue;
@@ -105,28 +141,17 @@ export class Store {
         this.creators.set(item.id, creator);
         this.#creatorsChanged = true;
       }
-      const before = `${creator.displayName}|${creator.login}|${creator.topics.join(",")}`;
+      const before = `${creator.displayName}|${creator.login}|${creator.topics.join(",")}|${creator.searchText}`;
       creator.twitchUserId = String(item.twitchUserId ?? "");
       creator.login = String(item.login ?? "");
-      creator.displayName = String(item.displayName || item.login || "");
       creator.topics = Array.isArray(item.topics) ? item.topics.map(String) : [];
       creator.notes = String(item.notes ?? "");
-      if (before !== `${creator.displayName}|${creator.login}|${creator.topics.join(",")}`) this.#detailsChanged = true;
-
-      const status = item.status ?? {};
-      const restEventId = status.lastEventId === null || status.lastEventId === undefined ? null : Number(status.lastEventId);
-      // REST is a snapshot; an event applied since may be newer than it. Take REST's live/title
-      // only when it has seen at least every status event we applied.
-      if (creator.statusEventId === null || (restEventId !== null && restEventId >= creator.statusEventId)) {
-        if (creator.live !== Boolean(status.live)) this.#liveToggled.add(creator.id);
-        creator.live = Boolean(status.live);
-        creator.title = String(status.title ?? "");
-        creator.category = String(status.category ?? "");
-        creator.startedAt = status.startedAt ?? null;
-        if (restEventId !== null) creator.statusEventId = restEventId;
-      }
-      // Only REST knows the viewer count (status reconciliation polls Twitch for it).
-      creator.viewerCount = Number(status.viewerCount) || 0;
+      creator.channels = this.#restChannels(creator, item, requestedAt);
+      creator.displayName = String(item.displayName || item.login || creator.channels[0]?.displayName || creator.channels[0]?.handle || "");
+      creator.searchText = [creator.displayName, creator.login, ...creator.channels.flatMap((channel) => [channel.handle, channel.displayName])]
+        .filter(Boolean).join("\u0000").toLowerCase();
+      if (before !== `${creator.displayName}|${creator.login}|${creator.topics.join(",")}|${creator.searchText}`) this.#detailsChanged = true;
+      this.#summarize(creator);
       this.#sample(creator, now);
       this.#dirty.add(creator.id);
     }
@@ -139,6 +164,103 @@ export class Store {
     this.byTwitchID.clear();
     for (const creator of this.creators.values()) if (creator.twitchUserId) this.byTwitchID.set(creator.twitchUserId, creator.id);
     this.#onChange();
+  }
+
+  /**
+   * The creator's channels from REST, keeping the state of channels already known where live
+   * events applied since are newer than the answer. Without `channels` (an older server) the
+   * Twitch channel is the creator's Twitch identity.
+   */
+  #restChannels(creator, item, requestedAt) {
+    const listed = Array.isArray(item.channels) ? item.channels
+      : creator.twitchUserId ? [{ platform: "twitch", channelId: creator.twitchUserId, handle: creator.login, displayName: item.displayName }] : [];
+    const channels = [];
+    for (const raw of listed) {
+      if (!raw || typeof raw !== "object" || typeof raw.platform !== "string" || !raw.platform || raw.channelId === null || raw.channelId === undefined) continue;
+      const platform = raw.platform;
+      const channelId = String(raw.channelId);
+      if (channels.some((channel) => channel.platform === platform && channel.channelId === channelId)) continue;
+      const channel = creator.channels.find((known) => known.platform === platform && known.channelId === channelId)
+        ?? this.#blankChannel(platform, channelId);
+      channel.rowId = String(raw.id ?? "");
+      channel.handle = String(raw.handle ?? "");
+      channel.displayName = String(raw.displayName ?? "");
+      channel.url = String(raw.url ?? "");
+      if (platform === "twitch") this.#restTwitchStatus(channel, item.status ?? {});
+      else this.#restChannelStatus(channel, raw, requestedAt);
+      channels.push(channel);
+    }
+    return channels.sort(compareChannels);
+  }
+
+  /**
+   * The Twitch channel's state is the creator's `status` (with `category` and `lastEventId`). REST
+   * is a snapshot; an event applied since may be newer than it. Take REST's live/title only when it
+   * has seen at least every status event we applied.
+   */
+  #restTwitchStatus(channel, status) {
+    const restEventId = status.lastEventId === null || status.lastEventId === undefined ? null : Number(status.lastEventId);
+    if (channel.statusEventId === null || (restEventId !== null && restEventId >= channel.statusEventId)) {
+      channel.live = Boolean(status.live);
+      channel.title = String(status.title ?? "");
+      channel.category = String(status.category ?? "");
+      channel.startedAt = status.startedAt ?? null;
+      if (restEventId !== null) channel.statusEventId = restEventId;
+    }
+    // Only REST knows the viewer count (status reconciliation polls Twitch for it).
+    channel.viewerCount = Number(status.viewerCount) || 0;
+  }
+
+  /**
+   * A YouTube or Rumble channel: REST's state unless a live/offline event was applied after the
+   * request was sent (then the event is newer). Viewers come from REST (the status jobs poll
+   * them) while it agrees on whether the channel is live.
+   */
+  #restChannelStatus(channel, raw, requestedAt) {
+    const live = Boolean(raw.live);
+    if (channel.eventAppliedAt === null || channel.eventAppliedAt < requestedAt) {
+      channel.live = live;
+      channel.title = String(raw.title ?? "");
+      channel.startedAt = live ? raw.startedAt ?? null : null;
+      channel.liveStreamId = live ? raw.liveStreamId ?? null : null;
+      const started = live ? parseTime(raw.startedAt) : null;
+      // A late redelivery of an event from before this stream cannot end it.
+      if (started !== null && (channel.liveChangedAt === null || started > channel.liveChangedAt)) channel.liveChangedAt = started;
+    }
+    if (channel.live === live) channel.viewerCount = live ? Number(raw.viewerCount) || 0 : 0;
+  }
+
+  /** The creator's live state from its channels' (see #blankCreator). */
+  #summarize(creator) {
+    const live = creator.channels.filter((channel) => channel.live);
+    const primary = live[0] ?? creator.channels.find((channel) => channel.title) ?? creator.channels[0];
+    const wasLive = creator.live;
+    creator.live = live.length > 0;
+    if (wasLive !== creator.live) this.#liveToggled.add(creator.id);
+    creator.title = primary?.title ?? "";
+    creator.category = primary?.category ?? "";
+    creator.viewerCount = live.reduce((sum, channel) => sum + (Number(channel.viewerCount) || 0), 0);
+    let earliest = null;
+    for (const channel of live) {
+      const started = parseTime(channel.startedAt);
+      if (started !== null && (earliest === null || started < earliest.time)) earliest = { time: started, text: channel.startedAt };
+    }
+    creator.startedAt = earliest?.text ?? (creator.live ? live[0].startedAt : null);
+  }
+
+  /**
+   * The creator's channel an event is about: by platform and channel id, else (an event without
+   * a broadcaster id) the platform's first channel. A channel REST has not listed yet (added in
+   * another tab) is added for now; `known` is false then, and the list is read again.
+   */
+  #channelFor(creator, event) {
+    const platform = eventPlatform(event);
+    const channelId = event.broadcasterUserId === null || event.broadcasterUserId === undefined ? "" : String(event.broadcasterUserId);
+    const channel = creator.channels.find((candidate) => candidate.platform === platform && (candidate.channelId === channelId || !channelId));
+    if (channel) return { channel, known: true };
+    const added = this.#blankChannel(platform, channelId);
+    creator.channels = [...creator.channels, added].sort(compareChannels);
+    return { channel: added, known: false };
   }
 
   /** Records a viewer-count sample for the tile's chart; a new stream starts a new series. */
@@ -219,33 +341,47 @@ export class Store {
     }
     if (!creator) return !event.creatorId;
     const occurred = parseTime(event.occurredAt) ?? 0;
+    let known = true;
     switch (event.type) {
       case "stream.online":
       case "stream.offline": {
+        const found = this.#channelFor(creator, event);
+        const channel = found.channel;
+        known = found.known;
         // Live status only moves forward in event time (a late redelivery cannot roll it back).
-        if (creator.liveChangedAt !== null && occurred < creator.liveChangedAt) break;
+        if (channel.liveChangedAt !== null && occurred < channel.liveChangedAt) break;
         const live = event.type === "stream.online";
-        if (creator.live !== live) this.#liveToggled.add(creator.id);
-        creator.live = live;
-        creator.liveChangedAt = occurred;
-        creator.startedAt = live ? (data.startedAt || event.occurredAt) : null;
-        creator.viewerCount = 0;
-        creator.statusEventId = Math.max(creator.statusEventId ?? 0, event.id);
+        channel.live = live;
+        channel.liveChangedAt = occurred;
+        channel.startedAt = live ? (data.startedAt || event.occurredAt) : null;
+        // Twitch's go-live carries no viewers (REST brings them); YouTube's and Rumble's do.
+        channel.viewerCount = live ? Number(data.viewers) || 0 : 0;
+        if (typeof data.title === "string" && data.title) channel.title = data.title;
+        if (typeof data.url === "string" && data.url && !channel.url) channel.url = data.url;
+        channel.liveStreamId = live && data.streamId !== undefined && data.streamId !== null ? String(data.streamId) : null;
+        channel.statusEventId = Math.max(channel.statusEventId ?? 0, event.id);
+        channel.eventAppliedAt = Date.now();
+        this.#summarize(creator);
         this.#sample(creator, Date.now());
         break;
       }
-      case "channel.update":
-        if (creator.infoChangedAt !== null && occurred < creator.infoChangedAt) break;
-        creator.infoChangedAt = occurred;
-        if (typeof data.title === "string") creator.title = data.title;
-        if (typeof data.categoryName === "string") creator.category = data.categoryName;
-        creator.statusEventId = Math.max(creator.statusEventId ?? 0, event.id);
+      case "channel.update": {
+        const found = this.#channelFor(creator, event);
+        const channel = found.channel;
+        known = found.known;
+        if (channel.infoChangedAt !== null && occurred < channel.infoChangedAt) break;
+        channel.infoChangedAt = occurred;
+        if (typeof data.title === "string") channel.title = data.title;
+        if (typeof data.categoryName === "string") channel.category = data.categoryName;
+        channel.statusEventId = Math.max(channel.statusEventId ?? 0, event.id);
+        this.#summarize(creator);
         break;
+      }
       default:
         break;
     }
     this.#touch(creator, event);
-    return true;
+    return known;
   }
 
   #touch(creator, event) {
