@@ -147,6 +147,16 @@ public enum OpenAPIDocument {
             }
           }
         },
+        "/api/platforms": {
+          "get": {
+            "summary": "What the deployment's platform budgets leave today (YouTube Data API quota, shared by every agency)", "operationId": "getPlatforms",
+            "responses": {
+              "200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Platforms"}}}},
+              "503": {"$ref": "#/components/responses/Error"},
+              \#(commonErrors)
+            }
+          }
+        },
         "/api/creators": {
           "get": {
             "summary": "List creators with live status, live first", "operationId": "listCreators",
@@ -733,6 +743,25 @@ public enum OpenAPIDocument {
               "eventTypes": {"type": "array", "items": {"type": "string"}}
             }
           },
+          "Platforms": {
+            "type": "object", "required": ["youtube"],
+            "properties": {
+              "youtube": {
+                "type": "object", "required": ["configured", "quota"],
+                "properties": {
+                  "configured": {"type": "boolean"},
+                  "quota": {
+                    "type": ["object", "null"], "required": ["day", "used", "limit", "remaining", "level", "resetsAt"],
+                    "properties": {
+                      "day": {"type": "string", "description": "the Pacific date the count belongs to"}, "used": {"type": "integer"},
+                      "limit": {"type": "integer"}, "remaining": {"type": "integer"},
+                      "level": {"enum": ["normal", "relaxed", "sparse", "goLiveOnly", "exhausted"]}, "resetsAt": {"type": "string"}
+                    }
+                  }
+                }
+              }
+            }
+          },
           "Event": {
             "type": "object", "required": ["id", "companyId", "type", "version", "source", "occurredAt", "receivedAt", "data"],
             "properties": {
@@ -1048,7 +1077,7 @@ public enum OpenAPIDocument {
           "APIKeyScope": {
             "enum": ["events:read", "audit:read", "archives:read", "creators:read", "creators:write", "members:read", "branding:read",
                      "notifications:read", "notifications:write"],
-            "description": "events:read: GET /api/events, /api/events/{id}; audit:read: GET /api/audit-logs; archives:read: GET /api/archives; creators:read: GET /api/creators, /api/creators/{id}; creators:write: POST /api/creators, PATCH and DELETE /api/creators/{id}, POST /api/creators/{id}/channels, DELETE /api/creators/{id}/channels/{channelRowId}; members:read: GET /api/members; branding:read: GET /api/branding; notifications:read: GET /api/notifications/destinations, /api/notifications/destinations/{id}, /api/notifications/destinations/{id}/deliveries; notifications:write: POST /api/notifications/destinations, PATCH and DELETE /api/notifications/destinations/{id}, POST /api/notifications/destinations/{id}/secret, /api/notifications/destinations/{id}/preview, /api/notifications/destinations/{id}/test, PUT and DELETE /api/notifications/destinations/{id}/opt-outs/{creatorId}, POST /api/notifications/preview"
+            "description": "events:read: GET /api/events, /api/events/{id}; audit:read: GET /api/audit-logs; archives:read: GET /api/archives; creators:read: GET /api/creators, /api/creators/{id}, /api/platforms; creators:write: POST /api/creators, PATCH and DELETE /api/creators/{id}, POST /api/creators/{id}/channels, DELETE /api/creators/{id}/channels/{channelRowId}; members:read: GET /api/members; branding:read: GET /api/branding; notifications:read: GET /api/notifications/destinations, /api/notifications/destinations/{id}, /api/notifications/destinations/{id}/deliveries; notifications:write: POST /api/notifications/destinations, PATCH and DELETE /api/notifications/destinations/{id}, POST /api/notifications/destinations/{id}/secret, /api/notifications/destinations/{id}/preview, /api/notifications/destinations/{id}/test, PUT and DELETE /api/notifications/destinations/{id}/opt-outs/{creatorId}, POST /api/notifications/preview"
           },
           "APIKey": {
             "type": "object", "required": ["id", "name", "prefix", "scopes", "createdAt", "createdBy", "expiresAt", "lastUsedAt", "revokedAt"],

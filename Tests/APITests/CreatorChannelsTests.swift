@@ -169,6 +169,11 @@ import YouTubeStandIn
             #expect(byHandle.status == 201 && byHandle.json["channelId"] == .string(third.id))
             #expect(try await world.quota.usage().used == 3)
             #expect(world.youTube.state.quotaUsed() == 3)
+            // What is left is shown to every member (the dashboard's creators page).
+            let left = await world.api.call("GET", "/api/platforms", company: company, role: .viewer)
+            #expect(left.status == 200 && left.json["youtube"]?["configured"] == true, "\(left.json)")
+            #expect(left.json["youtube"]?["quota"]?["used"] == .int(3) && left.json["youtube"]?["quota"]?["limit"] == .int(10_000))
+            #expect(left.json["youtube"]?["quota"]?["remaining"] == .int(9_997) && left.json["youtube"]?["quota"]?["level"] == "normal")
 
             // Twice in one company: 409, whichever way it is spelled.
             let again = await world.post("/api/creators/\(creator)/channels", company, ["channel": .string("https://youtube.com/channel/\(second.id)")])
@@ -230,6 +235,8 @@ import YouTubeStandIn
             #expect(youTube.status == 503 && youTube.json["error"]?["code"] == "youtube_not_configured")
             let rumble = await world.post("/api/creators", company, ["displayName": "X", "channel": "https://rumble.com/c/x", "apiUrl": "abcdefgh1234"])
             #expect(rumble.status == 503 && rumble.json["error"]?["code"] == "rumble_not_configured")
+            let platforms = await world.api.call("GET", "/api/platforms", company: company, role: .viewer)
+            #expect(platforms.status == 200 && platforms.json["youtube"]?["configured"] == false && platforms.json["youtube"]?["quota"] == .null)
         }
     }
 

@@ -39,6 +39,8 @@ public struct CreatorsRoutes: Sendable {
     public var routes: [APIRoute] {
         [
             APIRoute("GET", "/api/creators", minimumRole: .viewer, scope: "creators:read", summary: "List creators with live status", handler: list),
+            APIRoute("GET", "/api/platforms", minimumRole: .viewer, scope: "creators:read", summary: "What the platform budgets leave today",
+                     handler: platformsStatus),
             APIRoute("POST", "/api/creators", minimumRole: .operator, scope: "creators:write",
                      summary: "Track a creator by Twitch login, or by a channel on any platform", handler: add),
             APIRoute("GET", "/api/creators/:id", minimumRole: .viewer, scope: "creators:read", summary: "One creator", handler: get),

@@ -362,11 +362,32 @@ export class Admin {
       }
       tbody.replaceChildren(...nodes);
     };
+    // The deployment's YouTube Data API budget for today (shared by every agency): what is left
+    // decides how often live YouTube streams are re-checked.
+    const quota = el("p", { class: "muted", attrs: { id: "youtube-quota" } });
+    const loadQuota = async () => {
+      try {
+        const result = await this.#api.platforms();
+        if (!stillCurrent()) return;
+        const youtube = result?.youtube;
+        if (!youtube?.configured || !youtube.quota) {
+          quota.textContent = "YouTube: not configured.";
+          return;
+        }
+        const q = youtube.quota;
+        const level = { normal: "", relaxed: " — live re-checks halved", sparse: " — live re-checks at a quarter",
+          goLiveOnly: " — only go-live pushes are checked", exhausted: " — spent until the reset" }[q.level] ?? "";
+        quota.textContent = `YouTube quota today: ${Number(q.remaining)} of ${Number(q.limit)} units left${level} (resets ${formatDateTime(q.resetsAt) || q.resetsAt}).`;
+      } catch (error) {
+        if (stillCurrent()) quota.textContent = `YouTube quota: ${errorText(error)}`;
+      }
+    };
     search.addEventListener("input", renderTable);
-    refresh.addEventListener("click", () => loadLinks());
+    refresh.addEventListener("click", () => { loadLinks(); loadQuota(); });
     renderTable();
-    this.#body.append(el("h1", { text: "Creators" }), form, status, linkPanel, el("div", { class: "table-tools" }, [search, refresh]), table);
+    this.#body.append(el("h1", { text: "Creators" }), form, status, linkPanel, quota, el("div", { class: "table-tools" }, [search, refresh]), table);
     loadLinks();
+    loadQuota();
     const poll = setInterval(() => {
       if (!stillCurrent()) {
         clearInterval(poll);

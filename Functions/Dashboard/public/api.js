@@ -119,6 +119,7 @@ export function createApi({ base = "", getToken = () => "", session = null, onUn
     request,
     me: () => request("GET", "/api/me"),
     creators: () => request("GET", "/api/creators"),
+    platforms: () => request("GET", "/api/platforms"),
     addCreator: (login, topics = [], notes) => request("POST", "/api/creators", { body: notes ? { login, topics, notes } : { login, topics } }),
     /**
      * A creator without Twitch: `{ displayName, channel, apiUrl?, topics? }`, `channel` a YouTube

@@ -171,6 +171,13 @@ def scenario_platforms(config, checks):
         sky_row = wait_until(lambda: admin_row(alice, yt_id), 10)
         checks.check("the hostile YouTube channel name is text on the Creators page",
                      sky_row and any(c["name"] == skyline["title"] for c in sky_row["channels"]), sky_row)
+        status, platforms = api(api_base, owner, "GET", "/api/platforms")
+        remaining = str(((platforms or {}).get("youtube") or {}).get("quota", {}).get("remaining", "?"))
+        alice.find_element(By.CSS_SELECTOR, "#creators-refresh").click()  # the count moved since the page opened
+        quota_line = wait_until(lambda: (lambda text: text if text and remaining in text else None)(alice.execute_script(
+            "return document.querySelector('#youtube-quota')?.textContent || null")), 10) or text_of(alice, "#youtube-quota")
+        checks.check("Creators page: today's YouTube quota left, as GET /api/platforms counts it",
+                     status == 200 and quota_line and "units left" in quota_line and remaining in quota_line, (quota_line, platforms))
         rumble_field = alice.find_element(By.CSS_SELECTOR, "#creator-add-form input[name=apiUrl]")
         alice.find_element(By.CSS_SELECTOR, "#creator-add-form input[name=login]").send_keys("https://rumble.com/c/Someone")
         checks.check("the add form asks for the livestream API URL for a Rumble channel", wait_until(rumble_field.is_displayed, 5))
