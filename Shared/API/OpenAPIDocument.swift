@@ -881,7 +881,7 @@ public enum OpenAPIDocument {
           },
           "NotificationTemplate": {
             "type": "object",
-            "description": "Placeholders: {creator.displayName}, {creator.login}, {stream.title}, {stream.category}, {stream.url}, {event.type}, {event.viewers}, {event.message}, {raid.from}, {raid.viewers}, {sub.tier}, {gift.count}, {cheer.bits}; {{ and }} are literal braces. A title or a content text is required. Saving a template with an unknown placeholder, or with a text that could outgrow the destination's limits with the longest values (Discord: content 2000, embed title 256, description 4096, 6000 in all; Slack: 3000 per section), is a 422 naming the field. Values from Twitch are escaped for the destination; only mentions written in content ping (Discord allowed_mentions).",
+            "description": "Placeholders: {creator.displayName}, {creator.login}, {stream.title}, {stream.category}, {stream.url}, {stream.platform}, {event.type}, {event.viewers}, {event.message}, {raid.from}, {raid.viewers}, {sub.tier}, {gift.count}, {cheer.bits}; {{ and }} are literal braces. A title or a content text is required. Saving a template with an unknown placeholder, or with a text that could outgrow the destination's limits with the longest values (Discord: content 2000, embed title 256, description 4096, 6000 in all; Slack: 3000 per section), is a 422 naming the field. Values from Twitch are escaped for the destination; only mentions written in content ping (Discord allowed_mentions).",
             "properties": {
               "content": {"type": ["string", "null"], "pattern": "^[^\\u0000]*$"},
               "title": {"type": ["string", "null"], "pattern": "^[^\\u0000]*$"},

@@ -13,8 +13,8 @@ public struct NotificationContext: Sendable, Hashable {
     public var creatorID: String?
     private var values: [NotificationPlaceholder: String]
 
-    /// `{event.type}` is taken from `eventType`, and `{stream.url}` is made from
-    /// `{creator.login}` when not given.
+    /// `{event.type}` is taken from `eventType`; without a `{stream.platform}` the event is
+    /// Twitch's, and `{stream.url}` is made from `{creator.login}` when not given.
     public init(eventID: String, eventType: String, occurredAt: String, creatorID: String? = nil,
                 values: [NotificationPlaceholder: String]) {
         self.eventID = eventID
@@ -23,7 +23,8 @@ public struct NotificationContext: Sendable, Hashable {
         self.creatorID = creatorID
         var values = values.filter { !$0.value.isEmpty }
         values[.eventType] = eventType
-        if values[.streamURL] == nil, let login = values[.creatorLogin],
+        if values[.streamPlatform] == nil { values[.streamPlatform] = "Twitch" }
+        if values[.streamURL] == nil, values[.streamPlatform] == "Twitch", let login = values[.creatorLogin],
            !login.isEmpty, login.utf8.allSatisfy({ Self.isLoginCharacter($0) }) {
             values[.streamURL] = "https://www.twitch.tv/\(login.lowercased())"
         }

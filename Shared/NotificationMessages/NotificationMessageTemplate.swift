@@ -32,7 +32,7 @@ public struct NotificationMessageTemplate: Sendable, Hashable {
     public static func standard(for eventType: String) -> NotificationMessageTemplate {
         switch eventType {
         case "stream.online":
-            return .init(title: "{creator.displayName} is live on Twitch", description: "{stream.title}")
+            return .init(title: "{creator.displayName} is live on {stream.platform}", description: "{stream.title}")
         case "stream.offline":
             return .init(title: "{creator.displayName} went offline", showsFields: false)
         case "channel.raid":

@@ -11,7 +11,8 @@
 /// | `{creator.login}` | the creator's Twitch login | 25 |
 /// | `{stream.title}` | the stream title (Twitch allows 140) | 140 |
 /// | `{stream.category}` | the category (game) name | 150 |
-/// | `{stream.url}` | `https://www.twitch.tv/{login}` | 60 |
+/// | `{stream.url}` | `https://www.twitch.tv/{login}`, or the YouTube/Rumble stream's page | 120 |
+/// | `{stream.platform}` | `Twitch`, `YouTube` or `Rumble` | 16 |
 /// | `{event.type}` | the EventSub type, e.g. `stream.online` | 64 |
 /// | `{event.viewers}` | viewers when the event happened (digits) | 12 |
 /// | `{event.message}` | the chat text a viewer attached (cheer or resub message) | 500 |
@@ -26,6 +27,7 @@ public enum NotificationPlaceholder: String, Sendable, Hashable, CaseIterable {
     case streamTitle = "stream.title"
     case streamCategory = "stream.category"
     case streamURL = "stream.url"
+    case streamPlatform = "stream.platform"
     case eventType = "event.type"
     case eventViewers = "event.viewers"
     case eventMessage = "event.message"
@@ -61,7 +63,8 @@ public enum NotificationPlaceholder: String, Sendable, Hashable, CaseIterable {
         case .creatorLogin: return 25
         case .streamTitle: return 140
         case .streamCategory: return 150
-        case .streamURL: return 60
+        case .streamURL: return 120
+        case .streamPlatform: return 16
         case .eventType: return 64
         case .eventMessage: return 500
         case .eventViewers, .raidViewers, .giftCount, .cheerBits: return 12

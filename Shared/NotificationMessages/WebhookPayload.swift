@@ -7,7 +7,7 @@ public import JSONValue
 /// ```json
 /// {"type":"stream.online","timestamp":"2026-05-04T03:02:01Z",
 ///  "data":{"eventId":"…","creator":{"id":"…","displayName":"Fixture","login":"fixture"},
-///          "stream":{"title":"…","category":"…","url":"https://www.twitch.tv/fixture"},
+///          "stream":{"title":"…","category":"…","url":"https://www.twitch.tv/fixture","platform":"Twitch"},
 ///          "event":{"type":"stream.online","viewers":120},
 ///          "message":{"title":"Fixture is live on Twitch","description":"…"}}}
 /// ```

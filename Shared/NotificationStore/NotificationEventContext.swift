@@ -25,13 +25,24 @@ public enum NotificationEventContext {
 
     /// The context of one stored event: `data` is the event's compact data (`events.data`, as
     /// `EventSubNormalizer` writes it).
+    /// `platform` is the event's (`events.platform`): a YouTube or Rumble go-live names its
+    /// platform and carries its own title and stream page in `data`.
     public static func make(eventID: String, eventType: String, occurredAt: String, creatorID: String?, data: JSONValue,
-                            creator: Creator) -> NotificationContext {
+                            creator: Creator, platform: String = "twitch") -> NotificationContext {
         var values: [NotificationPlaceholder: String] = [:]
         values[.creatorLogin] = creator.login
         values[.creatorDisplayName] = creator.displayName ?? creator.login
         values[.streamTitle] = creator.title
         values[.streamCategory] = creator.category
+        switch platform {
+        case "youtube", "rumble":
+            values[.streamPlatform] = platform == "youtube" ? "YouTube" : "Rumble"
+            values[.streamTitle] = data["title"]?.stringValue
+            values[.streamCategory] = nil
+            if let url = data["url"]?.stringValue, url.hasPrefix("https://") { values[.streamURL] = url }
+        default:
+            break
+        }
         if let viewers = creator.viewers, viewers > 0 { values[.eventViewers] = String(viewers) }
         func number(_ key: String) -> String? { data[key]?.int64Value.map { String($0) } }
         switch eventType {
@@ -67,7 +78,7 @@ public enum NotificationEventContext {
     }
 
     static let select = """
-        SELECT e.id, e.subscription_type, e.creator_id, e.data::text AS data_text,
+        SELECT e.id, e.subscription_type, e.creator_id, e.data::text AS data_text, e.platform,
                to_char(e.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS occurred_at_text,
                c.login, c.display_name, s.title, s.category_name, s.viewer_count
         """
@@ -86,7 +97,7 @@ public enum NotificationEventContext {
     /// bounded scan rather than one of its whole history.
     public static func latest(eventType: String, creatorIDs: [String]? = nil, on connection: PostgresConnection) throws -> NotificationContext? {
         try connection.query(select + """
-             FROM (SELECT id, subscription_type, creator_id, data, occurred_at FROM events
+             FROM (SELECT id, subscription_type, creator_id, data, occurred_at, platform FROM events
                    WHERE company_id = current_company_id() ORDER BY id DESC LIMIT 20000) e
              LEFT JOIN creators c ON c.id = e.creator_id LEFT JOIN creator_status s ON s.creator_id = e.creator_id
             WHERE e.subscription_type = $1 AND ($2::uuid[] IS NULL OR e.creator_id = ANY ($2::uuid[]))
@@ -107,7 +118,7 @@ public enum NotificationEventContext {
         let creator = Creator(login: row["login"], displayName: row["display_name"], title: row["title"], category: row["category_name"],
                               viewers: row["viewer_count"].flatMap { Int64($0) })
         return make(eventID: try row.require("id"), eventType: try row.require("subscription_type"), occurredAt: try row.require("occurred_at_text"),
-                    creatorID: row["creator_id"], data: data, creator: creator)
+                    creatorID: row["creator_id"], data: data, creator: creator, platform: row["platform"] ?? "twitch")
     }
 
     /// An invented event for a preview or a test send when the company has none of the type:

@@ -163,7 +163,7 @@ import Testing
 
         let slackTotal = NotificationMessageTemplate(title: "{stream.title}", description: NotificationTemplate(String(repeating: "a", count: 2900)))
         #expect(slackTotal.validate(for: .slack)
-            == ["description": "the Slack message can reach 3107 characters with the longest values; Slack allows 3000 per section"])
+            == ["description": "the Slack message can reach 3167 characters with the longest values; Slack allows 3000 per section"])
         #expect(slackTotal.validate(for: .discord) == [:])
 
         #expect(NotificationMessageTemplate(title: "").validate(for: .slack) == ["title": "a title or a content text is required"])
@@ -292,7 +292,7 @@ import Testing
             "data": [
                 "eventId": "0e6f3c1a-1111-4222-8333-944455556666",
                 "creator": ["id": "c-1", "displayName": "Fixture_TV", "login": "fixture_tv"],
-                "stream": ["title": "Ranked grind *all* day", "category": "Just Chatting", "url": "https://www.twitch.tv/fixture_tv"],
+                "stream": ["title": "Ranked grind *all* day", "category": "Just Chatting", "url": "https://www.twitch.tv/fixture_tv", "platform": "Twitch"],
                 "event": ["type": "stream.online", "viewers": 1200],
                 "message": ["content": "<@&123> Fixture_TV is live!", "title": "Fixture_TV is live on Twitch", "description": "Ranked grind *all* day"],
             ],

@@ -167,7 +167,7 @@ function renderNotifications({ api, body, stillCurrent, statusLine, setStatus, e
       el("legend", { text: "Go-live message (empty: the standard one)" }),
       field("Title", title),
       field("Description", description),
-      el("p", { class: "hint", text: "Placeholders: {creator.displayName}, {creator.login}, {stream.title}, {stream.category}, {stream.url}, {event.viewers}." }),
+      el("p", { class: "hint", text: "Placeholders: {creator.displayName}, {creator.login}, {stream.title}, {stream.category}, {stream.url}, {stream.platform}, {event.viewers}." }),
     ]),
     el("div", { class: "button-row" }, [submit, previewDraft]),
   ]);
