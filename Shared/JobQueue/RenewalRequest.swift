@@ -25,13 +25,6 @@ public enum RenewalRequest {
 
     public static func enqueue(twitchUserIDs: [String], redis: RedisClient, logger: Logger) async {
         guard !twitchUserIDs.isEmpty else { return }
-        let payload = payload(twitchUserIDs: twitchUserIDs)
-        do {
-            try await redis.withConnection { connection in _ = try queue.enqueue(payload, on: connection) }
-        } catch {
-            logger.warning("could not request a subscription renewal; the scheduled run will catch up", metadata: [
-                "twitchUserIds": "\(twitchUserIDs)", "error": "\(error)",
-            ])
-        }
+        await queue.request(payload(twitchUserIDs: twitchUserIDs), redis: redis, logger: logger)
     }
 }

@@ -7,17 +7,11 @@ public import Redis
 ///
 /// The job reconciles every tracked channel whatever its payload (one listing, one hub request
 /// per channel that needs one), so a request carries nothing and a second one while the first
-/// is queued costs a short run. Enqueue failures are logged, not thrown: the change is already
-/// committed, and the scheduled run repairs it.
+/// is queued costs a short run.
 public enum YouTubeSubscriptionsRequest {
     public static let queue = JobQueue(name: "youtube-subscriptions")
 
     public static func enqueue(redis: RedisClient, logger: Logger) async {
-        do {
-            try await redis.withConnection { connection in _ = try queue.enqueue([:], on: connection) }
-        } catch {
-            logger.warning("could not request a YouTube subscription reconciliation; the scheduled run will catch up",
-                           metadata: ["error": "\(error)"])
-        }
+        await queue.request([:], redis: redis, logger: logger)
     }
 }
