@@ -214,8 +214,8 @@ let functionTargets: [Target] =
 
 let runnerTargets: [Target] = [
     runner("Processes", []),
-    runner("Router", ["BlockingIO", "FunctionRuntime", "JSONValue", "Processes", "StructuredLogging", httpClient, httpTypes, hummingbird,
-                      logging, nioCore, nioHTTP1]),
+    runner("Router", ["BlockingIO", "FunctionRuntime", "JSONValue", "Processes", "StructuredLogging", logging, nioCore, nioHTTP1, nioPosix,
+                      nioLocks, serviceLifecycle, unixSignals]),
     runner("ObjectStoreStandIn", ["Files", "MarkupEscaping", "ObjectStore", "URLEncoding"]),
     runner("TwitchStandIn", ["BlockingIO", "EventSub", "JSONValue", "MarkupEscaping", "URLEncoding", httpClient, httpTypes, hummingbird, logging, nioLocks, nioCore, nioHTTP1]),
     runner("twitch-stand-in", ["Settings", "StructuredLogging", "TwitchStandIn", logging], executable: true),

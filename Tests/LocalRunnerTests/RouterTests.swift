@@ -63,7 +63,7 @@ import Glibc
 @Suite(.serialized) struct RouterEndToEndTests {
     static let secret = "router-test-secret-001"
 
-    func withRouter(idleSeconds: Int, _ body: (Int, RouterServer) async throws -> Void) async throws {
+    func withRouter(idleSeconds: Int, maxBodyBytes: Int = 8 << 20, _ body: (Int, RouterServer) async throws -> Void) async throws {
         let root = SharedResearch.repositoryRoot()
         let binaries = root + "/.build/debug"
         try #require(FileSystem.exists(binaries + "/twitch-webhook"), "build the package first (swift build)")
@@ -73,7 +73,8 @@ import Glibc
         ]
         let router = RouterServer(
             table: try RouteTable(json: try #require(FileSystem.readText(root + "/infra/routes.json"))),
-            binaryDirectory: binaries, environment: environment, idleSeconds: idleSeconds, logger: Logger(label: "router-test"))
+            binaryDirectory: binaries, environment: environment, idleSeconds: idleSeconds, maxBodyBytes: maxBodyBytes,
+            logger: Logger(label: "router-test"))
         let port = try Ports.freeLoopbackPort()
         let task = Task { try await router.run(host: "127.0.0.1", port: port) }
         while !Ports.isAccepting(port: port) { try await Task.sleep(nanoseconds: 2_000_000) }
@@ -101,6 +102,56 @@ import Glibc
         let response = try await client.execute(request, timeout: .seconds(20))
         _ = try await response.body.collect(upTo: 1 << 20)
         return Int(response.status.code)
+    }
+
+    /// What the router answers itself, and what it passes through unchanged on a kept-alive
+    /// client connection: the function's status, body and request id; the client's
+    /// `Connection: close`; a body over the limit is a 413 in the JSON error shape, never forwarded.
+    @Test func answersItselfAndPassesThroughOnKeptAliveConnections() async throws {
+        let company = try TestServices.makeCompany()
+        let twitchID = TestServices.uniqueTwitchUserID()
+        _ = try TestServices.addCreator(company: company, twitchUserID: twitchID)
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        try await withRouter(idleSeconds: 60, maxBodyBytes: 4096) { port, router in
+            let health = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz"), timeout: .seconds(5))
+            #expect(health.status.code == 200)
+            #expect(String(buffer: try await health.body.collect(upTo: 1024)) == "ok")
+
+            // Ten deliveries in a row on the client's kept-alive connection: each one stored.
+            for _ in 0..<10 { #expect(try await post(client, port: port, twitchID: twitchID) == 204) }
+
+            // The function's own answer (a 401 for an unsigned delivery) with the caller's request id.
+            var unsigned = HTTPClientRequest(url: "http://127.0.0.1:\(port)/webhooks/twitch")
+            unsigned.method = .POST
+            unsigned.headers.add(name: "x-request-id", value: "router-test-0001")
+            unsigned.headers.add(name: "content-type", value: "application/json")
+            unsigned.body = .bytes(ByteBuffer(string: "{}"))
+            let refused = try await client.execute(unsigned, timeout: .seconds(10))
+            #expect(refused.status.code == 403 || refused.status.code == 401)
+            #expect(refused.headers.first(name: "x-request-id") == "router-test-0001")
+            let refusal = try JSONParser.parse(String(buffer: try await refused.body.collect(upTo: 1 << 16)))
+            #expect(refusal["error"]?["code"] != nil)
+
+            // Over the limit: 413 from the router, in the error shape, and the function never saw it.
+            var large = HTTPClientRequest(url: "http://127.0.0.1:\(port)/webhooks/twitch")
+            large.method = .POST
+            large.body = .bytes(ByteBuffer(bytes: [UInt8](repeating: 0x61, count: 10_000)))
+            let tooLarge = try await client.execute(large, timeout: .seconds(10))
+            #expect(tooLarge.status.code == 413)
+            let problem = try JSONParser.parse(String(buffer: try await tooLarge.body.collect(upTo: 1 << 16)))
+            #expect(problem["error"]?["code"] == "payload_too_large")
+
+            // `Connection: close` from the client is honoured on the answer.
+            var closing = HTTPClientRequest(url: "http://127.0.0.1:\(port)/nope")
+            closing.headers.add(name: "connection", value: "close")
+            let closed = try await client.execute(closing, timeout: .seconds(5))
+            #expect(closed.status.code == 404)
+            #expect(closed.headers.first(name: "connection")?.lowercased() == "close")
+            _ = router
+        }
+        try await client.shutdown()
+        let stored = try TestServices.superuserQuery("SELECT count(*) AS n FROM events WHERE company_id = $1::uuid", [company]).first!.requireInt64("n")
+        #expect(stored == 10)
     }
 
     @Test func coldStartForwardScaleToZeroAndRecoveryFromKill() async throws {

@@ -2,8 +2,6 @@ import ObjectStoreStandIn
 import BlockingIO
 import JobQueue
 import Redis
-import Hummingbird
-import HTTPTypes
 import NIOCore
 import ObjectStore
 import Router
@@ -18,33 +16,25 @@ enum LocalEndpoints {
     /// `GET /_local/development-jwks.json`: the development key (`local-runner/run token`) the
     /// functions trust in local mode, besides the auth function's own keys.
     static func jwks(_ document: String) -> LocalEndpoint {
-        LocalEndpoint(prefix: developmentJWKSPath) { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "max-age=60"],
-                     body: .init(byteBuffer: ByteBuffer(string: document)))
+        LocalEndpoint(prefix: developmentJWKSPath) { _ in
+            LocalResponse(status: 200, headers: [("content-type", "application/json"), ("cache-control", "max-age=60")],
+                          body: ByteBuffer(string: document))
         }
     }
 
     /// `/objects/{bucket}/{key}`: presigned PUT/GET/HEAD against files in the data folder, with the
     /// same Signature V4 checks S3 makes, so logo uploads run the production code path locally.
     static func objectStore(_ handler: LocalObjectStoreHandler, executor: BlockingExecutor) -> LocalEndpoint {
-        LocalEndpoint(prefix: handler.basePath + "/") { request, _ in
+        LocalEndpoint(prefix: handler.basePath + "/") { request in
             var headers: [String: String] = [:]
-            for field in request.headers { headers[field.name.canonicalName] = field.value }
-            if headers["host"] == nil, let authority = request.head.authority { headers["host"] = authority }
-            let body = try await request.body.collect(upTo: 16 << 20)
-            let bytes = Array(body.readableBytesView)
-            let method = request.method.rawValue
-            let path = request.uri.path
-            let query = request.uri.query ?? ""
+            for field in request.headers { headers[field.name] = field.value }
+            let bytes = Array(request.body.readableBytesView)
             let requestHeaders = headers
             let result = try await executor.run {
-                handler.handle(method: method, path: path, rawQuery: query, headers: requestHeaders, body: bytes, now: wallClockSeconds())
+                handler.handle(method: request.method, path: request.path, rawQuery: request.query ?? "", headers: requestHeaders, body: bytes,
+                               now: wallClockSeconds())
             }
-            var fields = HTTPFields()
-            for (name, value) in result.headers {
-                if let fieldName = HTTPField.Name(name) { fields.append(HTTPField(name: fieldName, value: value)) }
-            }
-            return Response(status: .init(code: result.status), headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: result.body)))
+            return LocalResponse(status: result.status, headers: result.headers.map { ($0.key, $0.value) }, body: ByteBuffer(bytes: result.body))
         }
     }
 
@@ -52,7 +42,7 @@ enum LocalEndpoints {
     /// waiting, in flight, delayed, done, retried, dead. The process lines come first and do not
     /// need Redis, so an outage shows as `ccr_process_up{process="redis"} 0`, not as an error.
     static func metrics(_ table: JobTable, redis: RedisClient, supervisor: ProcessSupervisor) -> LocalEndpoint {
-        LocalEndpoint(prefix: "/metrics") { _, _ in
+        LocalEndpoint(prefix: "/metrics") { _ in
             var text = ProcessStatus.prometheus(supervisor.statuses)
             let names = table.jobs.map(\.queue)
             do {
@@ -62,7 +52,7 @@ enum LocalEndpoints {
             } catch {
                 text += "# queue metrics unavailable: \(error)\n".replacingNewlines()
             }
-            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: text)))
+            return LocalResponse(status: 200, headers: [("content-type", "text/plain; version=0.0.4")], body: ByteBuffer(string: text))
         }
     }
 }

@@ -1,5 +1,6 @@
 import BlockingIO
 public import Logging
+import NIOConcurrencyHelpers
 import Processes
 #if canImport(Glibc)
 import Glibc
@@ -15,12 +16,18 @@ public actor FunctionInstance {
     private let startTimeoutMilliseconds: Int
 
     private var process: ChildProcess?
-    private var port: Int?
     private var starting: Task<Int, any Error>?
-    private var inFlight = 0
-    private var lastUsed = monotonicNanoseconds()
+    /// What every request touches, behind a lock instead of the actor so a request to a running
+    /// process costs no task hop: the port (nil while stopped), requests in flight, last use.
+    private let gate: NIOLockedValueBox<Gate>
     /// Duration of each cold start in milliseconds, newest last (benchmarks read it).
     public private(set) var coldStartsMilliseconds: [Double] = []
+
+    struct Gate {
+        var port: Int?
+        var inFlight = 0
+        var lastUsed: UInt64
+    }
 
     public init(name: String, executablePath: String, environment: [String: String], logger: Logger,
                 startTimeoutMilliseconds: Int = 10_000) {
@@ -29,23 +36,39 @@ public actor FunctionInstance {
         self.environment = environment
         self.logger = logger
         self.startTimeoutMilliseconds = startTimeoutMilliseconds
+        self.gate = NIOLockedValueBox(Gate(lastUsed: monotonicNanoseconds()))
+    }
+
+    /// The port of the running process with one more request in flight, or nil when it is not
+    /// running (then `acquire()` starts it). No suspension: the router's hot path.
+    public nonisolated func acquireIfRunning() -> Int? {
+        gate.withLockedValue { gate in
+            guard let port = gate.port else { return nil }
+            gate.inFlight += 1
+            gate.lastUsed = monotonicNanoseconds()
+            return port
+        }
     }
 
     /// Ensures the process runs and counts one request in flight; returns its port.
     public func acquire() async throws -> Int {
-        inFlight += 1
-        lastUsed = monotonicNanoseconds()
+        gate.withLockedValue { gate in
+            gate.inFlight += 1
+            gate.lastUsed = monotonicNanoseconds()
+        }
         do {
             return try await ensureRunning()
         } catch {
-            inFlight -= 1
+            release()
             throw error
         }
     }
 
-    public func release() {
-        inFlight -= 1
-        lastUsed = monotonicNanoseconds()
+    public nonisolated func release() {
+        gate.withLockedValue { gate in
+            gate.inFlight -= 1
+            gate.lastUsed = monotonicNanoseconds()
+        }
     }
 
     /// Marks the process dead after a failed forward (it crashed or was killed).
@@ -54,33 +77,41 @@ public actor FunctionInstance {
         guard let process, process.exitStatusIfExited() != nil else { return false }
         logger.warning("function process exited", metadata: ["function": "\(name)"])
         self.process = nil
-        self.port = nil
+        gate.withLockedValue { $0.port = nil }
         return true
     }
 
     public var isRunning: Bool { process != nil }
     public var pid: Int32? { process?.pid }
 
-    /// Stops the process when nothing is in flight and it has been idle long enough.
+    /// Stops the process when nothing is in flight and it has been idle long enough. The check
+    /// and the port's removal are one step under the lock, so no request can take the port of a
+    /// process being stopped.
     public func stopIfIdle(idleNanoseconds: UInt64) async {
-        guard process != nil, starting == nil, inFlight == 0, monotonicNanoseconds() - lastUsed >= idleNanoseconds else { return }
+        guard process != nil, starting == nil else { return }
+        let idle = gate.withLockedValue { gate -> Bool in
+            guard gate.inFlight == 0, monotonicNanoseconds() - gate.lastUsed >= idleNanoseconds else { return false }
+            gate.port = nil
+            return true
+        }
+        guard idle else { return }
         logger.info("function idle, scaling to zero", metadata: ["function": "\(name)"])
         await stop()
     }
 
     public func stop() async {
+        gate.withLockedValue { $0.port = nil }
         guard let process else { return }
         self.process = nil
-        self.port = nil
         await process.terminate()
     }
 
     private func ensureRunning() async throws -> Int {
-        if let process, let port {
+        if let process, let port = gate.withLockedValue({ $0.port }) {
             if process.exitStatusIfExited() == nil { return port }
             logger.warning("function process had exited; starting it again", metadata: ["function": "\(name)"])
             self.process = nil
-            self.port = nil
+            gate.withLockedValue { $0.port = nil }
         }
         if let starting { return try await starting.value }
         let task = Task { try await self.start() }
@@ -114,7 +145,7 @@ public actor FunctionInstance {
             "function": "\(name)", "pid": "\(process.pid)", "port": "\(port)",
             "coldStartMs": "\((milliseconds * 10).rounded() / 10)"])
         self.process = process
-        self.port = port
+        gate.withLockedValue { $0.port = port }
         return port
     }
 }
