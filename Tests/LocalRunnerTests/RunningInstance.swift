@@ -49,21 +49,35 @@ final class RunningInstance: @unchecked Sendable {
     /// Starts `up` (in `dataDirectory`, or a fresh folder with free ports) and waits until it serves.
     /// `replicas`: `up --replicas N` (relays on `relayPort` and the next ports, HAProxy on the router port).
     static func start(label: String, dataDirectory: String? = nil, replicas: Int? = nil) async throws -> RunningInstance {
-        let data: String
-        if let dataDirectory {
-            data = dataDirectory
-        } else {
-            data = try FileSystem.temporaryDirectory(prefix: "ccr-runner-\(label)")
-            try KeyValueFile.write([("PG_PORT", String(try Ports.freeServerPort())), ("REDIS_PORT", String(try Ports.freeServerPort()))],
-                                   to: data + "/secrets.env")
+        // A port found free can be taken by another suite's process before `up` binds it; a fresh
+        // instance then starts again in a new folder on other ports (at most twice) instead of
+        // failing the test.
+        var attempt = 0
+        while true {
+            attempt += 1
+            let data: String
+            if let dataDirectory {
+                data = dataDirectory
+            } else {
+                data = try FileSystem.temporaryDirectory(prefix: "ccr-runner-\(label)")
+                try KeyValueFile.write([("PG_PORT", String(try Ports.freeServerPort())), ("REDIS_PORT", String(try Ports.freeServerPort()))],
+                                       to: data + "/secrets.env")
+            }
+            var relayPort = try Ports.freeServerPort()
+            while let replicas, (1..<replicas).contains(where: { relayPort + $0 > Ports.serverPortRange.upperBound || Ports.isAccepting(port: relayPort + $0) }) {
+                relayPort = try Ports.freeServerPort()
+            }
+            let instance = try launch(data: data, routerPort: try Ports.freeServerPort(), relayPort: relayPort, label: label, replicas: replicas)
+            do {
+                try await instance.waitServing()
+                return instance
+            } catch {
+                guard dataDirectory == nil, attempt < 3, instance.log.contains("Address already in use") else { throw error }
+                await instance.stop()
+                instance.removeFolder()
+                print("RunningInstance \(label): a port was taken before `up` bound it; starting again in a new folder on other ports")
+            }
         }
-        var relayPort = try Ports.freeServerPort()
-        while let replicas, (1..<replicas).contains(where: { relayPort + $0 > Ports.serverPortRange.upperBound || Ports.isAccepting(port: relayPort + $0) }) {
-            relayPort = try Ports.freeServerPort()
-        }
-        let instance = try launch(data: data, routerPort: try Ports.freeServerPort(), relayPort: relayPort, label: label, replicas: replicas)
-        try await instance.waitServing()
-        return instance
     }
 
     /// Spawns `up` without waiting (the second-start test watches it fail).
