@@ -180,7 +180,8 @@ import Testing
         for instance in instances { await instance.shutdown() }
     }
 
-    /// A storm on one channel tracked by four agencies whose companies fall in both lanes, through
+    /// A storm on one channel tracked by four agencies (spread over both lanes: each company with
+    /// nothing pending goes to the least loaded lane), through
     /// two webhook instances with small batches, every tenth delivery redelivered to the other
     /// instance: each agency stores every event exactly once, and each agency's room gets them
     /// once each, in strictly increasing id order.
@@ -188,7 +189,7 @@ import Testing
         let instances = [try WebhookHarness(maxBatch: 8), try WebhookHarness(maxBatch: 8)]
         let twitchID = TestServices.uniqueTwitchUserID()
         var companies: [String] = []
-        while companies.count < 4 || Set(companies.map(instances[0].ingestor.lane(of:))).count < 2 {
+        while companies.count < 4 {
             let company = try TestServices.makeCompany("Storm \(companies.count)")
             _ = try TestServices.addCreator(company: company, twitchUserID: twitchID)
             companies.append(company)
@@ -254,10 +255,9 @@ import Testing
         let messageID = try #require(delivery.header("Twitch-Eventsub-Message-Id"))
         #expect(await harness.post(delivery).status == 503)
         // Nothing for the company whose lock was held. The other company's row is stored when it
-        // belongs to the other lane (each lane commits on its own); the redelivery is a duplicate there.
+        // went to the other lane (each lane commits on its own); the redelivery is a duplicate there.
         let partial = try WebhookHarness.storedRows(messageID: messageID)
         #expect(partial.allSatisfy { $0["company_id"] != ordered[1] })
-        #expect(partial.isEmpty || harness.ingestor.lane(of: ordered[0]) != harness.ingestor.lane(of: ordered[1]))
         #expect(try TestServices.superuserQuery("SELECT count(*) AS n FROM eventsub_dead_letters WHERE twitch_message_id = $1",
                                                 [messageID]).first?["n"] == "0")
         let other = try PostgresConnection(url: try TestServices.databaseURL())
