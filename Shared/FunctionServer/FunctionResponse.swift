@@ -22,12 +22,17 @@ public struct FunctionResponse: Sendable {
 
     /// A JSON body.
     public static func json(_ value: JSONValue, status: Int = 200) -> FunctionResponse {
-        FunctionResponse(status: status, headers: [("content-type", "application/json")], body: Array(JSONWriter.string(value).utf8))
+        json(bytes: JSONWriter.bytes(value), status: status)
     }
 
-    /// A JSON body already written (for example by `CompactEvent.write(into:)`).
+    /// A JSON body already written.
     public static func json(text: String, status: Int = 200) -> FunctionResponse {
-        FunctionResponse(status: status, headers: [("content-type", "application/json")], body: Array(text.utf8))
+        json(bytes: Array(text.utf8), status: status)
+    }
+
+    /// A JSON body already written as UTF-8 (for example by `CompactEvent.write(into:)`), taken as is.
+    public static func json(bytes: [UInt8], status: Int = 200) -> FunctionResponse {
+        FunctionResponse(status: status, headers: [("content-type", "application/json")], body: bytes)
     }
 
     /// A plain-text body.

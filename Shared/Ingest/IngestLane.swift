@@ -125,8 +125,9 @@ struct IngestLane {
             // function casts them, and a cast error would fail the events' own transaction.
             batch += ",\"d\":{"
             var first = true
+            let data = event.data
             for key in ["bits", "total", "viewers"] {
-                guard let number = event.data[key]?.int64Value else { continue }
+                guard let number = data[key]?.int64Value else { continue }
                 batch += first ? "\"\(key)\":\(number)" : ",\"\(key)\":\(number)"
                 first = false
             }
@@ -203,10 +204,10 @@ struct IngestLane {
         }
         records += "]"
         let result = try connection.query("SELECT * FROM store_events($1::jsonb)", [records])
+        let messageID = try result.column("twitch_message_id")
         var stored: [String: CompactEvent] = [:]
-        for row in result.rows {
-            let event = try EventRows.compactEvent(from: row)
-            stored["\(event.companyID)|\(try row.require("twitch_message_id"))"] = event
+        for (row, event) in zip(result.rows, try EventRows.compactEvents(from: result)) {
+            stored["\(event.companyID)|\(try row.require(messageID))"] = event
         }
         return stored
     }
@@ -221,6 +222,7 @@ struct IngestLane {
     func applyStatusEffect(of event: CompactEvent) throws {
         guard let creator = event.creatorID else { return }
         guard event.platform == "twitch" else { return try applyChannelStatusEffect(of: event, creator: creator) }
+        let data = event.data
         switch event.type {
         case "stream.online":
             try connection.query("""
@@ -230,7 +232,7 @@ struct IngestLane {
                     live = true, started_at = EXCLUDED.started_at, viewer_count = 0,
                     live_changed_at = EXCLUDED.live_changed_at, last_event_id = EXCLUDED.last_event_id, updated_at = now()
                 WHERE creator_status.live_changed_at IS NULL OR creator_status.live_changed_at <= EXCLUDED.live_changed_at
-                """, [creator, event.companyID, event.data["startedAt"]?.stringValue, event.occurredAt, event.id])
+                """, [creator, event.companyID, data["startedAt"]?.stringValue, event.occurredAt, event.id])
         case "stream.offline":
             try connection.query("""
                 INSERT INTO creator_status (creator_id, company_id, live, started_at, viewer_count, live_changed_at, last_event_id)
@@ -248,8 +250,8 @@ struct IngestLane {
                     title = EXCLUDED.title, category_id = EXCLUDED.category_id, category_name = EXCLUDED.category_name,
                     info_changed_at = EXCLUDED.info_changed_at, last_event_id = EXCLUDED.last_event_id, updated_at = now()
                 WHERE creator_status.info_changed_at IS NULL OR creator_status.info_changed_at <= EXCLUDED.info_changed_at
-                """, [creator, event.companyID, event.data["title"]?.stringValue, event.data["categoryId"]?.stringValue,
-                      event.data["categoryName"]?.stringValue, event.occurredAt, event.id])
+                """, [creator, event.companyID, data["title"]?.stringValue, data["categoryId"]?.stringValue,
+                      data["categoryName"]?.stringValue, event.occurredAt, event.id])
         default:
             return
         }
@@ -262,6 +264,7 @@ struct IngestLane {
         guard let channel = event.broadcasterUserID else { return }
         let live = event.type == "stream.online"
         guard live || event.type == "stream.offline" else { return }
+        let data = event.data
         try connection.query("""
             UPDATE creator_channels SET
                 live = $4, live_stream_id = CASE WHEN $4 THEN $5 END, title = COALESCE($6, title),
@@ -270,8 +273,8 @@ struct IngestLane {
                 live_changed_at = $9::timestamptz, checked_at = now()
             WHERE company_id = $1 AND creator_id = $2 AND platform = $3 AND channel_id = $10
               AND (live_changed_at IS NULL OR live_changed_at <= $9::timestamptz)
-            """, [event.companyID, creator, event.platform, live ? "true" : "false", event.data["streamId"]?.stringValue,
-                  event.data["title"]?.stringValue, event.data["viewers"]?.int64Value.map { String($0) },
-                  event.data["startedAt"]?.stringValue, event.occurredAt, channel])
+            """, [event.companyID, creator, event.platform, live ? "true" : "false", data["streamId"]?.stringValue,
+                  data["title"]?.stringValue, data["viewers"]?.int64Value.map { String($0) },
+                  data["startedAt"]?.stringValue, event.occurredAt, channel])
     }
 }

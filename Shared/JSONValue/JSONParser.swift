@@ -24,14 +24,15 @@ public struct JSONParser {
         try parse(Array(text.utf8))
     }
 
-    private let bytes: [UInt8]
-    private var index = 0
+    // Internal, not private: `CanonicalJSON` reads documents with these same steps.
+    let bytes: [UInt8]
+    var index = 0
 
-    private init(bytes: [UInt8]) { self.bytes = bytes }
+    init(bytes: [UInt8]) { self.bytes = bytes }
 
-    private func error(_ reason: String) -> Error { Error(offset: index, reason: reason) }
+    func error(_ reason: String) -> Error { Error(offset: index, reason: reason) }
 
-    private mutating func skipWhitespace() {
+    mutating func skipWhitespace() {
         while index < bytes.count {
             switch bytes[index] {
             case 0x20, 0x0A, 0x0D, 0x09: index += 1
@@ -55,7 +56,7 @@ public struct JSONParser {
         }
     }
 
-    private mutating func expectLiteral(_ literal: StaticString) throws(Error) {
+    mutating func expectLiteral(_ literal: StaticString) throws(Error) {
         let count = literal.utf8CodeUnitCount
         guard index + count <= bytes.count else { throw error("unexpected end of input") }
         let matches = literal.withUTF8Buffer { expected in
@@ -109,7 +110,7 @@ public struct JSONParser {
         }
     }
 
-    private mutating func parseString() throws(Error) -> String {
+    mutating func parseString() throws(Error) -> String {
         index += 1  // opening quote
         var scalars = String.UnicodeScalarView()
         var runStart = index
@@ -198,6 +199,12 @@ public struct JSONParser {
 
     private mutating func parseNumber() throws(Error) -> JSONValue {
         let start = index
+        let isInteger = try scanNumber()
+        return try numberValue(start: start, isInteger: isInteger)
+    }
+
+    /// Steps over a number; whether it had neither fraction nor exponent.
+    mutating func scanNumber() throws(Error) -> Bool {
         var isInteger = true
         if bytes[index] == UInt8(ascii: "-") { index += 1 }
         guard index < bytes.count else { throw error("unexpected end of input") }
@@ -223,6 +230,11 @@ public struct JSONParser {
             while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
             guard index > digitsStart else { throw error("invalid number") }
         }
+        return isInteger
+    }
+
+    /// The number scanned from `start` to `index`.
+    func numberValue(start: Int, isInteger: Bool) throws(Error) -> JSONValue {
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
         if isInteger, let value = Int64(text) { return .int(value) }
         guard let value = Double(text) else { throw Error(offset: start, reason: "invalid number") }

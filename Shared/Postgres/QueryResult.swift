@@ -14,9 +14,28 @@ public struct QueryResult: Sendable {
     public var first: Row? { rows.first }
     public var isEmpty: Bool { rows.isEmpty }
 
+    /// A column's position, looked up by name once per result instead of once per row and field
+    /// (readers of many rows).
+    public struct Column: Sendable {
+        public let name: String
+        let index: Int
+    }
+
+    /// The first column of that name.
+    public func column(_ name: String) throws -> Column {
+        guard let index = columns.firstIndex(of: name) else { throw PostgresError(kind: .decoding, message: "no column \(name) in result") }
+        return Column(name: name, index: index)
+    }
+
     public struct Row: Sendable {
         public let values: [String?]
         let columnIndex: [String: Int]
+
+        /// The first column of that name.
+        public func column(_ name: String) throws -> Column {
+            guard let index = columnIndex[name] else { throw PostgresError(kind: .decoding, message: "no column \(name) in result") }
+            return Column(name: name, index: index)
+        }
 
         /// The text value of a column, `nil` for SQL NULL.
         public subscript(_ column: String) -> String? {
@@ -24,21 +43,34 @@ public struct QueryResult: Sendable {
             return values[index]
         }
 
+        /// The text value of a column of this row's result, `nil` for SQL NULL.
+        public subscript(_ column: Column) -> String? {
+            values.indices.contains(column.index) ? values[column.index] : nil
+        }
+
         /// The text value of a column that must be present and non-null.
         public func require(_ column: String) throws -> String {
-            guard let index = columnIndex[column] else {
-                throw PostgresError(kind: .decoding, message: "no column \(column) in result")
+            try require(self.column(column))
+        }
+
+        public func require(_ column: Column) throws -> String {
+            guard values.indices.contains(column.index) else {
+                throw PostgresError(kind: .decoding, message: "no column \(column.name) in result")
             }
-            guard let value = values[index] else {
-                throw PostgresError(kind: .decoding, message: "column \(column) is NULL")
+            guard let value = values[column.index] else {
+                throw PostgresError(kind: .decoding, message: "column \(column.name) is NULL")
             }
             return value
         }
 
         public func requireInt64(_ column: String) throws -> Int64 {
+            try requireInt64(self.column(column))
+        }
+
+        public func requireInt64(_ column: Column) throws -> Int64 {
             let text = try require(column)
             guard let value = Int64(text) else {
-                throw PostgresError(kind: .decoding, message: "column \(column) is not an integer: \(text)")
+                throw PostgresError(kind: .decoding, message: "column \(column.name) is not an integer: \(text)")
             }
             return value
         }

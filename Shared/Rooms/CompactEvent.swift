@@ -15,13 +15,54 @@ public struct CompactEvent: Sendable, Equatable {
     public let receivedAt: String
     /// The platform's channel id (Twitch user id, YouTube channel id, Rumble channel name).
     public let broadcasterUserID: String?
-    public let data: JSONValue
     /// `twitch`, `youtube` or `rumble` (`events.platform`).
     public let platform: String
+    /// `data` as given, or as written JSON when read from Postgres (pages and room messages copy
+    /// it; the few readers of its fields parse it).
+    private let payload: Payload
+
+    private enum Payload: Sendable {
+        case value(JSONValue)
+        case written(CanonicalJSON)
+    }
+
+    /// The type-specific payload. Parsed on each access for an event read from Postgres: bind it
+    /// once when reading several fields.
+    public var data: JSONValue {
+        switch payload {
+        case .value(let value): value
+        case .written(let written): written.value
+        }
+    }
+
+    /// `data` as `JSONWriter` writes it.
+    public var writtenData: CanonicalJSON {
+        switch payload {
+        case .value(let value): CanonicalJSON(value)
+        case .written(let written): written
+        }
+    }
 
     public init(
         id: Int64, companyID: String, creatorID: String?, type: String, version: String, source: String,
         occurredAt: String, receivedAt: String, broadcasterUserID: String?, data: JSONValue, platform: String = "twitch"
+    ) {
+        self.init(id: id, companyID: companyID, creatorID: creatorID, type: type, version: version, source: source, occurredAt: occurredAt,
+                  receivedAt: receivedAt, broadcasterUserID: broadcasterUserID, payload: .value(data), platform: platform)
+    }
+
+    /// An event whose `data` is already written (`EventRows`: from `data::text`, without a tree).
+    public init(
+        id: Int64, companyID: String, creatorID: String?, type: String, version: String, source: String,
+        occurredAt: String, receivedAt: String, broadcasterUserID: String?, data: CanonicalJSON, platform: String = "twitch"
+    ) {
+        self.init(id: id, companyID: companyID, creatorID: creatorID, type: type, version: version, source: source, occurredAt: occurredAt,
+                  receivedAt: receivedAt, broadcasterUserID: broadcasterUserID, payload: .written(data), platform: platform)
+    }
+
+    private init(
+        id: Int64, companyID: String, creatorID: String?, type: String, version: String, source: String,
+        occurredAt: String, receivedAt: String, broadcasterUserID: String?, payload: Payload, platform: String
     ) {
         self.id = id
         self.companyID = companyID
@@ -32,8 +73,16 @@ public struct CompactEvent: Sendable, Equatable {
         self.occurredAt = occurredAt
         self.receivedAt = receivedAt
         self.broadcasterUserID = broadcasterUserID
-        self.data = data
+        self.payload = payload
         self.platform = platform
+    }
+
+    /// Equal when every field is and `data` writes the same bytes (what readers receive).
+    public static func == (lhs: CompactEvent, rhs: CompactEvent) -> Bool {
+        lhs.id == rhs.id && lhs.companyID == rhs.companyID && lhs.creatorID == rhs.creatorID && lhs.type == rhs.type
+            && lhs.version == rhs.version && lhs.source == rhs.source && lhs.occurredAt == rhs.occurredAt
+            && lhs.receivedAt == rhs.receivedAt && lhs.broadcasterUserID == rhs.broadcasterUserID && lhs.platform == rhs.platform
+            && lhs.writtenData == rhs.writtenData
     }
 
     public var json: JSONValue {
@@ -56,40 +105,50 @@ public struct CompactEvent: Sendable, Equatable {
     /// `JSONWriter.string(json)`, written straight from the fields (keys in the same sorted
     /// order) without building and sorting a dictionary: this text is what the ingest path
     /// publishes for every row and what an events page is made of.
-    public var jsonText: String {
-        var output = ""
+    public var jsonText: String { String(decoding: jsonBytes, as: UTF8.self) }
+
+    /// `jsonText` as UTF-8 bytes.
+    public var jsonBytes: [UInt8] {
+        var output: [UInt8] = []
         output.reserveCapacity(320)
         write(into: &output)
         return output
     }
 
     public func write(into output: inout String) {
+        output += jsonText
+    }
+
+    public func write(into output: inout [UInt8]) {
         func optional(_ text: String?) {
-            if let text { JSONWriter.writeString(text, into: &output) } else { output += "null" }
+            if let text { JSONWriter.writeString(text, into: &output) } else { output.append(contentsOf: "null".utf8) }
         }
-        output += "{\"broadcasterUserId\":"
+        output.append(contentsOf: "{\"broadcasterUserId\":".utf8)
         optional(broadcasterUserID)
-        output += ",\"companyId\":"
+        output.append(contentsOf: ",\"companyId\":".utf8)
         JSONWriter.writeString(companyID, into: &output)
-        output += ",\"creatorId\":"
+        output.append(contentsOf: ",\"creatorId\":".utf8)
         optional(creatorID)
-        output += ",\"data\":"
-        JSONWriter.write(data, into: &output)
-        output += ",\"id\":"
-        output += String(id)
-        output += ",\"occurredAt\":"
+        output.append(contentsOf: ",\"data\":".utf8)
+        switch payload {
+        case .value(let value): JSONWriter.write(value, into: &output)
+        case .written(let written): output.append(contentsOf: written.bytes)
+        }
+        output.append(contentsOf: ",\"id\":".utf8)
+        JSONWriter.write(.int(id), into: &output)
+        output.append(contentsOf: ",\"occurredAt\":".utf8)
         JSONWriter.writeString(occurredAt, into: &output)
-        output += ",\"platform\":"
+        output.append(contentsOf: ",\"platform\":".utf8)
         JSONWriter.writeString(platform, into: &output)
-        output += ",\"receivedAt\":"
+        output.append(contentsOf: ",\"receivedAt\":".utf8)
         JSONWriter.writeString(receivedAt, into: &output)
-        output += ",\"source\":"
+        output.append(contentsOf: ",\"source\":".utf8)
         JSONWriter.writeString(source, into: &output)
-        output += ",\"type\":"
+        output.append(contentsOf: ",\"type\":".utf8)
         JSONWriter.writeString(type, into: &output)
-        output += ",\"version\":"
+        output.append(contentsOf: ",\"version\":".utf8)
         JSONWriter.writeString(version, into: &output)
-        output += "}"
+        output.append(UInt8(ascii: "}"))
     }
 
     /// Reads the shape back (relay, tests).

@@ -50,8 +50,11 @@ public struct EventsRoutes: Sendable {
             if let before = query.before { conditions.append("id < \(bind(before))") }
             if let after = query.after { conditions.append("id > \(bind(after))") }
             let order = query.after == nil ? "DESC" : "ASC"
-            let sql = "SELECT \(EventRows.returning) FROM events WHERE \(conditions.joined(separator: " AND ")) ORDER BY id \(order) LIMIT \(bind(query.limit + 1))"
-            return try connection.query(sql, parameters).rows.map(EventRows.compactEvent(from:))
+            // The limit is written into the statement (a validated Int, 2...501): with `LIMIT $n`
+            // the generic plan is costed for an unknown row count, so Postgres re-planned the
+            // prepared statement on every call (a fifth of its CPU per page).
+            let sql = "SELECT \(EventRows.returning) FROM events WHERE \(conditions.joined(separator: " AND ")) ORDER BY id \(order) LIMIT \(query.limit + 1)"
+            return try EventRows.compactEvents(from: connection.query(sql, parameters))
         }
         let page = Array(events.prefix(query.limit))
         var next: JSONValue = .null
@@ -61,17 +64,18 @@ public struct EventsRoutes: Sendable {
             // Catching up: the client keeps polling from the newest id it has.
             next = ["after": .int(page.last?.id ?? query.after!)]
         }
-        // Written straight from the events (the same bytes as the JSONValue tree, faster).
-        var body = "{\"data\":["
-        body.reserveCapacity(64 + page.count * 320)
+        // Written straight from the events as bytes (the same bytes as the JSONValue tree, faster).
+        var body: [UInt8] = []
+        body.reserveCapacity(64 + page.count * 400)
+        body.append(contentsOf: "{\"data\":[".utf8)
         for (index, event) in page.enumerated() {
-            if index > 0 { body += "," }
+            if index > 0 { body.append(UInt8(ascii: ",")) }
             event.write(into: &body)
         }
-        body += "],\"next\":"
+        body.append(contentsOf: "],\"next\":".utf8)
         JSONWriter.write(next, into: &body)
-        body += "}"
-        return .json(text: body)
+        body.append(UInt8(ascii: "}"))
+        return .json(bytes: body)
     }
 
     @Sendable func getEvent(_ request: APIRequest) async throws -> FunctionResponse {
@@ -80,7 +84,7 @@ public struct EventsRoutes: Sendable {
             try connection.query("SELECT \(EventRows.returning) FROM events WHERE id = $1", [id]).rows.first.map(EventRows.compactEvent(from:))
         }
         guard let event else { throw FunctionError.notFound("event") }
-        return .json(event.json)
+        return .json(bytes: event.jsonBytes)
     }
 
     /// Filters: `action`, `target_type`, `target_id`, `actor`; pagination `before=<id>`, `limit`.
