@@ -15,25 +15,34 @@ public enum PostgresArray {
         return output + "}"
     }
 
-    /// Parses Postgres' text form of a text[] (`{a,"b c"}`).
+    /// Parses Postgres' text form of a text[] (`{a,"b c"}`). Byte by byte: the delimiters are
+    /// ASCII, and walking `Character`s (grapheme breaking) made this a tenth of the CPU of a
+    /// creators page, which parses a few arrays per creator.
     public static func parse(_ text: String) -> [String] {
-        guard text.hasPrefix("{"), text.hasSuffix("}"), text.count > 2 else { return [] }
-        var items: [String] = []
-        var current = ""
-        var quoted = false
-        var escaped = false
-        for character in text.dropFirst().dropLast() {
-            if escaped { current.append(character); escaped = false; continue }
-            switch character {
-            case "\\" where quoted: escaped = true
-            case "\"": quoted.toggle()
-            case "," where !quoted:
-                items.append(current)
-                current = ""
-            default: current.append(character)
+        var text = text
+        return text.withUTF8 { bytes -> [String] in
+            guard bytes.count > 2, bytes.first == UInt8(ascii: "{"), bytes.last == UInt8(ascii: "}") else { return [] }
+            var items: [String] = []
+            var current: [UInt8] = []
+            var quoted = false
+            var escaped = false
+            for byte in bytes[1..<(bytes.count - 1)] {
+                if escaped {
+                    current.append(byte)
+                    escaped = false
+                    continue
+                }
+                switch byte {
+                case UInt8(ascii: "\\") where quoted: escaped = true
+                case UInt8(ascii: "\""): quoted.toggle()
+                case UInt8(ascii: ",") where !quoted:
+                    items.append(String(decoding: current, as: UTF8.self))
+                    current.removeAll(keepingCapacity: true)
+                default: current.append(byte)
+                }
             }
+            items.append(String(decoding: current, as: UTF8.self))
+            return items
         }
-        items.append(current)
-        return items
     }
 }
