@@ -54,9 +54,24 @@ public final class PostgresPool: Sendable {
         }
     }
 
-    /// Opens one connection now, so that the first request does not pay for it (cold start).
-    public func warmUp() async throws {
-        _ = try await withConnection { connection in try connection.query("SELECT 1") }
+    /// Opens `connections` connections now, side by side, so that the first request does not
+    /// pay for them one after another (cold start: each is a TLS handshake and a SCRAM exchange,
+    /// and a webhook's first delivery needs one for its router and one per lane).
+    public func warmUp(connections: Int = 1) async throws {
+        let count = min(max(1, connections), size)
+        let opened = try await withThrowingTaskGroup(of: PostgresConnection.self) { group in
+            for _ in 0..<count {
+                group.addTask { [self] in
+                    try await executor.run { [self] in
+                        let connection = try PostgresConnection(url: url, preparesStatements: preparesStatements)
+                        _ = try connection.query("SELECT 1")
+                        return connection
+                    }
+                }
+            }
+            return try await group.reduce(into: [PostgresConnection]()) { $0.append($1) }
+        }
+        opened.forEach(checkIn)
     }
 
     public func shutdown() async {
