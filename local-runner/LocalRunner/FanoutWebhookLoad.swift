@@ -4,6 +4,7 @@ import AsyncHTTPClient
 import BlockingIO
 import EventSub
 import NIOCore
+import Postgres
 import Processes
 
 /// The webhook end of `bench fanout`: companies that each track one Twitch user, the real
@@ -35,6 +36,15 @@ public final class FanoutWebhookLoad: Sendable {
         let twitchUserIDs = (0..<companies).map { String(960_000 + $0) }
         for (index, company) in companyIDs.enumerated() {
             _ = try commands.addCreator(companyID: company, twitchUserID: twitchUserIDs[index], login: "fanout_\(index)", displayName: nil)
+        }
+        // Cheers reach only agencies whose creator authorized them (creator linking): without
+        // links every cheer would be kept unrouted and no client would receive anything.
+        let owner = try PostgresConnection(url: runtime.databaseAdminURL)
+        try owner.withTransaction {
+            for company in companyIDs {
+                try owner.setTenant(company)
+                try TenantSeeder.linkEveryCreator(of: company, on: owner)
+            }
         }
         let port = try Ports.freeServerPort()
         var environment = ["PATH": "/usr/bin:/bin", "LOG_LEVEL": "warning", "PORT": String(port), "HOST": "127.0.0.1"]

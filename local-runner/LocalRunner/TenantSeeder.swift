@@ -23,15 +23,20 @@ struct TenantSeeder {
                     INSERT INTO creators (company_id, twitch_user_id, login, display_name)
                     SELECT $1::uuid, u.id, 'bench_' || u.id, 'Bench_' || u.id FROM unnest($2::text[]) AS u(id)
                     """, [id, PostgresArray.literal(creators[index])])
-                // Every bench creator has linked their account, as an agency's creators do once
-                // onboarded: follows, subs, cheers and chat reach every tracking agency. The tokens
-                // are placeholders in the sealed format; the benchmark never calls Twitch with them.
-                try connection.query("""
-                    INSERT INTO creator_links (company_id, creator_id, twitch_user_id, status, authorized_types, access_token, refresh_token)
-                    SELECT c.company_id, c.id, c.twitch_user_id, 'linked', $2::text[], 'v1.bench.placeholder', 'v1.bench.placeholder'
-                    FROM creators c WHERE c.company_id = $1::uuid
-                    """, [id, PostgresArray.literal(EventSubCatalog.authorizationTypes.map(\.name))])
+                try Self.linkEveryCreator(of: id, on: connection)
             }
         }
+    }
+
+    /// Every creator of `company` has linked their account, as an agency's creators do once
+    /// onboarded: follows, subs, cheers and chat reach every tracking agency. The tokens are
+    /// placeholders in the sealed format; the benchmarks never call Twitch with them. Runs in the
+    /// caller's transaction, in `company`'s tenant scope.
+    static func linkEveryCreator(of company: String, on connection: PostgresConnection) throws {
+        try connection.query("""
+            INSERT INTO creator_links (company_id, creator_id, twitch_user_id, status, authorized_types, access_token, refresh_token)
+            SELECT c.company_id, c.id, c.twitch_user_id, 'linked', $2::text[], 'v1.bench.placeholder', 'v1.bench.placeholder'
+            FROM creators c WHERE c.company_id = $1::uuid
+            """, [company, PostgresArray.literal(EventSubCatalog.authorizationTypes.map(\.name))])
     }
 }
