@@ -115,10 +115,6 @@ public struct CompactEvent: Sendable, Equatable {
         return output
     }
 
-    public func write(into output: inout String) {
-        output += jsonText
-    }
-
     public func write(into output: inout [UInt8]) {
         func optional(_ text: String?) {
             if let text { JSONWriter.writeString(text, into: &output) } else { output.append(contentsOf: "null".utf8) }

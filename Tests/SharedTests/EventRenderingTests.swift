@@ -112,9 +112,9 @@ import Testing
             #expect(written.jsonText == fromTree.jsonText)
             #expect(written.jsonText == JSONWriter.string(fromTree.json))
             #expect(written.jsonBytes == Array(written.jsonText.utf8))
-            var appended = ""
+            var appended = Array("[".utf8)
             written.write(into: &appended)
-            #expect(appended == written.jsonText)
+            #expect(appended == Array("[".utf8) + written.jsonBytes)
             #expect(written == fromTree)
             #expect(CompactEvent(json: try JSONParser.parse(written.jsonText)) == written)
         }

@@ -19,10 +19,6 @@ public struct LocalRequest: Sendable {
     public let query: String?
     public let headers: [(name: String, value: String)]
     public let body: ByteBuffer
-
-    public func header(_ name: String) -> String? {
-        headers.first { $0.name == name }?.value
-    }
 }
 
 public struct LocalResponse: Sendable {

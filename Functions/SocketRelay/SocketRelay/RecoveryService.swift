@@ -82,6 +82,6 @@ struct RecoveryService: Sendable {
 
     private static func replayed(_ row: QueryResult.Row) throws -> ReplayedEvent {
         let event = try EventRows.compactEvent(from: row)
-        return ReplayedEvent(id: event.id, json: Array(event.jsonText.utf8), storedAt: Double(row["stored_at"] ?? "") ?? 0)
+        return ReplayedEvent(id: event.id, json: event.jsonBytes, storedAt: Double(row["stored_at"] ?? "") ?? 0)
     }
 }
