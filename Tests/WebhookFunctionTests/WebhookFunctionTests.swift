@@ -254,10 +254,12 @@ import Testing
         let delivery = WebhookHarness.follow(broadcaster: twitchID)
         let messageID = try #require(delivery.header("Twitch-Eventsub-Message-Id"))
         #expect(await harness.post(delivery).status == 503)
-        // Nothing for the company whose lock was held. The other company's row is stored when it
-        // went to the other lane (each lane commits on its own); the redelivery is a duplicate there.
+        // Nothing for the company whose lock was held. The other company's row is stored: with
+        // both lanes idle the two companies went to different lanes (least loaded), and each lane
+        // commits on its own; the redelivery is a duplicate there.
         let partial = try WebhookHarness.storedRows(messageID: messageID)
         #expect(partial.allSatisfy { $0["company_id"] != ordered[1] })
+        #expect(partial.map { $0["company_id"] } == [ordered[0]], "the unlocked company's own lane stored its row")
         #expect(try TestServices.superuserQuery("SELECT count(*) AS n FROM eventsub_dead_letters WHERE twitch_message_id = $1",
                                                 [messageID]).first?["n"] == "0")
         let other = try PostgresConnection(url: try TestServices.databaseURL())
