@@ -74,8 +74,9 @@ extension DashboardSuites {
         }
 
         /// (e) With 60 s access tokens: the page refreshes before expiry and reconnects the relay
-        /// when the socket's token expires; replaying the first refresh token (reuse) ends the
-        /// whole session, and the page ends up at sign-in.
+        /// when the socket's token expires, even when its first access check goes unanswered
+        /// (blocked in the browser: the page asks again with backoff); replaying the first refresh
+        /// token (reuse) ends the whole session, and the page ends up at sign-in.
         @Test func refreshBeforeExpiryAndReuseEndsTheSession() async throws {
             let system = try await LocalSystem.start(label: "refresh", environment: ["AUTH_ACCESS_TOKEN_SECONDS": "60"])
             do {

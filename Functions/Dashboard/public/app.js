@@ -38,6 +38,7 @@ const CREATOR_REFRESH_MS = 60_000; // viewer counts and the chart samples come f
 const ME_REFRESH_MS = 10 * 60_000; // branding logo URLs are short-lived; also notices a dead token
 const FALLBACK_POLL_MS = 10_000; // REST catch-up while the socket is down (or no relay at all)
 const REFUSED_RETRY_MS = 15_000;
+const ACCESS_RETRY_MAX_MS = 15_000; // an unanswered access check is asked again after 1, 2, 4 … s
 const COMPANY_KEY = "ccr.session.company"; // tells the other tabs that the session now acts for another company
 const DROP_WINDOW_MS = 30_000; // more than DROP_LIMIT relay disconnects in this window: back off
 const DROP_LIMIT = 3;
@@ -338,25 +339,26 @@ function leaveFor(result) {
 /**
  * Something said the session may be over (the relay sent us away, REST answered 401 after a
  * refresh or 403 not_a_member, the scheduled refresh failed): ask once, act on the answer.
- * Resolves to true when the page may carry on.
+ * Resolves to "ok" (the page may carry on), "unreachable" (no answer: the caller decides when to
+ * ask again) or "left" (signed out, removed, or the page stopped).
  */
 function verifyAccess() {
-  if (state.mode !== "cookie") return Promise.resolve(false);
+  if (state.mode !== "cookie") return Promise.resolve("left");
   if (state.accessCheck) return state.accessCheck;
   const run = (async () => {
     const result = await checkAccess();
-    if (state.stopped) return false;
+    if (state.stopped) return "left";
     if (result.outcome === "ok") {
       applySessionInfo(result.info);
       state.session.schedule();
-      return !state.stopped;
+      return state.stopped ? "left" : "ok";
     }
     if (result.outcome === "unreachable") {
       showBanner("The sign-in service cannot be reached; retrying.");
-      return false;
+      return "unreachable";
     }
     leaveFor(result);
-    return false;
+    return "left";
   })();
   state.accessCheck = run.finally(() => { state.accessCheck = null; });
   return state.accessCheck;
@@ -563,12 +565,28 @@ async function relaySentUsAway(socket, reason) {
     checkSessionAfterRefusal(reason);
     return;
   }
-  setConnection("reconnecting", "checking access");
   const now = Date.now();
   state.drops = state.drops.filter((time) => now - time < DROP_WINDOW_MS);
   state.drops.push(now);
-  const mayContinue = await verifyAccess();
-  if (!mayContinue || state.stopped || state.socket !== socket || socket.connected) return;
+  await reconnectWhenAllowed(socket, reason, 0);
+}
+
+/**
+ * Asks whether the session may carry on and reconnects the socket when it may. No answer (the
+ * sign-in service restarting, a dropped request) is asked again with backoff: one failed check
+ * must not leave the page disconnected for good.
+ */
+async function reconnectWhenAllowed(socket, reason, attempt) {
+  setConnection("reconnecting", attempt === 0 ? "checking access" : `checking access (${attempt + 1})`);
+  const outcome = await verifyAccess();
+  if (state.stopped || state.socket !== socket || socket.connected) return;
+  if (outcome === "unreachable") {
+    const delay = Math.min(ACCESS_RETRY_MAX_MS, 1000 * 2 ** attempt);
+    setConnection("reconnecting", "sign-in service unreachable · retrying");
+    state.timers.push(setTimeout(() => reconnectWhenAllowed(socket, reason, attempt + 1), delay));
+    return;
+  }
+  if (outcome !== "ok") return;
   // Signed in and a member: the socket's token had expired (or the relay hiccupped). Come back
   // now, and with a pause when it keeps happening (a relay that refuses us every time).
   const reconnect = () => {

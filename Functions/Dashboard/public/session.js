@@ -14,6 +14,7 @@
 // and within a page one refresh runs at a time.
 
 const LOCK_NAME = "ccr-session-refresh";
+const LOAD_TIMEOUT_MS = 10_000;
 
 /** The CSRF cookie: `__Host-ccr_csrf` over HTTPS, `ccr_csrf` on a plain-HTTP local run. */
 export function csrfToken() {
@@ -68,7 +69,12 @@ export class CookieSession {
   async load() {
     let response;
     try {
-      response = await fetch("/auth/session", { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } });
+      // A hung request counts as no answer (the caller asks again); only this read gets a
+      // timeout: an abandoned refresh could lose the rotated cookie and look like token reuse.
+      response = await fetch("/auth/session", {
+        credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" },
+        signal: AbortSignal.timeout(LOAD_TIMEOUT_MS),
+      });
     } catch (error) {
       return { status: 0, body: null, error };
     }
