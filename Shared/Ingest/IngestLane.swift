@@ -168,42 +168,57 @@ struct IngestLane {
     }
 
 
-    /// One statement for the whole batch (`store_events`, migration 5): each row names its company
-    /// and creator, and the function stores it only if that creator tracks one of the notification's
-    /// routing users. Rows travel as one JSON parameter; the raw body is embedded verbatim (it was
-    /// parsed, so it is valid JSON). Returns the stored rows keyed by `company|message id`.
+    /// One statement for the whole batch (`store_events`, migrations 5 and 14): each row names its
+    /// company, creator and notification, and the function stores it only if that creator tracks
+    /// one of the notification's routing users. Each notification travels once however many
+    /// companies it is stored for (a storm stores each for three), with its raw body embedded
+    /// verbatim (it was parsed, so it is valid JSON). Returns the stored rows keyed by
+    /// `company|message id`.
     private func storeEvents(_ rows: [EventIngestor.LaneRow]) throws -> [String: CompactEvent] {
         guard !rows.isEmpty else { return [:] }
-        var records = "["
+        var notifications = "["
+        var targets = "["
+        var positions: [ObjectIdentifier: Int] = [:]
         func field(_ key: String, _ text: String?) {
-            records += ",\"\(key)\":"
-            if let text { JSONWriter.writeString(text, into: &records) } else { records += "null" }
+            notifications += ",\"\(key)\":"
+            if let text { JSONWriter.writeString(text, into: &notifications) } else { notifications += "null" }
         }
         for (index, row) in rows.enumerated() {
-            let n = row.ticket.notification
-            records += index > 0 ? ",{\"i\":\(index)" : "{\"i\":\(index)"
-            field("k", row.company)
-            field("c", row.creator)
-            field("m", n.messageID)
-            field("t", n.subscriptionType)
-            field("v", n.subscriptionVersion)
-            field("b", n.broadcaster?.id)
-            field("o", n.occurredAt)
-            field("s", n.source)
-            if n.platform != "twitch" { field("pf", n.platform) }
-            records += ",\"d\":"
-            JSONWriter.write(n.data, into: &records)
-            records += ",\"u\":["
-            for (position, userID) in n.routingUserIDs.enumerated() {
-                if position > 0 { records += "," }
-                JSONWriter.writeString(userID, into: &records)
+            let position: Int
+            if let known = positions[ObjectIdentifier(row.ticket)] {
+                position = known
+            } else {
+                position = positions.count
+                positions[ObjectIdentifier(row.ticket)] = position
+                let n = row.ticket.notification
+                notifications += position > 0 ? ",{\"m\":" : "{\"m\":"
+                JSONWriter.writeString(n.messageID, into: &notifications)
+                field("t", n.subscriptionType)
+                field("v", n.subscriptionVersion)
+                field("b", n.broadcaster?.id)
+                field("o", n.occurredAt)
+                field("s", n.source)
+                if n.platform != "twitch" { field("pf", n.platform) }
+                notifications += ",\"d\":"
+                JSONWriter.write(n.data, into: &notifications)
+                notifications += ",\"u\":["
+                for (offset, userID) in n.routingUserIDs.enumerated() {
+                    if offset > 0 { notifications += "," }
+                    JSONWriter.writeString(userID, into: &notifications)
+                }
+                notifications += "],\"p\":"
+                notifications += String(decoding: n.rawBody, as: UTF8.self)
+                notifications += "}"
             }
-            records += "],\"p\":"
-            records += String(decoding: n.rawBody, as: UTF8.self)
-            records += "}"
+            targets += index > 0 ? ",{\"i\":\(index),\"k\":" : "{\"i\":\(index),\"k\":"
+            JSONWriter.writeString(row.company, into: &targets)
+            targets += ",\"c\":"
+            if let creator = row.creator { JSONWriter.writeString(creator, into: &targets) } else { targets += "null" }
+            targets += ",\"n\":\(position)}"
         }
-        records += "]"
-        let result = try connection.query("SELECT * FROM store_events($1::jsonb)", [records])
+        notifications += "]"
+        targets += "]"
+        let result = try connection.query("SELECT * FROM store_events($1::jsonb, $2::jsonb)", [notifications, targets])
         let messageID = try result.column("twitch_message_id")
         var stored: [String: CompactEvent] = [:]
         for (row, event) in zip(result.rows, try EventRows.compactEvents(from: result)) {

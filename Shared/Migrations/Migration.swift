@@ -28,5 +28,6 @@ public enum Schema {
         Migration0011Notifications.migration,
         Migration0012PlatformChannels.migration,
         Migration0013IngestPlatforms.migration,
+        Migration0014StoreEventsOnce.migration,
     ]
 }

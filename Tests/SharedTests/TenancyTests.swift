@@ -104,31 +104,50 @@ import Testing
 
     /// `store_events` writes across tenants in one statement, but only rows whose creator is the
     /// named company's tracker of one of the notification's routing users; anything else is
-    /// silently not stored (the app role cannot use it to write into an unrelated company).
+    /// silently not stored (the app role cannot use it to write into an unrelated company). A
+    /// notification is sent once and stored for every company whose row names it, each row with
+    /// the notification's own data and payload.
     @Test func storeEventsOnlyWritesForTrackingCompanies() throws {
         let a = try TestServices.makeCompany("Store A")
         let b = try TestServices.makeCompany("Store B")
+        let c = try TestServices.makeCompany("Store C")
         let tracked = TestServices.uniqueTwitchUserID()
         let other = TestServices.uniqueTwitchUserID()
         let creatorA = try TestServices.addCreator(company: a, twitchUserID: tracked, login: "tracked")
         let creatorB = try TestServices.addCreator(company: b, twitchUserID: other, login: "other")
+        let creatorC = try TestServices.addCreator(company: c, twitchUserID: tracked, login: "tracked")
         let app = try PostgresConnection(url: try TestServices.databaseURL())
-        func row(_ index: Int, company: String, creator: String, message: String, routing: String) -> String {
-            #"{"i":\#(index),"k":"\#(company)","c":"\#(creator)","m":"\#(message)","t":"channel.follow","v":"2","b":"\#(routing)","#
-                + #""o":"2026-01-01T00:00:00Z","d":{},"s":"webhook","u":["\#(routing)"],"p":{}}"#
-        }
         let message = "store-\(tracked)"
-        let batch = "[" + [
-            row(0, company: a, creator: creatorA, message: message, routing: tracked),        // genuine
-            row(1, company: b, creator: creatorB, message: message, routing: tracked),        // b does not track `tracked`
-            row(2, company: b, creator: creatorA, message: message + "-x", routing: tracked), // a's creator named for b
-            row(3, company: a, creator: creatorA, message: message, routing: tracked),        // duplicate of row 0
+        func notification(_ message: String, routing: String, data: String, payload: String) -> String {
+            #"{"m":"\#(message)","t":"channel.follow","v":"2","b":"\#(routing)","o":"2026-01-01T00:00:00Z","s":"webhook","#
+                + #""u":["\#(routing)"],"d":\#(data),"p":\#(payload)}"#
+        }
+        func target(_ index: Int, company: String, creator: String, notification: Int) -> String {
+            #"{"i":\#(index),"k":"\#(company)","c":"\#(creator)","n":\#(notification)}"#
+        }
+        let notifications = "[" + [
+            notification(message, routing: tracked, data: #"{"user":"z\u00e9","n":[1,2.5]}"#, payload: #"{"event":{"b":1,"a":"x"}}"#),
+            notification(message + "-x", routing: tracked, data: "{}", payload: "{}"),
         ].joined(separator: ",") + "]"
-        let stored = try app.query("SELECT * FROM store_events($1::jsonb)", [batch]).rows
-        #expect(stored.map { $0["company_id"] } == [a])
-        #expect(stored.first?["creator_id"] == creatorA)
-        #expect(try TestServices.superuserQuery("SELECT count(*) AS n FROM events WHERE twitch_message_id LIKE $1", [message + "%"])
-            .first!.requireInt64("n") == 1)
+        let targets = "[" + [
+            target(0, company: a, creator: creatorA, notification: 0),  // genuine
+            target(1, company: b, creator: creatorB, notification: 0),  // b does not track `tracked`
+            target(2, company: b, creator: creatorA, notification: 1),  // a's creator named for b
+            target(3, company: a, creator: creatorA, notification: 0),  // duplicate of row 0
+            target(4, company: c, creator: creatorC, notification: 0),  // c tracks it too: same notification
+            target(5, company: c, creator: creatorC, notification: 7),  // no such notification
+        ].joined(separator: ",") + "]"
+        let stored = try app.query("SELECT * FROM store_events($1::jsonb, $2::jsonb)", [notifications, targets]).rows
+        #expect(stored.map { $0["company_id"] } == [a, c])
+        #expect(stored.map { $0["creator_id"] } == [creatorA, creatorC])
+        #expect(stored.map { $0["data_text"] } == [#"{"n": [1, 2.5], "user": "zé"}"#, #"{"n": [1, 2.5], "user": "zé"}"#])
+        #expect(stored.map { $0["platform"] } == ["twitch", "twitch"])
+        let ids = stored.compactMap { $0["id"].flatMap(Int64.init) }
+        #expect(ids.count == 2 && ids[0] < ids[1])
+        let rows = try TestServices.superuserQuery(
+            "SELECT company_id, payload::text AS payload FROM events WHERE twitch_message_id LIKE $1 ORDER BY id", [message + "%"])
+        #expect(rows.rows.map { $0["company_id"] } == [a, c])
+        #expect(rows.rows.map { $0["payload"] } == [#"{"event": {"a": "x", "b": 1}}"#, #"{"event": {"a": "x", "b": 1}}"#])
         // The app role still cannot insert into events outside its tenant scope.
         #expect(throws: PostgresError.self) {
             try app.query("INSERT INTO events (company_id, twitch_message_id, subscription_type, subscription_version, occurred_at, payload) VALUES ($1, 'x', 't', '1', now(), '{}')", [a])
