@@ -137,11 +137,7 @@ public struct APIBenchmark: Sendable {
             SELECT c.id, u.id, 'viewer' FROM companies c JOIN users u ON u.email = 'bench-' || c.id || '@bench.example'
             """)
         try superuser.execute(script: "SET session_replication_role = origin")
-        // Separate statements: a multi-statement string runs as one implicit transaction, which VACUUM refuses.
-        try superuser.execute(script: "VACUUM ANALYZE")
-        // The load wrote ~1 GB of pages: write them out now, so the measurement sees a settled
-        // database and not the bulk load's checkpoint (a production database is not mid-load).
-        try superuser.execute(script: "CHECKPOINT")
+        try SettledDatabase.settle(superuser)
         return try superuser.query("SELECT c.id FROM companies c").rows.compactMap { $0["id"] }
     }
 

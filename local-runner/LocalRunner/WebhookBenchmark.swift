@@ -87,6 +87,9 @@ public struct WebhookBenchmark: Sendable {
             let seeding = monotonicNanoseconds()
             try TenantSeeder(adminURL: runtime.databaseAdminURL).seed(shape)
             StandardOutput.line("seeded \(shape.companies) companies, \(shape.creators) creators in \(fixed(seconds(since: seeding), 2)) s")
+            if let superuserURL = runtime.superuserURL {
+                try SettledDatabase.settle(try PostgresConnection(url: superuserURL.replacingDatabase(with: ServiceStack.databaseName)))
+            }
             if measureColdStart {
                 let cold = try await measureColdStarts(runtime, broadcaster: shape.hot.twitchUserID)
                 StandardOutput.line("cold start (process start -> first 2xx), \(cold.count) runs: median \(fixed(percentile(cold, 0.5))) ms, min \(fixed(cold.min() ?? 0)) ms, max \(fixed(cold.max() ?? 0)) ms")
