@@ -10,8 +10,9 @@
 ///
 /// The rules are migration 13's: a row is stored only if its creator is the company's tracker of
 /// one of the notification's routing ids, in the order of `i`, once per company and message id.
-/// The one-parameter form stays for instances of the previous release during a rolling update;
-/// a later migration drops it.
+/// The one-parameter form stays for instances of the previous release during a rolling update,
+/// now as a wrapper (each of its rows is its own notification), so one body holds the rules; a
+/// later migration drops it.
 enum Migration0014StoreEventsOnce {
     static let migration = Migration(version: 14, name: "store events with each notification sent once", sql: #"""
     -- notifications: [{m, t, v, b, o, s, pf?, u: [routing ids], d: event data, p: raw payload}]
@@ -58,5 +59,20 @@ enum Migration0014StoreEventsOnce {
         $$;
     REVOKE ALL ON FUNCTION store_events(jsonb, jsonb) FROM PUBLIC;
     GRANT EXECUTE ON FUNCTION store_events(jsonb, jsonb) TO ccr_app;
+
+    -- The previous release's form: an old row object carries every notification field, so the
+    -- batch itself is the notifications array, and row n names notification n. It runs as the
+    -- caller (who may execute the two-parameter form); its grants are kept by REPLACE.
+    CREATE OR REPLACE FUNCTION store_events(batch jsonb)
+        RETURNS TABLE (id bigint, company_id uuid, creator_id uuid, twitch_message_id text, subscription_type text,
+                       subscription_version text, source text, broadcaster_user_id text, occurred_at_text text,
+                       received_at_text text, data_text text, platform text)
+        LANGUAGE sql VOLATILE
+        SET search_path = public, pg_temp
+        AS $$
+            SELECT * FROM public.store_events(batch, (
+                SELECT jsonb_agg(jsonb_build_object('i', x.r -> 'i', 'k', x.r -> 'k', 'c', x.r -> 'c', 'n', x.n - 1) ORDER BY x.n)
+                FROM jsonb_array_elements(batch) WITH ORDINALITY AS x(r, n)))
+        $$;
     """#)
 }

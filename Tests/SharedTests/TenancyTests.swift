@@ -154,6 +154,30 @@ import Testing
         }
     }
 
+    /// The previous release's one-parameter form (one object per row) still works during a rolling
+    /// update, through the same rules: it wraps the two-parameter form.
+    @Test func previousReleasesStoreEventsFormKeepsTheRules() throws {
+        let a = try TestServices.makeCompany("Old form A")
+        let b = try TestServices.makeCompany("Old form B")
+        let tracked = TestServices.uniqueTwitchUserID()
+        let creatorA = try TestServices.addCreator(company: a, twitchUserID: tracked, login: "tracked")
+        let creatorB = try TestServices.addCreator(company: b, twitchUserID: TestServices.uniqueTwitchUserID(), login: "other")
+        let app = try PostgresConnection(url: try TestServices.databaseURL())
+        let message = "old-form-\(tracked)"
+        func row(_ index: Int, company: String, creator: String, data: String) -> String {
+            #"{"i":\#(index),"k":"\#(company)","c":"\#(creator)","m":"\#(message)","t":"channel.follow","v":"2","b":"\#(tracked)","#
+                + #""o":"2026-01-01T00:00:00Z","d":\#(data),"s":"webhook","u":["\#(tracked)"],"p":{"n":\#(index)}}"#
+        }
+        let batch = "[" + [row(0, company: b, creator: creatorB, data: "{}"), row(1, company: a, creator: creatorA, data: #"{"x":1}"#)]
+            .joined(separator: ",") + "]"
+        let stored = try app.query("SELECT * FROM store_events($1::jsonb)", [batch]).rows
+        #expect(stored.map { $0["company_id"] } == [a])
+        #expect(stored.first?["data_text"] == #"{"x": 1}"#)
+        #expect(try TestServices.superuserQuery("SELECT payload::text AS p FROM events WHERE twitch_message_id = $1", [message])
+            .rows.map { $0["p"] } == [#"{"n": 1}"#])
+        #expect(try app.query("SELECT count(*) AS n FROM store_events('[]'::jsonb)").first?.requireInt64("n") == 0)
+    }
+
     @Test func parametersAreNeverSQL() throws {
         let app = try PostgresConnection(url: try TestServices.databaseURL())
         let hostile = "'); DROP TABLE events; --"
