@@ -1,0 +1,48 @@
+import Foundation
+import Postgres
+import TestSupport
+import Testing
+
+/// `PostgresPool.warmUp(connections:)`, which every webhook, relay and API start runs: it opens
+/// the connections now (so the first request does not pay for them), never more than the pool
+/// holds, the next requests reuse them, and an unreachable database is an error the caller sees.
+/// Connections are counted in `pg_stat_activity` by an application name unique to each pool; the
+/// owner role's URL goes straight to Postgres in both test passes (not through PgBouncer).
+@Suite struct PostgresPoolTests {
+    static func named(_ name: String) throws -> String {
+        let url = try TestServices.adminURL()
+        return url + (url.contains("?") ? "&" : "?") + "application_name=" + name
+    }
+
+    static func backends(_ name: String) throws -> Int64 {
+        try TestServices.superuserQuery("SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1", [name])
+            .first!.requireInt64("n")
+    }
+
+    @Test func opensTheConnectionsNowAndRequestsReuseThem() async throws {
+        let name = "pool-warm-\(UUID().uuidString.prefix(8))"
+        let pool = PostgresPool(url: try Self.named(name), size: 4)
+        #expect(try Self.backends(name) == 0)
+        try await pool.warmUp(connections: 3)
+        #expect(try Self.backends(name) == 3)
+        for _ in 0..<3 {
+            #expect(try await pool.withConnection { try $0.query("SELECT 1 AS one").first?["one"] } == "1")
+        }
+        #expect(try Self.backends(name) == 3, "requests one after another reuse a warmed connection")
+        await pool.shutdown()
+    }
+
+    @Test func neverOpensMoreThanThePoolHolds() async throws {
+        let name = "pool-cap-\(UUID().uuidString.prefix(8))"
+        let pool = PostgresPool(url: try Self.named(name), size: 2)
+        try await pool.warmUp(connections: 10)
+        #expect(try Self.backends(name) == 2)
+        await pool.shutdown()
+    }
+
+    @Test func anUnreachableDatabaseIsAnError() async throws {
+        let pool = PostgresPool(url: "postgres://nobody@127.0.0.1:1/none", size: 2)
+        await #expect(throws: PostgresError.self) { try await pool.warmUp(connections: 2) }
+        await pool.shutdown()
+    }
+}
