@@ -29,5 +29,6 @@ public enum Schema {
         Migration0012PlatformChannels.migration,
         Migration0013IngestPlatforms.migration,
         Migration0014StoreEventsOnce.migration,
+        Migration0015CreatorListVersions.migration,
     ]
 }

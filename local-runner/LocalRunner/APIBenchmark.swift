@@ -22,6 +22,8 @@ public struct APIBenchmark: Sendable {
         public var seconds: Int
         public var binaryDirectory: String
         public var routesFile: String
+        /// Creator list changes per second while `GET /api/creators` is measured.
+        public var listChangesPerSecond = 50
         public init(companies: Int, creatorsPerCompany: Int, events: Int, rate: Int, seconds: Int, binaryDirectory: String, routesFile: String) {
             self.companies = companies
             self.creatorsPerCompany = creatorsPerCompany
@@ -74,8 +76,17 @@ public struct APIBenchmark: Sendable {
 
             let client = LoadDriver.makeClient()
             let driver = LoadDriver(client: client)
+            let creators = try superuser.query("SELECT company_id::text AS company, id::text AS creator FROM creators").rows.map {
+                (company: try $0.require("company"), creator: try $0.require("creator"))
+            }
             for path in ["/api/events?limit=50", "/api/creators"] {
                 let url = "http://127.0.0.1:\(port)\(path)"
+                // The creators list is served from a cache that each change throws away, so it is
+                // measured while lists change, as in production.
+                let changes = path == "/api/creators" && options.listChangesPerSecond > 0
+                    ? ListChanges.start(perSecond: options.listChangesPerSecond, databaseURL: runtime.databaseURL, creators: creators) : nil
+                let shape = changes == nil ? "" : " while \(options.listChangesPerSecond) creator lists change per second"
+                defer { changes?.stop() }
                 let next: @Sendable () -> (HTTPClientRequest, Int)? = {
                     var request = HTTPClientRequest(url: url)
                     request.headers.add(name: "authorization", value: "Bearer " + tokens.randomElement()!)
@@ -83,7 +94,7 @@ public struct APIBenchmark: Sendable {
                 }
                 _ = try await driver.run(concurrency: 16, seconds: 1, rate: nil, next: next)  // start the function, warm caches
                 let fixedRate = try await driver.run(concurrency: 64, seconds: options.seconds, rate: options.rate, next: next)
-                StandardOutput.line("GET \(path) at \(options.rate) req/s: \(fixedRate.summary())")
+                StandardOutput.line("GET \(path) at \(options.rate) req/s\(shape): \(fixedRate.summary())")
                 let closedSeconds = max(3, options.seconds / 2)
                 if WrkLoad.isAvailable {
                     let requests = tokens.shuffled().prefix(200).map {
@@ -91,10 +102,10 @@ public struct APIBenchmark: Sendable {
                     }
                     let closed = try await WrkLoad.run(base: "http://127.0.0.1:\(port)", requests: Array(requests), connections: 32,
                                                        seconds: closedSeconds, scratch: scratch)
-                    StandardOutput.line("GET \(path), 32 connections (max throughput): \(closed.summary())")
+                    StandardOutput.line("GET \(path), 32 connections (max throughput)\(shape): \(closed.summary())")
                 } else {
                     let closed = try await driver.run(concurrency: 32, seconds: closedSeconds, rate: nil, next: next)
-                    StandardOutput.line("GET \(path), 32 concurrent (max throughput, no wrk installed: AsyncHTTPClient in this process): \(closed.summary())")
+                    StandardOutput.line("GET \(path), 32 concurrent (max throughput, no wrk installed: AsyncHTTPClient in this process)\(shape): \(closed.summary())")
                 }
             }
             try await client.shutdown()
@@ -179,4 +190,34 @@ public struct APIBenchmark: Sendable {
         let meanBypassed = bypassed.reduce(0, +) / Double(iterations)
         StandardOutput.line("events page on Postgres, \(iterations) queries each: with RLS (app role, tenant scope) p50 \(fixed(percentile(withRLS, 0.5), 3)) ms, p99 \(fixed(percentile(withRLS, 0.99), 3)) ms; RLS bypassed (owner, NO FORCE) p50 \(fixed(percentile(bypassed, 0.5), 3)) ms, p99 \(fixed(percentile(bypassed, 0.99), 3)) ms; RLS overhead \(fixed((meanRLS / meanBypassed - 1) * 100, 1)) % (same round trips on both sides)")
     }
+}
+
+/// Changes creator lists at a fixed rate: a random creator's viewer count, under its company's
+/// tenant scope as the app role, as status reconciliation writes it. Each change moves that
+/// company's list version (migration 15), so the next request for that list rebuilds it.
+struct ListChanges: Sendable {
+    private let task: Task<Void, Never>
+
+    static func start(perSecond: Int, databaseURL: String, creators: [(company: String, creator: String)]) -> ListChanges {
+        ListChanges(task: Task.detached {
+            guard let connection = try? PostgresConnection(url: databaseURL) else { return }
+            let interval = 1_000_000_000 / UInt64(perSecond)
+            var next = monotonicNanoseconds()
+            while !Task.isCancelled, let (company, creator) = creators.randomElement() {
+                // A short blocking statement (~1 ms) on this task's thread, a few dozen a second.
+                _ = try? connection.withTenantScope(companyId: company) {
+                    try connection.query("""
+                        INSERT INTO creator_status (creator_id, company_id, live, viewer_count, started_at, live_changed_at)
+                        VALUES ($1, $2, true, $3, now(), now())
+                        ON CONFLICT (creator_id) DO UPDATE SET viewer_count = EXCLUDED.viewer_count, updated_at = now()
+                        """, [creator, company, Int.random(in: 1...5_000)])
+                }
+                next += interval
+                let now = monotonicNanoseconds()
+                if next > now { try? await Task.sleep(nanoseconds: next - now) }
+            }
+        })
+    }
+
+    func stop() { task.cancel() }
 }

@@ -97,13 +97,21 @@ struct Bench: AsyncParsableCommand {
         @Option(help: "Events to seed (spread over the creators).") var events = 5_000_000
         @Option(help: "Requests per second for the fixed-rate runs.") var rate = 1_000
         @Option(help: "Seconds per fixed-rate run.") var seconds = 10
+        @Option(help: "Creator list changes per second while GET /api/creators is measured (a viewer count, as status reconciliation writes it; each invalidates that company's cached list).")
+        var listChangesPerSecond = 50
+
+        func validate() throws {
+            guard listChangesPerSecond >= 0 else { throw ValidationError("--list-changes-per-second must be 0 or more, got \(listChangesPerSecond)") }
+        }
 
         func run() async throws {
             let logger = makeLogger("bench")
             try await reportingErrors {
-                try await APIBenchmark(options: .init(
+                var options = APIBenchmark.Options(
                     companies: companies, creatorsPerCompany: creatorsPerCompany, events: events, rate: rate, seconds: seconds,
-                    binaryDirectory: absolute(common.binDir), routesFile: absolute(common.routes)), logger: logger).run()
+                    binaryDirectory: absolute(common.binDir), routesFile: absolute(common.routes))
+                options.listChangesPerSecond = listChangesPerSecond
+                try await APIBenchmark(options: options, logger: logger).run()
             }
         }
     }

@@ -26,10 +26,13 @@ public struct CreatorsRoutes: Sendable {
     let redis: RedisClient?
     /// YouTube and Rumble channels are resolved (and Rumble URLs sealed) with these.
     let platforms: ChannelPlatforms
+    /// Each company's list as last built, valid while its creator list version is unchanged.
+    let lists: VersionedPageCache
 
     public init(database: TenantDatabase, twitch: any TwitchUserLookup, linking: CreatorLinking? = nil, redis: RedisClient? = nil,
-                platforms: ChannelPlatforms = ChannelPlatforms()) {
+                platforms: ChannelPlatforms = ChannelPlatforms(), lists: VersionedPageCache = VersionedPageCache()) {
         self.database = database
+        self.lists = lists
         self.twitch = twitch
         self.linking = linking
         self.redis = redis
@@ -108,18 +111,20 @@ public struct CreatorsRoutes: Sendable {
         ]
     }
 
-    /// Live first (on any platform), then by name.
+    /// Live first (on any platform), then by name. Rebuilt only when the list changed since the
+    /// cached page was built (migration 15): a dashboard's view of its creators changes a few
+    /// times an hour, and is asked for on every load.
     @Sendable func list(_ request: APIRequest) async throws -> FunctionResponse {
         let keys = platforms.keys
-        let creators = try await database.read(request.claims) { connection -> [JSONValue] in
+        let page = try await database.readVersioned(request.claims, cache: lists) { connection in
             let rows = try connection.query(Self.select + """
                  ORDER BY (COALESCE(s.live, false) OR EXISTS (SELECT 1 FROM creator_channels lc WHERE lc.creator_id = c.id AND lc.live)) DESC,
                           lower(c.display_name), c.id
                 """).rows
             let channels = try CreatorChannelRows.load(creatorID: nil, keys: keys, on: connection)
-            return rows.map { Self.creator($0, channels: $0["id"].flatMap { channels[$0] } ?? []) }
+            return JSONWriter.bytes(["data": .array(rows.map { Self.creator($0, channels: $0["id"].flatMap { channels[$0] } ?? []) })])
         }
-        return .json(["data": .array(creators)])
+        return .json(bytes: page)
     }
 
     @Sendable func get(_ request: APIRequest) async throws -> FunctionResponse {
