@@ -86,7 +86,7 @@ public struct APIBenchmark: Sendable {
                 let changes = path == "/api/creators" && options.listChangesPerSecond > 0
                     ? ListChanges.start(perSecond: options.listChangesPerSecond, databaseURL: runtime.databaseURL, creators: creators) : nil
                 let shape = changes == nil ? "" : " while \(options.listChangesPerSecond) creator lists change per second"
-                defer { changes?.stop() }
+                defer { changes?.cancel() }
                 let next: @Sendable () -> (HTTPClientRequest, Int)? = {
                     var request = HTTPClientRequest(url: url)
                     request.headers.add(name: "authorization", value: "Bearer " + tokens.randomElement()!)
@@ -106,6 +106,10 @@ public struct APIBenchmark: Sendable {
                 } else {
                     let closed = try await driver.run(concurrency: 32, seconds: closedSeconds, rate: nil, next: next)
                     StandardOutput.line("GET \(path), 32 concurrent (max throughput, no wrk installed: AsyncHTTPClient in this process)\(shape): \(closed.summary())")
+                }
+                if let changes {
+                    let (applied, failed) = await changes.stop()
+                    StandardOutput.line("creator list changes while GET /api/creators was measured: \(applied) applied, \(failed) failed")
                 }
             }
             try await client.shutdown()
@@ -196,28 +200,42 @@ public struct APIBenchmark: Sendable {
 /// tenant scope as the app role, as status reconciliation writes it. Each change moves that
 /// company's list version (migration 15), so the next request for that list rebuilds it.
 struct ListChanges: Sendable {
-    private let task: Task<Void, Never>
+    private let task: Task<(applied: Int, failed: Int), Never>
 
     static func start(perSecond: Int, databaseURL: String, creators: [(company: String, creator: String)]) -> ListChanges {
         ListChanges(task: Task.detached {
-            guard let connection = try? PostgresConnection(url: databaseURL) else { return }
+            guard let connection = try? PostgresConnection(url: databaseURL) else { return (0, 0) }
             let interval = 1_000_000_000 / UInt64(perSecond)
             var next = monotonicNanoseconds()
+            var applied = 0
+            var failed = 0
             while !Task.isCancelled, let (company, creator) = creators.randomElement() {
                 // A short blocking statement (~1 ms) on this task's thread, a few dozen a second.
-                _ = try? connection.withTenantScope(companyId: company) {
-                    try connection.query("""
-                        INSERT INTO creator_status (creator_id, company_id, live, viewer_count, started_at, live_changed_at)
-                        VALUES ($1, $2, true, $3, now(), now())
-                        ON CONFLICT (creator_id) DO UPDATE SET viewer_count = EXCLUDED.viewer_count, updated_at = now()
-                        """, [creator, company, Int.random(in: 1...5_000)])
+                do {
+                    try connection.withTenantScope(companyId: company) {
+                        try connection.query("""
+                            INSERT INTO creator_status (creator_id, company_id, live, viewer_count, started_at, live_changed_at)
+                            VALUES ($1, $2, true, $3, now(), now())
+                            ON CONFLICT (creator_id) DO UPDATE SET viewer_count = EXCLUDED.viewer_count, updated_at = now()
+                            """, [creator, company, Int.random(in: 1...5_000)])
+                    }
+                    applied += 1
+                } catch {
+                    failed += 1
                 }
                 next += interval
                 let now = monotonicNanoseconds()
                 if next > now { try? await Task.sleep(nanoseconds: next - now) }
             }
+            return (applied, failed)
         })
     }
 
-    func stop() { task.cancel() }
+    /// Stops and says how many changes were applied (and failed: the printed shape must be true).
+    func stop() async -> (applied: Int, failed: Int) {
+        task.cancel()
+        return await task.value
+    }
+
+    func cancel() { task.cancel() }
 }
