@@ -5,6 +5,7 @@ import NIOCore
 import NIOPosix
 import Redis
 import Rooms
+import Synchronization
 import SocketRelay
 import TestSupport
 import Testing
@@ -252,10 +253,14 @@ extension RelaySuites {
             let redis = RedisClient(url: try TestServices.redisURL(), size: 2)
             let company = try TestServices.makeCompany()
             let base = Int64.random(in: 1..<1_000_000) * 100_000 + 3_000_000_000_000
-            let total = 3_000
-            let publisher = Task {
+            // The stream must outlast the joins however slowly this machine connects sockets (a loaded
+            // CI box once took longer to connect 12 than to publish a fixed 3,000): it runs until every
+            // client has joined, then 300 more events, so the last joiner also sees a stretch of them.
+            let everyoneJoined = Atomic<Bool>(false)
+            let publisher = Task { () throws -> Int64 in
                 var sequence = 0
-                while sequence < total {
+                var stopAt = Int.max
+                while sequence < stopAt {
                     var commands: [[String]] = []
                     for _ in 0..<30 {
                         let event = CompactEvent(id: base + Int64(sequence), companyID: company, creatorID: nil, type: "channel.follow",
@@ -265,8 +270,10 @@ extension RelaySuites {
                         sequence += 1
                     }
                     _ = try await redis.pipeline(commands)
+                    if stopAt == .max, everyoneJoined.load(ordering: .acquiring) { stopAt = sequence + 300 }
                     try await Task.sleep(nanoseconds: 2_000_000)
                 }
+                return base + Int64(sequence - 1)
             }
             var clients: [RawWebSocketClient] = []
             for _ in 0..<12 {
@@ -274,16 +281,18 @@ extension RelaySuites {
                 clients.append(try await Self.connected(relay, company: company))
                 try await Task.sleep(nanoseconds: 10_000_000)
             }
-            try await publisher.value
+            everyoneJoined.store(true, ordering: .releasing)
+            let last = try await publisher.value
             for (index, client) in clients.enumerated() {
                 var ids: [Int64] = []
-                while ids.last != base + Int64(total - 1), let text = await client.nextText(timeout: 5_000) {
+                while ids.last != last, let text = await client.nextText(timeout: 5_000) {
                     guard text.hasPrefix("42[\"event\",") else { continue }
                     let value = try JSONParser.parse(Array(text.utf8.dropFirst(2)))
                     ids.append(try #require(value.arrayValue?.dropFirst().first?["id"]?.int64Value))
                 }
                 let first = try #require(ids.first, "client \(index) got no event")
-                #expect(ids == Array(first..<(base + Int64(total))), "client \(index): \(ids.count) events from \(first - base), not contiguous")
+                #expect(ids == Array(first...last), "client \(index): \(ids.count) events from \(first - base), not contiguous")
+                #expect(last - first >= 299, "client \(index) joined before the last 300 events")
                 await client.close()
             }
             await redis.shutdown()
