@@ -30,5 +30,6 @@ public enum Schema {
         Migration0013IngestPlatforms.migration,
         Migration0014StoreEventsOnce.migration,
         Migration0015CreatorListVersions.migration,
+        Migration0016EventHistoryVersions.migration,
     ]
 }

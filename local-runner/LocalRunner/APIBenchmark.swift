@@ -24,6 +24,8 @@ public struct APIBenchmark: Sendable {
         public var routesFile: String
         /// Creator list changes per second while `GET /api/creators` is measured.
         public var listChangesPerSecond = 50
+        /// Events stored per second while `GET /api/events` is measured.
+        public var eventsPerSecond = 1_000
         public init(companies: Int, creatorsPerCompany: Int, events: Int, rate: Int, seconds: Int, binaryDirectory: String, routesFile: String) {
             self.companies = companies
             self.creatorsPerCompany = creatorsPerCompany
@@ -81,12 +83,22 @@ public struct APIBenchmark: Sendable {
             }
             for path in ["/api/events?limit=50", "/api/creators"] {
                 let url = "http://127.0.0.1:\(port)\(path)"
-                // The creators list is served from a cache that each change throws away, so it is
-                // measured while lists change, as in production.
-                let changes = path == "/api/creators" && options.listChangesPerSecond > 0
-                    ? ListChanges.start(perSecond: options.listChangesPerSecond, databaseURL: runtime.databaseURL, creators: creators) : nil
-                let shape = changes == nil ? "" : " while \(options.listChangesPerSecond) creator lists change per second"
-                defer { changes?.cancel() }
+                // Both pages are served from caches that each change throws away (the creator
+                // list, a company's newest events), so each is measured while its data changes,
+                // as in production.
+                let writes: PacedWrites?
+                let shape: String
+                if path == "/api/creators" && options.listChangesPerSecond > 0 {
+                    writes = PacedWrites.listChanges(perSecond: options.listChangesPerSecond, databaseURL: runtime.databaseURL, creators: creators)
+                    shape = " while \(options.listChangesPerSecond) creator lists change per second"
+                } else if path.hasPrefix("/api/events") && options.eventsPerSecond > 0 {
+                    writes = PacedWrites.eventAppends(perSecond: options.eventsPerSecond, databaseURL: runtime.databaseAdminURL, creators: creators)
+                    shape = " while \(options.eventsPerSecond) events are stored per second"
+                } else {
+                    writes = nil
+                    shape = ""
+                }
+                defer { writes?.cancel() }
                 let next: @Sendable () -> (HTTPClientRequest, Int)? = {
                     var request = HTTPClientRequest(url: url)
                     request.headers.add(name: "authorization", value: "Bearer " + tokens.randomElement()!)
@@ -107,9 +119,9 @@ public struct APIBenchmark: Sendable {
                     let closed = try await driver.run(concurrency: 32, seconds: closedSeconds, rate: nil, next: next)
                     StandardOutput.line("GET \(path), 32 concurrent (max throughput, no wrk installed: AsyncHTTPClient in this process)\(shape): \(closed.summary())")
                 }
-                if let changes {
-                    let (applied, failed) = await changes.stop()
-                    StandardOutput.line("creator list changes while GET /api/creators was measured: \(applied) applied, \(failed) failed")
+                if let writes {
+                    let (applied, failed) = await writes.stop()
+                    StandardOutput.line("\(writes.what) while GET \(path) was measured: \(applied) applied, \(failed) failed")
                 }
             }
             try await client.shutdown()
@@ -196,33 +208,24 @@ public struct APIBenchmark: Sendable {
     }
 }
 
-/// Changes creator lists at a fixed rate: a random creator's viewer count, under its company's
-/// tenant scope as the app role, as status reconciliation writes it. Each change moves that
-/// company's list version (migration 15), so the next request for that list rebuilds it.
-struct ListChanges: Sendable {
+/// Writes at a fixed pace on one connection while a route is measured, and counts what it applied
+/// (and what failed: the printed shape must be true).
+struct PacedWrites: Sendable {
+    let what: String
     private let task: Task<(applied: Int, failed: Int), Never>
 
-    static func start(perSecond: Int, databaseURL: String, creators: [(company: String, creator: String)]) -> ListChanges {
-        ListChanges(task: Task.detached {
+    /// `ticksPerSecond` times a second, `write` on this task's thread (short blocking statements,
+    /// a few dozen to a hundred a second), which returns how many changes it applied.
+    static func start(_ what: String, ticksPerSecond: Int, databaseURL: String,
+                      write: @escaping @Sendable (PostgresConnection) throws -> Int) -> PacedWrites {
+        PacedWrites(what: what, task: Task.detached {
             guard let connection = try? PostgresConnection(url: databaseURL) else { return (0, 0) }
-            let interval = 1_000_000_000 / UInt64(perSecond)
+            let interval = 1_000_000_000 / UInt64(ticksPerSecond)
             var next = monotonicNanoseconds()
             var applied = 0
             var failed = 0
-            while !Task.isCancelled, let (company, creator) = creators.randomElement() {
-                // A short blocking statement (~1 ms) on this task's thread, a few dozen a second.
-                do {
-                    try connection.withTenantScope(companyId: company) {
-                        try connection.query("""
-                            INSERT INTO creator_status (creator_id, company_id, live, viewer_count, started_at, live_changed_at)
-                            VALUES ($1, $2, true, $3, now(), now())
-                            ON CONFLICT (creator_id) DO UPDATE SET viewer_count = EXCLUDED.viewer_count, updated_at = now()
-                            """, [creator, company, Int.random(in: 1...5_000)])
-                    }
-                    applied += 1
-                } catch {
-                    failed += 1
-                }
+            while !Task.isCancelled {
+                do { applied += try write(connection) } catch { failed += 1 }
                 next += interval
                 let now = monotonicNanoseconds()
                 if next > now { try? await Task.sleep(nanoseconds: next - now) }
@@ -231,7 +234,41 @@ struct ListChanges: Sendable {
         })
     }
 
-    /// Stops and says how many changes were applied (and failed: the printed shape must be true).
+    /// A random creator's viewer count, under its company's tenant scope as the app role, as
+    /// status reconciliation writes it. Each change moves that company's list version (migration
+    /// 15), so the next request for that list rebuilds it.
+    static func listChanges(perSecond: Int, databaseURL: String, creators: [(company: String, creator: String)]) -> PacedWrites {
+        start("creator list changes", ticksPerSecond: perSecond, databaseURL: databaseURL) { connection in
+            guard let (company, creator) = creators.randomElement() else { return 0 }
+            try connection.withTenantScope(companyId: company) {
+                try connection.query("""
+                    INSERT INTO creator_status (creator_id, company_id, live, viewer_count, started_at, live_changed_at)
+                    VALUES ($1, $2, true, $3, now(), now())
+                    ON CONFLICT (creator_id) DO UPDATE SET viewer_count = EXCLUDED.viewer_count, updated_at = now()
+                    """, [creator, company, Int.random(in: 1...5_000)])
+            }
+            return 1
+        }
+    }
+
+    /// Follows for random creators, committed in a batch every 10 ms as the owner (ingest stores
+    /// through its SECURITY DEFINER function): one writer, so each company's ids commit in order
+    /// as under ingest's stream locks. Each moves that company's event head (migration 16).
+    static func eventAppends(perSecond: Int, databaseURL: String, creators: [(company: String, creator: String)]) -> PacedWrites {
+        let ticks = min(perSecond, 100)
+        let batch = perSecond / ticks
+        return start("events stored", ticksPerSecond: ticks, databaseURL: databaseURL) { connection in
+            let chosen = (0..<batch).compactMap { _ in creators.randomElement() }
+            try connection.query("""
+                INSERT INTO events (company_id, creator_id, twitch_message_id, subscription_type, subscription_version, occurred_at, data, payload)
+                SELECT t.company, t.creator, 'bench-live-' || gen_random_uuid(), 'channel.follow', '2', now(),
+                       '{"user_login":"viewer","user_name":"Viewer"}', '{"subscription":{"type":"channel.follow"},"event":{"user_login":"viewer"}}'
+                FROM unnest($1::uuid[], $2::uuid[]) AS t(company, creator)
+                """, [PostgresArray.literal(chosen.map(\.company)), PostgresArray.literal(chosen.map(\.creator))])
+            return chosen.count
+        }
+    }
+
     func stop() async -> (applied: Int, failed: Int) {
         task.cancel()
         return await task.value

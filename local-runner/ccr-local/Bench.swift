@@ -99,9 +99,12 @@ struct Bench: AsyncParsableCommand {
         @Option(help: "Seconds per fixed-rate run.") var seconds = 10
         @Option(help: "Creator list changes per second while GET /api/creators is measured (a viewer count, as status reconciliation writes it; each invalidates that company's cached list).")
         var listChangesPerSecond = 50
+        @Option(help: "Events stored per second while GET /api/events is measured (over random creators, in batches every 10 ms, as ingest commits them; each moves that company's newest page).")
+        var eventsPerSecond = 1_000
 
         func validate() throws {
             guard listChangesPerSecond >= 0 else { throw ValidationError("--list-changes-per-second must be 0 or more, got \(listChangesPerSecond)") }
+            guard eventsPerSecond >= 0 else { throw ValidationError("--events-per-second must be 0 or more, got \(eventsPerSecond)") }
         }
 
         func run() async throws {
@@ -111,6 +114,7 @@ struct Bench: AsyncParsableCommand {
                     companies: companies, creatorsPerCompany: creatorsPerCompany, events: events, rate: rate, seconds: seconds,
                     binaryDirectory: absolute(common.binDir), routesFile: absolute(common.routes))
                 options.listChangesPerSecond = listChangesPerSecond
+                options.eventsPerSecond = eventsPerSecond
                 try await APIBenchmark(options: options, logger: logger).run()
             }
         }

@@ -13,9 +13,12 @@ import Rooms
 /// the audit log. Read-only, so every role may use it.
 public struct EventsRoutes: Sendable {
     let database: TenantDatabase
+    /// The newest pages (no filter, no cursor) by company and limit: what a dashboard loads.
+    let newest: VersionedPageCache
 
-    public init(database: TenantDatabase) {
+    public init(database: TenantDatabase, newest: VersionedPageCache = VersionedPageCache()) {
         self.database = database
+        self.newest = newest
     }
 
     public var routes: [APIRoute] {
@@ -33,36 +36,46 @@ public struct EventsRoutes: Sendable {
     /// `creator`, `type` (comma-separated or repeated), `since`/`until` (RFC 3339 on occurred_at),
     /// keyset pagination: `before=<id>` (older than, newest first, the default) or `after=<id>`
     /// (newer than, oldest first: apply in order to catch up), `limit` 1–500 (default 50).
+    /// The newest page (no filter, no cursor) is answered from the page built last time while
+    /// the company's event head and history version are unchanged (migration 16): one short
+    /// statement instead of a 50-row query and its rendering.
     @Sendable func listEvents(_ request: APIRequest) async throws -> FunctionResponse {
         let query = try EventQuery(request.raw)
-        let claims = request.claims
-        let events = try await database.read(claims) { connection in
-            var conditions = ["company_id = current_company_id()"]
-            var parameters: [(any PostgresParameter)?] = []
-            func bind(_ value: any PostgresParameter) -> String {
-                parameters.append(value)
-                return "$\(parameters.count)"
-            }
-            if let creator = query.creator { conditions.append("creator_id = \(bind(creator))::uuid") }
-            if !query.types.isEmpty { conditions.append("subscription_type = ANY(\(bind(PostgresArray.literal(query.types)))::text[])") }
-            if let since = query.since { conditions.append("occurred_at >= \(bind(since))::timestamptz") }
-            if let until = query.until { conditions.append("occurred_at < \(bind(until))::timestamptz") }
-            if let before = query.before { conditions.append("id < \(bind(before))") }
-            if let after = query.after { conditions.append("id > \(bind(after))") }
-            let order = query.after == nil ? "DESC" : "ASC"
-            // The limit is written into the statement (a validated Int, 2...501): with `LIMIT $n`
-            // the generic plan is costed for an unknown row count, so Postgres re-planned the
-            // prepared statement on every call (a fifth of its CPU per page).
-            let sql = "SELECT \(EventRows.returning) FROM events WHERE \(conditions.joined(separator: " AND ")) ORDER BY id \(order) LIMIT \(query.limit + 1)"
-            return try EventRows.compactEvents(from: connection.query(sql, parameters))
+        guard query.isNewestPage else {
+            return .json(bytes: try await database.read(request.claims) { connection in try Self.page(query, on: connection) })
         }
-        let page = Array(events.prefix(query.limit))
+        return .json(bytes: try await database.readVersioned(request.claims, .eventHistory(page: "limit=\(query.limit)"), cache: newest) { connection in
+            try Self.page(query, on: connection)
+        })
+    }
+
+    /// The page's body, read under the request's tenant scope.
+    static func page(_ query: EventQuery, on connection: PostgresConnection) throws -> [UInt8] {
+        var conditions = ["company_id = current_company_id()"]
+        var parameters: [(any PostgresParameter)?] = []
+        func bind(_ value: any PostgresParameter) -> String {
+            parameters.append(value)
+            return "$\(parameters.count)"
+        }
+        if let creator = query.creator { conditions.append("creator_id = \(bind(creator))::uuid") }
+        if !query.types.isEmpty { conditions.append("subscription_type = ANY(\(bind(PostgresArray.literal(query.types)))::text[])") }
+        if let since = query.since { conditions.append("occurred_at >= \(bind(since))::timestamptz") }
+        if let until = query.until { conditions.append("occurred_at < \(bind(until))::timestamptz") }
+        if let before = query.before { conditions.append("id < \(bind(before))") }
+        if let after = query.after { conditions.append("id > \(bind(after))") }
+        let order = query.after == nil ? "DESC" : "ASC"
+        // The limit is written into the statement (a validated Int, 2...501): with `LIMIT $n`
+        // the generic plan is costed for an unknown row count, so Postgres re-planned the
+        // prepared statement on every call (a fifth of its CPU per page).
+        let sql = "SELECT \(EventRows.returning) FROM events WHERE \(conditions.joined(separator: " AND ")) ORDER BY id \(order) LIMIT \(query.limit + 1)"
+        let events = try EventRows.compactEvents(from: connection.query(sql, parameters))
+        let page = events.prefix(query.limit)
         var next: JSONValue = .null
         if events.count > query.limit, let last = page.last {
             next = query.after == nil ? ["before": .int(last.id)] : ["after": .int(last.id)]
-        } else if query.after != nil {
+        } else if let after = query.after {
             // Catching up: the client keeps polling from the newest id it has.
-            next = ["after": .int(page.last?.id ?? query.after!)]
+            next = ["after": .int(page.last?.id ?? after)]
         }
         // Written straight from the events as bytes (the same bytes as the JSONValue tree, faster).
         var body: [UInt8] = []
@@ -75,7 +88,7 @@ public struct EventsRoutes: Sendable {
         body.append(contentsOf: "],\"next\":".utf8)
         JSONWriter.write(next, into: &body)
         body.append(UInt8(ascii: "}"))
-        return .json(bytes: body)
+        return body
     }
 
     @Sendable func getEvent(_ request: APIRequest) async throws -> FunctionResponse {
@@ -142,6 +155,12 @@ struct EventQuery {
     var before: Int64?
     var after: Int64?
     var limit = 50
+
+    /// No filter and no cursor: the company's newest events, which only its appends (the head),
+    /// removals and rewrites change.
+    var isNewestPage: Bool {
+        creator == nil && types.isEmpty && since == nil && until == nil && before == nil && after == nil
+    }
 
     init(_ request: FunctionRequest) throws {
         var problems: [String: String] = [:]
