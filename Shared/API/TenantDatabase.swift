@@ -27,36 +27,34 @@ public struct TenantDatabase: Sendable {
         try await run(claims, readOnly: true, body)
     }
 
-    /// A read whose answer changes only with what `what` versions (the creator list, an events
-    /// page): answered from `cache` while the version it was built at is current, which costs one
-    /// statement (the tenant, the version and any pending access check), run outside a
-    /// transaction. Otherwise `body` builds it in a read-only transaction, after reading the version
-    /// it is stored at: a page is never stored under a version newer than its data (a change
-    /// committed in between makes the page newer than its version, which only costs a miss).
+    /// A read whose answer changes only with the company's creator list (`GET /api/creators`;
+    /// the version is migration 15's): answered from `cache` while the version it was built at is
+    /// current, which costs one statement (the tenant, the version and any pending access check),
+    /// run outside a transaction. Otherwise `body` builds it in a read-only transaction, after
+    /// reading the version it is stored at: a page is never stored under a version newer than its
+    /// data (a change committed in between makes the page newer than its version: a miss later).
     public func readVersioned(
-        _ claims: AccessClaims, _ what: VersionedRead, cache: VersionedPageCache,
-        _ body: @escaping @Sendable (PostgresConnection) throws -> [UInt8]
+        _ claims: AccessClaims, cache: VersionedPageCache, _ body: @escaping @Sendable (PostgresConnection) throws -> [UInt8]
     ) async throws -> [UInt8] {
         guard TenantID.isValid(claims.companyID) else { throw FunctionError.forbidden("the token's company is not valid") }
         let pending = PendingAccess.current.flatMap { $0.result == nil ? $0 : nil }
         let company = claims.companyID.lowercased()
-        let key = company + "/" + what.page
-        let enter = "e.present, e.version FROM \(what.function)($1::uuid) e"
+        let enter = "e.present, e.version FROM enter_tenant_for_creator_list($1::uuid) e"
         do {
             return try await pool.withConnection { connection in
                 let admission = Self.admission(claims, pending: pending, enter: enter)
                 let result = try connection.query(admission.sql, admission.parameters)
                 try admission.check(result)
-                if let version = result.first?["version"], let page = cache.page(key: key, version: version) {
+                if let version = result.first?["version"].flatMap({ Int64($0) }), let page = cache.page(company: company, version: version) {
                     return page
                 }
                 return try connection.withTransaction(readOnly: true) {
                     let row = try connection.query("SELECT " + enter, [company]).first
-                    guard row?["present"] == "t", let version = row?["version"] else {
+                    guard row?["present"] == "t", let version = row?["version"].flatMap({ Int64($0) }) else {
                         throw FunctionError.forbidden("the token's company does not exist or you are not a member of it")
                     }
                     let page = try body(connection)
-                    cache.store(page, key: key, version: version)
+                    cache.store(page, company: company, version: version)
                     return page
                 }
             }
@@ -119,22 +117,5 @@ public struct TenantDatabase: Sendable {
             if role < pending.assumed { throw AccessRetry(role: role) }
             guard row?["present"] == "t" else { throw APIFunction.notAMember }
         })
-    }
-}
-
-/// What a versioned read's page depends on: the function that enters the tenant scope and returns
-/// whether the company exists and the version of the data (compared for equality only), and the
-/// page's name within the company (its cache key).
-public struct VersionedRead: Sendable {
-    let function: String
-    let page: String
-
-    /// `GET /api/creators`: the company's creator list version (migration 15).
-    public static let creatorList = VersionedRead(function: "enter_tenant_for_creator_list", page: "creators")
-
-    /// An unfiltered events page, named by its limit: the company's highest event id and the
-    /// version its removals and rewrites move (migration 16).
-    public static func eventHistory(page: String) -> VersionedRead {
-        VersionedRead(function: "enter_tenant_for_event_history", page: "events?" + page)
     }
 }

@@ -1,12 +1,11 @@
-/// What an unfiltered events page of a company depends on, read in one short statement, so the
-/// Events function can answer `GET /api/events` from the page it built last time (issue 12).
+/// A per-company version that every removal or rewrite of stored events moves, so the Events
+/// function can keep a company's newest page and fetch only what was appended since (issue 12).
 ///
-/// A company's events are only ever appended (ingest, under the company's stream lock, so per
-/// company ids commit in id order: a reader that sees id h never later sees a new id below h),
-/// and rarely removed (the archive) or rewritten (by hand). So the newest page is determined by
-/// the company's highest event id (the head) and a version that every removal or rewrite moves,
-/// which statement-level triggers keep here. Appends cost nothing extra: ingest's hot path has no
-/// trigger.
+/// A company's events are only ever appended (by ingest, under the company's stream lock, so per
+/// company ids commit in id order: a reader that has seen id h never later sees a new id below
+/// h) and rarely removed (the archive, a company's deletion) or rewritten (by hand, as the owner).
+/// Appends are found by id; the rest by this version, kept by statement-level triggers. Ingest's
+/// path has no trigger.
 enum Migration0016EventHistoryVersions {
     static let migration = Migration(version: 16, name: "event history versions", sql: #"""
     -- No foreign key to companies: deleting a company cascades to its events, whose trigger writes
@@ -43,21 +42,5 @@ enum Migration0016EventHistoryVersions {
         REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION bump_event_history_version();
     CREATE TRIGGER event_history_rewritten AFTER UPDATE ON events
         REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION bump_event_history_version();
-
-    -- enter_tenant (migration 6) plus the version of the company's event history: its head and
-    -- its history version, as text (a cache key compared for equality only). Runs as the caller,
-    -- so both are read under the tenant scope it has just set.
-    CREATE FUNCTION enter_tenant_for_event_history(company uuid, OUT present boolean, OUT version text)
-        LANGUAGE plpgsql VOLATILE
-        AS $$
-        BEGIN
-            PERFORM set_config('app.company_id', company::text, true);
-            present := EXISTS (SELECT 1 FROM public.companies WHERE id = company);
-            version := COALESCE((SELECT max(e.id) FROM public.events e WHERE e.company_id = company), 0)::text || '.'
-                || COALESCE((SELECT v.version FROM public.event_history_versions v WHERE v.company_id = company), 0)::text;
-        END
-        $$;
-    REVOKE ALL ON FUNCTION enter_tenant_for_event_history(uuid) FROM PUBLIC;
-    GRANT EXECUTE ON FUNCTION enter_tenant_for_event_history(uuid) TO ccr_app;
     """#)
 }

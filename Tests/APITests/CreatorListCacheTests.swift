@@ -139,21 +139,21 @@ import Testing
     @Test func cacheAnswersOnlyAtItsVersionAndStaysWithinItsBudget() {
         let cache = VersionedPageCache(byteBudget: 100)
         let page = { (byte: UInt8) in [UInt8](repeating: byte, count: 40) }
-        cache.store(page(1), key: "a", version: "7")
-        cache.store(page(2), key: "b", version: "7")
-        #expect(cache.page(key: "a", version: "7") == page(1))
-        #expect(cache.page(key: "a", version: "8") == nil, "another version is a miss")
-        #expect(cache.page(key: "c", version: "7") == nil)
+        cache.store(page(1), company: "a", version: 7)
+        cache.store(page(2), company: "b", version: 7)
+        #expect(cache.page(company: "a", version: 7) == page(1))
+        #expect(cache.page(company: "a", version: 8) == nil, "another version is a miss")
+        #expect(cache.page(company: "c", version: 7) == nil)
 
-        cache.store(page(3), key: "a", version: "9")
-        #expect(cache.page(key: "a", version: "7") == nil && cache.page(key: "a", version: "9") == page(3), "the newer page replaces the older")
+        cache.store(page(3), company: "a", version: 9)
+        #expect(cache.page(company: "a", version: 7) == nil && cache.page(company: "a", version: 9) == page(3), "the newer page replaces the older")
         #expect(cache.count == 2)
 
-        cache.store(page(4), key: "c", version: "1")
+        cache.store(page(4), company: "c", version: 1)
         #expect(cache.count == 2, "120 bytes do not fit in 100: one other company's page went")
-        #expect(cache.page(key: "c", version: "1") == page(4), "the page just stored stays")
+        #expect(cache.page(company: "c", version: 1) == page(4), "the page just stored stays")
 
-        cache.store([UInt8](repeating: 5, count: 101), key: "d", version: "1")
-        #expect(cache.page(key: "d", version: "1") == nil && cache.count == 2, "a page larger than the budget is not kept")
+        cache.store([UInt8](repeating: 5, count: 101), company: "d", version: 1)
+        #expect(cache.page(company: "d", version: 1) == nil && cache.count == 2, "a page larger than the budget is not kept")
     }
 }

@@ -5,9 +5,9 @@ import Postgres
 import TestSupport
 import Testing
 
-/// `GET /api/events` without filter or cursor is answered from the page built last time while the
-/// company's event head and history version (migration 16) are unchanged; an append, a removal or
-/// a rewrite shows on the next request.
+/// `GET /api/events` without filter or cursor keeps each company's newest events and reads only
+/// those appended since, and the whole page again after a removal or a rewrite moved the
+/// company's history version (migration 16); each shows on the next request.
 @Suite struct EventPageCacheTests {
     static func historyVersion(_ company: String) throws -> Int64 {
         try TestServices.superuserQuery("SELECT version FROM event_history_versions WHERE company_id = $1", [company])
@@ -42,8 +42,8 @@ import Testing
         // Another limit is another page, built and kept on its own.
         #expect(try await Self.page(api, company, "limit=3").ids == ids.reversed())
 
-        // A rewrite no trigger sees is not shown: the page came from the cache, whose key (head
-        // and history version) did not move. A filtered page is never cached, so it shows it.
+        // A rewrite no trigger sees is not shown: the page came from the cache (the history
+        // version did not move, and nothing was appended). A filtered page is read whole.
         let versionBefore = try Self.historyVersion(company)
         try Self.superuser("UPDATE events SET data = '{\"unseen\":true}' WHERE id = $1", [ids[2]], silently: true)
         #expect(try Self.historyVersion(company) == versionBefore)
@@ -51,15 +51,18 @@ import Testing
         #expect(page.ids == [ids[2], ids[1]] && page.data.first?["unseen"] == nil)
         #expect(try await Self.page(api, company, "limit=2&type=channel.follow").data.first?["unseen"] == true)
 
-        // An append moves the head.
+        // An append is read alone and put in front; the events already kept are not read again.
         let appended = try RESTRoutesTests.insertEvents(company: company, creator: creator, count: 1)
         page = try await Self.page(api, company, "limit=2")
-        #expect(page.ids == [appended[0], ids[2]] && page.data.last?["unseen"] == true)
+        #expect(page.ids == [appended[0], ids[2]] && page.next == ["before": .int(ids[2])])
+        #expect(page.data.last?["unseen"] == nil, "only the appended event was read")
 
-        // A rewrite (by hand, as the owner: the app role cannot update events) moves the version.
+        // A rewrite (by hand, as the owner: the app role cannot update events) moves the version:
+        // the page is read whole again.
         try Self.superuser("UPDATE events SET data = '{\"fixed\":true}' WHERE id = $1", [appended[0]], silently: false)
         #expect(try Self.historyVersion(company) != versionBefore)
-        #expect(try await Self.page(api, company, "limit=2").data.first?["fixed"] == true)
+        page = try await Self.page(api, company, "limit=2")
+        #expect(page.data.first?["fixed"] == true && page.data.last?["unseen"] == true)
 
         // A removal (as the archive deletes, through the app role in the tenant scope) too: the
         // newest page now ends earlier, with no cursor once nothing older is left.
@@ -76,6 +79,24 @@ import Testing
         // The other company's version and page are its own.
         #expect(try Self.historyVersion(other) == 0)
         #expect(try await Self.page(api, other, "limit=2").ids == otherIDs)
+        await api.shutdown()
+    }
+
+    /// A company with no events yet, then more appended between two requests than a page holds:
+    /// the page and its cursor are those of a whole read.
+    @Test func fromNoEventsToMoreThanAPageBetweenTwoRequests() async throws {
+        let api = try APIHarness()
+        let company = try TestServices.makeCompany()
+        var page = try await Self.page(api, company, "limit=3")
+        #expect(page.ids.isEmpty && page.next == .null)
+        let first = try RESTRoutesTests.insertEvents(company: company, creator: nil, count: 2)
+        page = try await Self.page(api, company, "limit=3")
+        #expect(page.ids == first.reversed() && page.next == .null)
+        let burst = try RESTRoutesTests.insertEvents(company: company, creator: nil, count: 5)
+        page = try await Self.page(api, company, "limit=3")
+        #expect(page.ids == Array(burst.reversed().prefix(3)) && page.next == ["before": .int(burst[2])])
+        let older = try await Self.page(api, company, "limit=3&before=\(burst[2])")
+        #expect(older.ids == [burst[1], burst[0], first[1]])
         await api.shutdown()
     }
 
@@ -104,10 +125,8 @@ import Testing
 
         let app = try PostgresConnection(url: try TestServices.databaseURL())
         try app.withTenantScope(companyId: b) {
-            let rows = try app.query("SELECT company_id::text AS company FROM event_history_versions").rows
-            #expect(rows.map { $0["company"] } == [b])
-            let entered = try #require(try app.query("SELECT present, version FROM enter_tenant_for_event_history($1::uuid)", [b]).first)
-            #expect(entered["present"] == "t" && entered["version"] == "\(bIDs[1]).\(first.1)", "head, then history version")
+            let rows = try app.query("SELECT company_id::text AS company, version FROM event_history_versions").rows
+            #expect(rows.map { $0["company"] } == [b] && rows.first?["version"] == String(first.1))
         }
         do {
             _ = try app.withTenantScope(companyId: b) { try app.query("UPDATE event_history_versions SET version = 1") }
@@ -115,11 +134,5 @@ import Testing
         } catch let error as PostgresError {
             #expect(error.sqlState == "42501")
         }
-        let fresh = try TestServices.makeCompany()
-        try app.withTenantScope(companyId: fresh) {
-            let entered = try #require(try app.query("SELECT present, version FROM enter_tenant_for_event_history($1::uuid)", [fresh]).first)
-            #expect(entered["present"] == "t" && entered["version"] == "0.0", "no events yet")
-        }
-        #expect(try app.query("SELECT present FROM enter_tenant_for_event_history(gen_random_uuid())").first?["present"] == "f")
     }
 }

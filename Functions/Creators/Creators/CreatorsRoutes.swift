@@ -116,7 +116,7 @@ public struct CreatorsRoutes: Sendable {
     /// times an hour, and is asked for on every load.
     @Sendable func list(_ request: APIRequest) async throws -> FunctionResponse {
         let keys = platforms.keys
-        let page = try await database.readVersioned(request.claims, .creatorList, cache: lists) { connection in
+        let page = try await database.readVersioned(request.claims, cache: lists) { connection in
             let rows = try connection.query(Self.select + """
                  ORDER BY (COALESCE(s.live, false) OR EXISTS (SELECT 1 FROM creator_channels lc WHERE lc.creator_id = c.id AND lc.live)) DESC,
                           lower(c.display_name), c.id

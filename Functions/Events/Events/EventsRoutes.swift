@@ -14,11 +14,11 @@ import Rooms
 public struct EventsRoutes: Sendable {
     let database: TenantDatabase
     /// The newest pages (no filter, no cursor) by company and limit: what a dashboard loads.
-    let newest: VersionedPageCache
+    let newest: NewestEventsCache
 
-    public init(database: TenantDatabase, newest: VersionedPageCache = VersionedPageCache()) {
+    public init(database: TenantDatabase) {
         self.database = database
-        self.newest = newest
+        self.newest = NewestEventsCache()
     }
 
     public var routes: [APIRoute] {
@@ -36,20 +36,50 @@ public struct EventsRoutes: Sendable {
     /// `creator`, `type` (comma-separated or repeated), `since`/`until` (RFC 3339 on occurred_at),
     /// keyset pagination: `before=<id>` (older than, newest first, the default) or `after=<id>`
     /// (newer than, oldest first: apply in order to catch up), `limit` 1–500 (default 50).
-    /// The newest page (no filter, no cursor) is answered from the page built last time while
-    /// the company's event head and history version are unchanged (migration 16): one short
-    /// statement instead of a 50-row query and its rendering.
+    /// The newest page (no filter, no cursor) is kept per company and limit: a request reads only
+    /// the events appended since (usually none or a few), and the whole page again only after a
+    /// removal or rewrite (migration 16). Other pages are read whole.
     @Sendable func listEvents(_ request: APIRequest) async throws -> FunctionResponse {
         let query = try EventQuery(request.raw)
         guard query.isNewestPage else {
             return .json(bytes: try await database.read(request.claims) { connection in try Self.page(query, on: connection) })
         }
-        return .json(bytes: try await database.readVersioned(request.claims, .eventHistory(page: "limit=\(query.limit)"), cache: newest) { connection in
-            try Self.page(query, on: connection)
+        let key = request.claims.companyID.lowercased() + "?limit=\(query.limit)"
+        let cached = newest.entry(key)
+        let entry = try await database.read(request.claims) { connection in
+            try Self.newest(limit: query.limit, since: cached, on: connection)
+        }
+        newest.store(entry, key: key)
+        return .json(bytes: Self.body(count: min(entry.events.count, query.limit), next: entry.next(limit: query.limit)) { index, body in
+            body.append(contentsOf: entry.events[index].bytes)
         })
     }
 
-    /// The page's body, read under the request's tenant scope.
+    /// The company's newest `limit + 1` events: those appended after `cached`'s head added to it
+    /// while its history version is unchanged, else read whole. Per company ids commit in id order
+    /// (ingest's stream locks), so `id > head` is every event `cached` does not have. The history
+    /// version is read in the same statement, so it belongs to the same snapshot as the events.
+    static func newest(limit: Int, since cached: NewestEventsCache.Entry?, on connection: PostgresConnection) throws -> NewestEventsCache.Entry {
+        let result = try connection.query("""
+            SELECT \(EventRows.returning), h.version AS history
+            FROM (SELECT COALESCE(max(v.version), 0) AS version FROM event_history_versions v) h
+            LEFT JOIN LATERAL (
+                SELECT * FROM events WHERE company_id = current_company_id() AND id > $1 ORDER BY id DESC LIMIT \(limit + 1)
+            ) e ON true
+            """, [cached?.head ?? 0])
+        let history = try result.rows.first?.requireInt64("history") ?? 0
+        // No event after the head: one row, of the history version alone.
+        let read: [(id: Int64, bytes: [UInt8])] = result.rows.first?["id"] == nil ? [] : try EventRows.compactEvents(from: result).map { event in
+            var bytes: [UInt8] = []
+            event.write(into: &bytes)
+            return (id: event.id, bytes: bytes)
+        }
+        guard let cached else { return NewestEventsCache.Entry(history: history, events: read) }
+        guard cached.history == history else { return try newest(limit: limit, since: nil, on: connection) }
+        return NewestEventsCache.Entry(history: history, events: Array((read + cached.events).prefix(limit + 1)))
+    }
+
+    /// A filtered or cursor page, read whole under the request's tenant scope.
     static func page(_ query: EventQuery, on connection: PostgresConnection) throws -> [UInt8] {
         var conditions = ["company_id = current_company_id()"]
         var parameters: [(any PostgresParameter)?] = []
@@ -77,13 +107,18 @@ public struct EventsRoutes: Sendable {
             // Catching up: the client keeps polling from the newest id it has.
             next = ["after": .int(page.last?.id ?? after)]
         }
-        // Written straight from the events as bytes (the same bytes as the JSONValue tree, faster).
+        return body(count: page.count, next: next) { index, body in events[index].write(into: &body) }
+    }
+
+    /// `{"data":[…],"next":…}`, written straight as bytes (the same bytes as the JSONValue tree,
+    /// faster), each event by `event`.
+    static func body(count: Int, next: JSONValue, event: (Int, inout [UInt8]) -> Void) -> [UInt8] {
         var body: [UInt8] = []
-        body.reserveCapacity(64 + page.count * 400)
+        body.reserveCapacity(64 + count * 400)
         body.append(contentsOf: "{\"data\":[".utf8)
-        for (index, event) in page.enumerated() {
+        for index in 0..<count {
             if index > 0 { body.append(UInt8(ascii: ",")) }
-            event.write(into: &body)
+            event(index, &body)
         }
         body.append(contentsOf: "],\"next\":".utf8)
         JSONWriter.write(next, into: &body)
