@@ -1,3 +1,4 @@
+import Glibc
 import Postgres
 
 /// After a benchmark seeds its rows: statistics for the planner (VACUUM ANALYZE) and the seeded
@@ -10,5 +11,8 @@ enum SettledDatabase {
         // VACUUM refuses.
         try connection.execute(script: "VACUUM ANALYZE")
         try connection.execute(script: "CHECKPOINT")
+        // And the rest of the machine's dirty pages (a previous run's files, the seed's WAL):
+        // the kernel's writeback of them showed up as a third of a core in the measurement.
+        sync()
     }
 }
