@@ -19,8 +19,9 @@ public struct TenantDatabase: Sendable {
         try await run(claims, readOnly: false, body)
     }
 
-    /// A read-only transaction (GET routes): a write in it fails, and its COMMIT is not waited
-    /// for, so the whole request is one round trip to Postgres (see `withTransaction`).
+    /// A read-only transaction (GET routes): a write in it fails. With pipelining
+    /// (`DATABASE_PIPELINING`) its COMMIT is not waited for and the whole request is one round
+    /// trip to Postgres (see `withTransaction`); without, each statement is one.
     public func read<T: Sendable>(
         _ claims: AccessClaims, _ body: @escaping @Sendable (PostgresConnection) throws -> T
     ) async throws -> T {
@@ -79,7 +80,8 @@ public struct TenantDatabase: Sendable {
                     // company, before a write could reach a foreign-key error.
                     let admission = Self.admission(claims, pending: pending, enter: "enter_tenant($1::uuid) AS present")
                     if readOnly {
-                        // A read: the check travels with the body's first query (one round trip).
+                        // A read: the check travels with the body's first query (one round trip
+                        // when pipelining).
                         // That query runs before the check has seen the answer, but its result
                         // reaches the body only if the check passes; it cannot write (READ ONLY).
                         connection.sendAhead(admission.sql, admission.parameters, check: admission.check)

@@ -1,10 +1,11 @@
 extension PostgresConnection {
     /// Runs `body` inside BEGIN … COMMIT; any error rolls back and is rethrown.
     ///
-    /// BEGIN goes out with the body's first statement (one round trip, see `sendAhead`).
+    /// BEGIN goes out with the body's first statement (one round trip when pipelining, see
+    /// `sendAhead`).
     /// `readOnly`: the transaction is `READ ONLY` (a write in it fails) and its COMMIT is sent
     /// without waiting for the answer, which is read before the connection's next statement:
-    /// a read's result does not depend on it, so a request pays one round trip, not two.
+    /// a read's result does not depend on it, so a pipelined request pays one round trip, not two.
     public func withTransaction<T>(readOnly: Bool = false, _ body: () throws -> T) throws -> T {
         sendAhead(readOnly ? "BEGIN READ ONLY" : "BEGIN")
         do {
