@@ -157,7 +157,7 @@ let functionTargets: [Target] =
                main: httpMain)
     + function("Events", executable: "events",
                library: ["Audit", "API", "AccessTokens", "BlockingIO", "EventSub", "FunctionRuntime", "FunctionServer", "Ingest", "JSONValue",
-                         "ObjectStore", "Postgres", "Rooms", "Settings", nioLocks],
+                         "ObjectStore", "Postgres", "Rooms", "Settings"],
                main: apiMain)
     + function("Dashboard", executable: "dashboard",
                library: ["Files", "FunctionRuntime", "FunctionServer", "JSONValue", "Settings", "URLEncoding"], main: httpMain)

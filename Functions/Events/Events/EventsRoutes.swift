@@ -18,7 +18,7 @@ public struct EventsRoutes: Sendable {
 
     public init(database: TenantDatabase) {
         self.database = database
-        self.newest = NewestEventsCache()
+        self.newest = NewestEventsCache(byteBudget: 64 << 20)
     }
 
     public var routes: [APIRoute] {
@@ -45,11 +45,11 @@ public struct EventsRoutes: Sendable {
             return .json(bytes: try await database.read(request.claims) { connection in try Self.page(query, on: connection) })
         }
         let key = request.claims.companyID.lowercased() + "?limit=\(query.limit)"
-        let cached = newest.entry(key)
+        let cached = newest.value(key)
         let entry = try await database.read(request.claims) { connection in
             try Self.newest(limit: query.limit, since: cached, on: connection)
         }
-        newest.store(entry, key: key)
+        newest.store(entry, bytes: entry.byteCount, key: key)
         return .json(bytes: Self.body(count: min(entry.events.count, query.limit), next: entry.next(limit: query.limit)) { index, body in
             body.append(contentsOf: entry.events[index].bytes)
         })
@@ -59,7 +59,7 @@ public struct EventsRoutes: Sendable {
     /// while its history version is unchanged, else read whole. Per company ids commit in id order
     /// (ingest's stream locks), so `id > head` is every event `cached` does not have. The history
     /// version is read in the same statement, so it belongs to the same snapshot as the events.
-    static func newest(limit: Int, since cached: NewestEventsCache.Entry?, on connection: PostgresConnection) throws -> NewestEventsCache.Entry {
+    static func newest(limit: Int, since cached: NewestEvents?, on connection: PostgresConnection) throws -> NewestEvents {
         let result = try connection.query("""
             SELECT \(EventRows.returning), h.version AS history
             FROM (SELECT COALESCE(max(v.version), 0) AS version FROM event_history_versions v) h
@@ -74,9 +74,9 @@ public struct EventsRoutes: Sendable {
             event.write(into: &bytes)
             return (id: event.id, bytes: bytes)
         }
-        guard let cached else { return NewestEventsCache.Entry(history: history, events: read) }
+        guard let cached else { return NewestEvents(history: history, events: read) }
         guard cached.history == history else { return try newest(limit: limit, since: nil, on: connection) }
-        return NewestEventsCache.Entry(history: history, events: Array((read + cached.events).prefix(limit + 1)))
+        return NewestEvents(history: history, events: Array((read + cached.events).prefix(limit + 1)))
     }
 
     /// A filtered or cursor page, read whole under the request's tenant scope.
