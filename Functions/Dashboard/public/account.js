@@ -3,7 +3,7 @@
 // current one marked; sign out and sign out everywhere. Every value from the server is set as
 // text (user agents and company names are user-controlled).
 
-import { el, formatDateTime } from "./format.js";
+import { el, formatDateTime, latestOnly } from "./format.js";
 
 function statusLine() {
   return el("p", { class: "status", attrs: { role: "status", id: "account-status" } });
@@ -73,16 +73,18 @@ export class AccountPage {
       el("thead", {}, [el("tr", {}, ["Device", "Company", "IP address", "Signed in", "Last active", "Expires", ""].map((text) => el("th", { text })))]),
       tbody,
     ]);
+    const beginLoad = latestOnly(stillCurrent);
     const load = async () => {
+      const latest = beginLoad();
       try {
         const result = await this.#session.sessions();
-        if (!stillCurrent()) return;
+        if (!latest()) return;
         const current = result?.current ?? null;
         const rows = (result?.data ?? []).map((entry) => this.#row(entry, entry.id === current, status, load));
         tbody.replaceChildren(...rows);
         setStatus(status, rows.length ? "" : "No sessions.");
       } catch (error) {
-        if (stillCurrent()) setStatus(status, error.message ?? "Could not load the sessions.", true);
+        if (latest()) setStatus(status, error.message ?? "Could not load the sessions.", true);
       }
     };
     children.push(el("div", { class: "account-actions" }, [signOut, everywhere]), el("h2", { text: "Signed-in sessions" }), status, table);

@@ -7,7 +7,7 @@
 // More sections plug in with `registerAdminSection` (invitations.js, keys.js), and more parts of
 // the members page with `registerMembersPart`, without touching this file's sections.
 
-import { el, formatDateTime, formatBytes, isHexColor, safeHTTPURL, copyFromInput } from "./format.js";
+import { el, formatDateTime, formatBytes, isHexColor, safeHTTPURL, copyFromInput, latestOnly } from "./format.js";
 import { isTwitchLogin, looksLikeRumble } from "./channels.js";
 import { channelsCell } from "./creator-channels.js";
 
@@ -324,11 +324,13 @@ export class Admin {
     /** The creators the table was drawn from (and whether each is on Twitch): drawn again when they change. */
     let drawnCreators = "";
     const creatorIds = () => [...this.#store.creators.values()].map((creator) => `${creator.id}:${creator.twitchUserId}`).sort().join(",");
+    const beginLoadLinks = latestOnly(stillCurrent);
     const loadLinks = async () => {
+      const latest = beginLoadLinks();
       try {
         const requestedAt = Date.now();
         const result = await this.#api.creators();
-        if (!stillCurrent()) return;
+        if (!latest()) return;
         const items = (result?.data ?? []).filter((item) => item && typeof item.id === "string");
         links = new Map(items.map((item) => [item.id, item.twitch ?? null]));
         channelLists = new Map(items.map((item) => [item.id, Array.isArray(item.channels) ? item.channels : null]));
@@ -344,7 +346,7 @@ export class Admin {
           row.setChannels(channelLists.get(id));
         }
       } catch (error) {
-        if (stillCurrent()) setStatus(status, errorText(error), true);
+        if (latest()) setStatus(status, errorText(error), true);
       }
     };
     const renderTable = () => {
@@ -596,13 +598,15 @@ export class Admin {
     const form = el("form", { class: "inline", attrs: { id: "member-add-form" } }, [
       field("Email", email), field("Role", newRole), el("button", { text: "Add member", attrs: { type: "submit" } }),
     ]);
+    const beginLoad = latestOnly(stillCurrent);
     const load = async () => {
+      const latest = beginLoad();
       try {
         const result = await this.#api.members();
-        if (!stillCurrent()) return;
+        if (!latest()) return;
         tbody.replaceChildren(...(result?.data ?? []).map((member) => this.#memberRow(member, role, { email: myEmail, userId: myUserId }, status, load)));
       } catch (error) {
-        setStatus(status, errorText(error), true);
+        if (latest()) setStatus(status, errorText(error), true);
       }
     };
     form.addEventListener("submit", async (event) => {

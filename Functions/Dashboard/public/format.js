@@ -193,3 +193,18 @@ export async function copyFromInput(input) {
     return false;
   }
 }
+
+/**
+ * For a list a view loads more than once (on opening, after each change, on Refresh): answers can
+ * arrive out of order, and the page's first load answering after the one a change started would
+ * draw the list from before the change. `const begin = latestOnly(stillCurrent)`; each load calls
+ * `const latest = begin()` first and draws its answer only while `latest()` is true: the view is
+ * still shown and no later load has begun.
+ */
+export function latestOnly(stillCurrent) {
+  let latest = 0;
+  return () => {
+    const ticket = ++latest;
+    return () => ticket === latest && stillCurrent();
+  };
+}

@@ -8,7 +8,7 @@
 // provider that verified the same email, and lands in the company with the invited role.
 
 import { registerAdminSection, registerMembersPart, manageableRoles, memberEmailsById } from "./admin.js";
-import { el, formatDateTime, copyFromInput } from "./format.js";
+import { el, formatDateTime, copyFromInput, latestOnly } from "./format.js";
 
 const STATUSES = new Set(["pending", "accepted", "expired", "revoked"]);
 
@@ -74,15 +74,17 @@ function renderInvitations({ api, body, role, stillCurrent, statusLine, setStatu
     tbody,
   ]);
 
+  const beginLoad = latestOnly(stillCurrent);
   const load = async () => {
+    const latest = beginLoad();
     try {
       const [result, names] = await Promise.all([api.invitations(), memberEmailsById(api)]);
-      if (!stillCurrent()) return;
+      if (!latest()) return;
       const rows = (result?.data ?? []).map((invitation) => row(invitation, names));
       tbody.replaceChildren(...rows);
       empty.hidden = rows.length > 0;
     } catch (error) {
-      if (stillCurrent()) setStatus(status, errorText(error), true);
+      if (latest()) setStatus(status, errorText(error), true);
     }
   };
 

@@ -8,7 +8,7 @@
 // Shared/Access/APIKeys.swift; Tests/DashboardTests fail when they drift apart).
 
 import { registerAdminSection, memberEmailsById } from "./admin.js";
-import { el, formatDateTime, copyFromInput } from "./format.js";
+import { el, formatDateTime, copyFromInput, latestOnly } from "./format.js";
 
 const MAXIMUM_DAYS = 3650;
 const MAXIMUM_NAME = 100;
@@ -104,15 +104,17 @@ async function renderKeys({ api, body, stillCurrent, statusLine, setStatus, erro
     tbody,
   ]);
 
+  const beginLoad = latestOnly(stillCurrent);
   const load = async () => {
+    const latest = beginLoad();
     try {
       const [result, names] = await Promise.all([api.apiKeys(), memberEmailsById(api)]);
-      if (!stillCurrent()) return;
+      if (!latest()) return;
       const rows = (result?.data ?? []).map((key) => row(key, names));
       tbody.replaceChildren(...rows);
       empty.hidden = rows.length > 0;
     } catch (error) {
-      if (stillCurrent()) setStatus(status, errorText(error), true);
+      if (latest()) setStatus(status, errorText(error), true);
     }
   };
 

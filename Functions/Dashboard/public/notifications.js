@@ -11,7 +11,7 @@
 // page as text; a preview shows what Discord or Slack would display, never as HTML.
 
 import { registerAdminSection } from "./admin.js";
-import { el, formatDateTime, copyFromInput } from "./format.js";
+import { el, formatDateTime, copyFromInput, latestOnly } from "./format.js";
 
 const KINDS = [
   { kind: "discord", label: "Discord webhook", placeholder: "https://discord.com/api/webhooks/…" },
@@ -286,10 +286,12 @@ function renderNotifications({ api, body, stillCurrent, statusLine, setStatus, e
     }
   };
 
+  const beginLoad = latestOnly(stillCurrent);
   const load = async () => {
+    const latest = beginLoad();
     try {
       const result = await api.notificationDestinations();
-      if (!stillCurrent()) return;
+      if (!latest()) return;
       const destinations = result?.data ?? [];
       tbody.replaceChildren(...destinations.map(row));
       empty.hidden = destinations.length > 0;
@@ -299,7 +301,7 @@ function renderNotifications({ api, body, stillCurrent, statusLine, setStatus, e
         detail.hidden = true;
       }
     } catch (error) {
-      if (stillCurrent()) setStatus(status, errorText(error), true);
+      if (latest()) setStatus(status, errorText(error), true);
     }
   };
 

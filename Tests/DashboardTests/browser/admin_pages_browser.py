@@ -91,6 +91,26 @@ def error_code(body):
     return ((body or {}).get("error") or {}).get("code")
 
 
+# Holds the answer of the page's next GET of `path` (a suffix of the URL's path) until the test
+# calls window.__ccrRelease(): a slow answer, made deterministic. window.__ccrHeld says where it
+# is: "waiting" → "holding" (asked, answer held) → "delivered" (released, and the page had time
+# to draw it).
+HOLD_NEXT_ANSWER = """
+const path = arguments[0];
+const original = window.fetch;
+window.__ccrHeld = "waiting";
+window.fetch = function (input, init) {
+  const url = new URL(typeof input === "string" ? input : input.url, location.href);
+  const method = ((init && init.method) || "GET").toUpperCase();
+  if (window.__ccrHeld !== "waiting" || method !== "GET" || !url.pathname.endsWith(path)) return original.apply(this, arguments);
+  window.__ccrHeld = "holding";
+  return original.apply(this, arguments).then((response) => new Promise((resolve) => {
+    window.__ccrRelease = () => { resolve(response); setTimeout(() => { window.__ccrHeld = "delivered"; }, 500); };
+  }));
+};
+"""
+
+
 def accept_confirm(driver):
     alert = wait_until(lambda: driver.switch_to.alert, 5)
     text = alert.text
@@ -121,6 +141,17 @@ def scenario_invitation(config, checks):
         options = [o.get_attribute("value") for o in alice.find_elements(By.CSS_SELECTOR, "#invitation-role option")]
         checks.check("owner: may invite to every role", options == ["owner", "admin", "operator", "viewer"], options)
 
+        # --- the list the page asks for on opening answers only after the invitation below is
+        # made and listed: that late answer (from before the invitation) must not draw over it.
+        alice.execute_script(HOLD_NEXT_ANSWER, "/api/invitations")
+        alice.execute_script("location.hash = '#/admin/keys'")
+        wait_until(lambda: text_of(alice, "#admin-body h1") == "API keys", 10)
+        alice.execute_script("location.hash = '#/admin/invitations'")
+        holding = wait_until(lambda: alice.execute_script("return window.__ccrHeld") == "holding"
+                             and alice.find_elements(By.ID, "invitation-form"), 10)
+        checks.check("the page's opening load of the list is held (a slow answer)", holding,
+                     alice.execute_script("return window.__ccrHeld"))
+
         # --- invite a fresh email as operator.
         alice.find_element(By.ID, "invitation-email").send_keys(invitee)
         Select(alice.find_element(By.ID, "invitation-role")).select_by_value("operator")
@@ -140,6 +171,11 @@ def scenario_invitation(config, checks):
         checks.check("the invitation is listed as pending with the role and a revoke button",
                      listed and listed["status"] == "pending" and listed["cells"][1] == "operator" and "Revoke" in listed["buttons"]
                      and listed["cells"][3] == "alice@agency.test", listed)
+        alice.execute_script("window.__ccrRelease()")
+        delivered = wait_until(lambda: alice.execute_script("return window.__ccrHeld") == "delivered", 5)
+        kept = row_where(alice, "invitations-table", "email", invitee)
+        checks.check("the opening load answering last does not draw the list from before the invitation",
+                     delivered and kept and kept["status"] == "pending", (alice.execute_script("return window.__ccrHeld"), kept))
         status, body = owner_get(config, "/api/invitations")
         server = next((i for i in (body or {}).get("data", []) if i["email"] == invitee), None)
         checks.check("server: the invitation is pending, operator", server and server["status"] == "pending" and server["role"] == "operator",
