@@ -43,11 +43,18 @@ public struct APIDependencies: Sendable {
         self.keyRateLimiter = keyRateLimiter
     }
 
+    /// REST functions pipeline their Postgres statements unless `DATABASE_PIPELINING=false`: a read
+    /// (BEGIN, the tenant check, the query, a lazy COMMIT) is then one round trip, and `bench api`
+    /// measured less CPU per request that way in every alternating pair (docs/architecture.md,
+    /// "Round trips").
+    public static let pipelinesDatabase = true
+
     public static func load(environment: Environment, logger: Logger) async throws -> APIDependencies {
         // The process-wide client: it lives as long as the process, so shutting it down at exit
         // (and crashing in deinit when one forgets) is not a concern.
         let httpClient = HTTPClient.shared
-        let pool = try PostgresPool.fromEnvironment(environment, defaultSize: 4, maximumSize: 64, logger: logger)
+        let pool = try PostgresPool.fromEnvironment(environment, defaultSize: 4, maximumSize: 64,
+                                                    pipelining: Self.pipelinesDatabase, logger: logger)
         let verifier = try AccessTokenVerifier.fromEnvironment(environment, httpClient: httpClient, logger: logger,
                                                                ownKeys: DatabaseKeySource(pool: pool))
         let access = AccessCheck(pool: pool, cacheSeconds: Double(try environment.int("ACCESS_CHECK_CACHE_SECONDS", default: 2, range: 0...5)),

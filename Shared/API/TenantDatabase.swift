@@ -19,9 +19,9 @@ public struct TenantDatabase: Sendable {
         try await run(claims, readOnly: false, body)
     }
 
-    /// A read-only transaction (GET routes): a write in it fails. With pipelining
-    /// (`DATABASE_PIPELINING`) its COMMIT is not waited for and the whole request is one round
-    /// trip to Postgres (see `withTransaction`); without, each statement is one.
+    /// A read-only transaction (GET routes): a write in it fails. Pipelined (the REST functions'
+    /// default, `APIDependencies.pipelinesDatabase`) its COMMIT is not waited for and the whole
+    /// request is one round trip to Postgres (see `withTransaction`); without, each statement is one.
     public func read<T: Sendable>(
         _ claims: AccessClaims, _ body: @escaping @Sendable (PostgresConnection) throws -> T
     ) async throws -> T {

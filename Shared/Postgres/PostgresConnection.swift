@@ -12,7 +12,7 @@ public final class PostgresConnection: @unchecked Sendable {
     private var prepared: [String: String] = [:]
     private var preparedCount = 0
     private let preparesStatements: Bool
-    /// Statements sent ahead go out in one libpq pipeline (see `pipelinesByDefault`).
+    /// Statements sent ahead go out in one libpq pipeline (see `init` and `sendAhead`).
     private let pipelines: Bool
     static let maxPreparedStatements = 256
     /// Statements queued by `sendAhead`, sent with the next statement in one round trip.
@@ -35,8 +35,11 @@ public final class PostgresConnection: @unchecked Sendable {
     /// Connects with a libpq connection string or `postgresql://` URL. `preparesStatements`:
     /// statements are prepared once per connection and then only bound and executed; turn it off
     /// behind a pooler in transaction mode that does not keep named statements (PgBouncer < 1.21).
+    /// `pipelines`: statements sent ahead go out with the next one in one libpq pipeline; off,
+    /// they go out one by one with it, and a lazy COMMIT is waited for: the same results and
+    /// errors in more round trips. Which functions pipeline, and why: `PostgresPool.fromEnvironment`.
     public init(url: String, preparesStatements: Bool = PostgresConnection.preparesStatementsByDefault,
-                pipelines: Bool = PostgresConnection.pipelinesByDefault) throws {
+                pipelines: Bool = false) throws {
         self.preparesStatements = preparesStatements
         self.pipelines = pipelines
         guard let handle = PQconnectdb(url) else {
@@ -78,19 +81,6 @@ public final class PostgresConnection: @unchecked Sendable {
     public func sendAhead(_ sql: String, _ parameters: [(any PostgresParameter)?] = [], check: ((QueryResult) throws -> Void)? = nil) {
         ahead.append(AheadStatement(sql: sql, texts: parameters.map { $0?.postgresText }, check: check))
     }
-
-    /// The process's default for pipelining: off unless `DATABASE_PIPELINING=true`. Off,
-    /// statements sent ahead go out one by one with the next statement, and a lazy COMMIT is
-    /// waited for: the same results and errors, in more round trips.
-    ///
-    /// Why off: measured on an idle 2-core machine (`bench webhook --direct`, 1,000 companies),
-    /// ingest was 10–15 % slower pipelined (2,485 vs 2,943 events/s for follows and chat) and
-    /// REST no faster; the per-request cost is CPU in the function and the backend, not round
-    /// trips. Kept behind the switch until a profile says why the pipeline costs more.
-    public static let pipelinesByDefault: Bool = {
-        guard let value = getenv("DATABASE_PIPELINING") else { return false }
-        return ["1", "true", "yes", "on"].contains(String(cString: value).lowercased())
-    }()
 
     /// Drops queued statements that never went out (the body threw before its first query).
     /// Returns true if there were any.

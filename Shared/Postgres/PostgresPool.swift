@@ -13,12 +13,15 @@ public final class PostgresPool: Sendable {
     private let logger: Logger
 
     private let preparesStatements: Bool
+    /// Whether its connections pipeline statements sent ahead.
+    public let pipelines: Bool
 
-    /// `preparesStatements`: see `PostgresConnection.init(url:preparesStatements:)`.
+    /// `preparesStatements`, `pipelines`: see `PostgresConnection.init(url:preparesStatements:pipelines:)`.
     public init(url: String, size: Int = 4, preparesStatements: Bool = PostgresConnection.preparesStatementsByDefault,
-                logger: Logger = Logger(label: "postgres")) {
+                pipelines: Bool = false, logger: Logger = Logger(label: "postgres")) {
         self.url = Self.withDefaults(url)
         self.preparesStatements = preparesStatements
+        self.pipelines = pipelines
         self.size = size
         self.executor = BlockingExecutor(threads: size)
         self.idle = NIOLockedValueBox([])
@@ -63,7 +66,7 @@ public final class PostgresPool: Sendable {
             for _ in 0..<count {
                 group.addTask { [self] in
                     try await executor.run { [self] in
-                        let connection = try PostgresConnection(url: url, preparesStatements: preparesStatements)
+                        let connection = try PostgresConnection(url: url, preparesStatements: preparesStatements, pipelines: pipelines)
                         _ = try connection.query("SELECT 1")
                         return connection
                     }
@@ -81,7 +84,7 @@ public final class PostgresPool: Sendable {
 
     private func checkOut() throws -> PostgresConnection {
         if let connection = idle.withLockedValue({ $0.popLast() }) { return connection }
-        return try PostgresConnection(url: url, preparesStatements: preparesStatements)
+        return try PostgresConnection(url: url, preparesStatements: preparesStatements, pipelines: pipelines)
     }
 
     private func checkIn(_ connection: PostgresConnection) {

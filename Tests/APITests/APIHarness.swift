@@ -44,7 +44,8 @@ struct APIHarness {
          keyRateLimitPerMinute: Int = 100_000, keyCacheSeconds: Double = 0, linking: CreatorLinking? = nil,
          platforms: ChannelPlatforms = ChannelPlatforms()) throws {
         let logger = Logger(label: "api-test")
-        pool = PostgresPool(url: try TestServices.databaseURL(), size: 4, logger: logger)
+        // Pipelined like the REST functions' pool, so the routes run as they do in production.
+        pool = PostgresPool(url: try TestServices.databaseURL(), size: 4, pipelines: APIDependencies.pipelinesDatabase, logger: logger)
         redis = RedisClient(url: try TestServices.redisURL(), size: 2, logger: logger)
         let database = TenantDatabase(pool: pool)
         let verifier = AccessTokenVerifier(keys: StaticKeySource(jwks: JSONWebKeySet(keys: ["test-key": Self.signer.privateKey.publicKey])),

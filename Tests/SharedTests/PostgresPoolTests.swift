@@ -1,5 +1,7 @@
 import Foundation
+import Logging
 import Postgres
+import Settings
 import TestSupport
 import Testing
 
@@ -38,6 +40,25 @@ import Testing
         try await pool.warmUp(connections: 10)
         #expect(try Self.backends(name) == 2)
         await pool.shutdown()
+    }
+
+    /// `DATABASE_PIPELINING` overrides the function's own default either way; anything but a
+    /// boolean is a configuration error, not a silent default.
+    @Test func pipeliningIsTheFunctionsDefaultUnlessTheEnvironmentSaysOtherwise() async throws {
+        let url = ["DATABASE_URL": "postgres://nobody@127.0.0.1:1/none"]
+        func pipelines(_ values: [String: String], default pipelining: Bool) async throws -> Bool {
+            let pool = try PostgresPool.fromEnvironment(Environment(values), defaultSize: 1, pipelining: pipelining, logger: Logger(label: "test"))
+            await pool.shutdown()
+            return pool.pipelines
+        }
+        #expect(try await pipelines(url, default: false) == false)
+        #expect(try await pipelines(url, default: true) == true)
+        #expect(try await pipelines(url.merging(["DATABASE_PIPELINING": "false"]) { $1 }, default: true) == false)
+        #expect(try await pipelines(url.merging(["DATABASE_PIPELINING": "on"]) { $1 }, default: false) == true)
+        await #expect(throws: (any Error).self) { try await pipelines(url.merging(["DATABASE_PIPELINING": "sometimes"]) { $1 }, default: true) }
+        let direct = PostgresPool(url: url["DATABASE_URL"]!, size: 1)
+        #expect(direct.pipelines == false, "a pool built directly does not pipeline unless asked")
+        await direct.shutdown()
     }
 
     @Test func anUnreachableDatabaseIsAnError() async throws {
