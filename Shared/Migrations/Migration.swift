@@ -31,5 +31,6 @@ public enum Schema {
         Migration0014StoreEventsOnce.migration,
         Migration0015CreatorListVersions.migration,
         Migration0016EventHistoryVersions.migration,
+        Migration0017PlannedAccessFunctions.migration,
     ]
 }

@@ -12,6 +12,36 @@ import Testing
         #expect(versions == Schema.migrations.map { Int64($0.version) })
     }
 
+    /// The owner-run functions an authenticated request may call (migration 17) are PL/pgSQL, whose
+    /// plan Postgres keeps per connection; `LANGUAGE sql` SECURITY DEFINER bodies are parsed and
+    /// planned again on every call. As the app role they answer: a member's role, nothing for a
+    /// stranger or an unknown session, no row for an unknown key prefix.
+    @Test func requestPathFunctionsKeepTheirPlanAndAnswerAsBefore() throws {
+        let definitions = try TestServices.superuserQuery("""
+            SELECT p.proname, l.lanname, p.prosecdef, array_to_string(p.proconfig, ',') AS config
+            FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+            WHERE p.proname IN ('access_roles', 'api_key_by_prefix') ORDER BY p.proname
+            """).rows
+        #expect(definitions.map { $0["proname"] } == ["access_roles", "api_key_by_prefix"])
+        for definition in definitions {
+            #expect(definition["lanname"] == "plpgsql", "\(definition["proname"] ?? "")")
+            #expect(definition.bool("prosecdef") == true)
+            #expect(definition["config"] == "search_path=public, pg_temp")
+        }
+        let company = try TestServices.makeCompany()
+        let member = try TestServices.addMember(company: company, email: "planned-\(TestServices.uniqueTwitchUserID())@agency.test", role: "operator")
+        let stranger = "00000000-0000-4000-8000-000000000001"
+        let app = try PostgresConnection(url: try TestServices.databaseURL())
+        for _ in 0..<7 {  // past the calls after which PL/pgSQL may switch to a generic plan
+            let roles = try app.query("""
+                SELECT ordinality, role FROM access_roles(ARRAY[$1, $1, $1]::uuid[], ARRAY[$2, $3, $2]::uuid[], ARRAY[NULL, NULL, $3]::uuid[])
+                """, [company, member, stranger]).rows
+            #expect(roles.map { $0["ordinality"] } == ["1", "2", "3"])
+            #expect(roles.map { $0["role"] } == ["operator", nil, nil], "a member, a stranger, a member with an unknown session")
+            #expect(try app.query("SELECT * FROM api_key_by_prefix($1)", ["nosuchprefix"]).rows.isEmpty)
+        }
+    }
+
     @Test func migratorRefusesSuperusers() throws {
         let superuser = try PostgresConnection(url: try TestServices.superuserURL())
         #expect(throws: Migrator.Failure.self) { try Migrator(connection: superuser).migrate() }
