@@ -23,6 +23,7 @@ extension RelaySuites {
                 configuration.pingTimeoutMilliseconds = conformance.pingTimeoutMilliseconds
                 configuration.connectTimeoutMilliseconds = conformance.connectTimeoutMilliseconds
                 configuration.maxPayload = conformance.maxPayload
+                configuration.connectReplyGapMicroseconds = conformance.connectReplyGapMicroseconds
             }
         }
 

@@ -39,6 +39,12 @@ public struct RelayConfiguration: Sendable {
     /// frames of several events leave in one syscall per socket, which is where the relay's time
     /// goes (one `writev` per socket per flush). 0 flushes at the end of every loop tick.
     public var flushIntervalMicroseconds: Int
+    /// After a CONNECT reply (written alone), how long the loop holds its next flush, so what the
+    /// session sends next reaches the peer in a later read (`RoomRegistry.writeAlone`). Two
+    /// milliseconds is the JS server's one write per event-loop turn; the protocol suite's client
+    /// (a one-shot listener on `ws`) drops a frame read together with the reply, and on a loaded
+    /// machine node can stay off the CPU longer than that, so `--conformance` allows 40.
+    public var connectReplyGapMicroseconds = 2_000
     /// How often the relay looks in Postgres for events of its companies that were stored but never
     /// published (`UnpublishedEventCheck`); 0 turns the check off.
     public var unpublishedCheckIntervalMilliseconds: Int
@@ -111,6 +117,7 @@ public struct RelayConfiguration: Sendable {
             configuration.pingTimeoutMilliseconds = 200
             configuration.connectTimeoutMilliseconds = 1_000
             configuration.maxPayload = 1_000_000
+            configuration.connectReplyGapMicroseconds = 40_000
             // The suite's reference server allows every origin.
             if configuration.corsOrigins.isEmpty { configuration.corsOrigins = ["*"] }
             return configuration

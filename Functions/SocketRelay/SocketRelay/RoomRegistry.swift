@@ -224,7 +224,7 @@ final class RoomRegistry: @unchecked Sendable {
     }
 
     /// Writes and flushes one frame now, on its own, then holds the loop's next flush back for
-    /// `aloneGapNanoseconds`, so what the session sends next reaches the peer in a later read
+    /// `connectReplyGapMicroseconds`, so what the session sends next reaches the peer in a later read
     /// (see `Session.sendPacketAlone`). Whatever was waiting for this loop's flush goes first.
     func writeAlone(_ frame: ByteBuffer, to link: WebSocketLink) {
         guard link.eventLoop === eventLoop else {
@@ -234,11 +234,9 @@ final class RoomRegistry: @unchecked Sendable {
         flushAll()
         link.write(frame)
         link.flush()
-        flushNotBefore = monotonicNanoseconds() + Self.aloneGapNanoseconds
+        flushNotBefore = monotonicNanoseconds() + UInt64(core.configuration.connectReplyGapMicroseconds) * 1_000
     }
 
-    /// Two milliseconds: the JS server's one write per event-loop turn, with room for a busy peer.
-    static let aloneGapNanoseconds: UInt64 = 2_000_000
     private var flushNotBefore: UInt64 = 0
 
     private func scheduleFlush() {
