@@ -67,12 +67,12 @@ public struct APIBenchmark: Sendable {
                                "S3_ENDPOINT": "http://127.0.0.1:1/objects", "S3_BUCKET": "bench", "S3_REGION": "local",
                                "S3_ACCESS_KEY_ID": "bench", "S3_SECRET_ACCESS_KEY": "bench-secret-0000"]
             for (key, value) in runtime.pairs { environment[key] = value }
-            // The before/after switch of the round-trip change (docs/architecture.md).
+            // Overrides each function's own pipelining default (docs/architecture.md, "Round trips").
             if let pipelining = Environment().optional("DATABASE_PIPELINING") { environment["DATABASE_PIPELINING"] = pipelining }
             router = try ChildProcess(executable: FileSystem.currentExecutable(), arguments: [
                 "serve-router", "--port", String(port), "--bin-dir", options.binaryDirectory, "--routes", options.routesFile,
                 "--idle-seconds", "600"], environment: environment)
-            while !Ports.isAccepting(port: port) { try await Task.sleep(nanoseconds: 2_000_000) }
+            try await ListeningProcess.waitUntilListening(router!, name: "the router", port: port)
             let tokens = try companies.map { company in
                 try keys.signer.token(subject: try Self.member(of: company, superuser), companyID: company, role: .viewer,
                                       now: wallClockSeconds(), ttlSeconds: 7200)

@@ -50,12 +50,7 @@ public final class FanoutWebhookLoad: Sendable {
         var environment = ["PATH": "/usr/bin:/bin", "LOG_LEVEL": "warning", "PORT": String(port), "HOST": "127.0.0.1"]
         for (key, value) in runtime.pairs { environment[key] = value }
         let process = try ChildProcess(executable: "\(binaryDirectory)/twitch-webhook", environment: environment)
-        while !Ports.isAccepting(port: port) {
-            if let status = process.exitStatusIfExited() {
-                throw OperatorCommands.Failure(description: "twitch-webhook exited with status \(status) during start")
-            }
-            try await Task.sleep(nanoseconds: 1_000_000)
-        }
+        try await ListeningProcess.waitUntilListening(process, name: "twitch-webhook", port: port, pollNanoseconds: 1_000_000)
         self.companyIDs = companyIDs
         self.memberIDs = seeded.map(\.member)
         self.twitchUserIDs = twitchUserIDs

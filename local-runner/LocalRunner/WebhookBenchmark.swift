@@ -98,7 +98,7 @@ public struct WebhookBenchmark: Sendable {
             let port = try Ports.freeServerPort()
             var environment = ["PATH": "/usr/bin:/bin", "LOG_LEVEL": "warning"]
             for (key, value) in runtime.pairs { environment[key] = value }
-            // The before/after switch of the round-trip change (docs/architecture.md).
+            // Overrides each function's own pipelining default (docs/architecture.md, "Round trips").
             if let pipelining = Environment().optional("DATABASE_PIPELINING") { environment["DATABASE_PIPELINING"] = pipelining }
             if options.direct {
                 environment["PORT"] = String(port)
@@ -110,7 +110,7 @@ public struct WebhookBenchmark: Sendable {
                     "--idle-seconds", "600"], environment: environment)
             }
             StandardOutput.line(options.direct ? "load goes straight to the twitch-webhook function" : "load goes through the local router")
-            while !Ports.isAccepting(port: port) { try await Task.sleep(nanoseconds: 2_000_000) }
+            try await ListeningProcess.waitUntilListening(target!, name: options.direct ? "twitch-webhook" : "the router", port: port)
             let url = "http://127.0.0.1:\(port)/webhooks/twitch"
             let client = LoadDriver.makeClient()
             let driver = LoadDriver(client: client)
@@ -211,10 +211,7 @@ public struct WebhookBenchmark: Sendable {
             let began = monotonicNanoseconds()
             let process = try ChildProcess(executable: "\(options.binaryDirectory)/twitch-webhook", environment: environment)
             // Poll with a bare TCP connect (an HTTP client's own reconnect backoff would inflate the number).
-            while !Ports.isAccepting(port: port) {
-                if process.exitStatusIfExited() != nil { throw OperatorCommands.Failure(description: "twitch-webhook exited during start") }
-                try await Task.sleep(nanoseconds: 100_000)
-            }
+            try await ListeningProcess.waitUntilListening(process, name: "twitch-webhook", port: port, pollNanoseconds: 100_000)
             listening.append(Double(monotonicNanoseconds() - began) / 1e6)
             while true {
                 // A new message id per attempt (a redelivery would be acknowledged without storing).
