@@ -10,6 +10,11 @@ public struct RoomPublisher: Sendable {
         public let event: CompactEvent
         /// The creator rooms this event belongs to (one, or two for a raid between tracked creators).
         public let creatorIDs: [String]
+
+        public init(event: CompactEvent, creatorIDs: [String]) {
+            self.event = event
+            self.creatorIDs = creatorIDs
+        }
     }
 
     /// Also carries ingest's `notify` jobs after the same commit (`EventIngestor.enqueueNotifications`).

@@ -1,5 +1,6 @@
 import FanoutBenchmark
 import BlockingIO
+import Ingest
 import JSONValue
 import LocalRunner
 import Logging
@@ -35,6 +36,37 @@ extension RelaySuites {
             #expect(try await relay.metric("recoveries_total") == 1)
             await client.stop()
             await webhook.shutdown()
+            await relay.stop()
+        }
+
+        /// A webhook publishes after its COMMIT. A client whose recovery replay ran between the
+        /// two got the event from Postgres; the PUBLISH that follows must not deliver it again
+        /// (a relay killed under load once showed `267, 268, 267, 268`).
+        @Test func anEventPublishedAfterTheReplayThatHadItIsNotDeliveredTwice() async throws {
+            let relay = try await RelayUnderTest.start()
+            let webhook = try Webhook()
+            let unpublished = try Webhook(publishes: false)
+            let tenant = try Tenant.make()
+            #expect(await webhook.follow(broadcaster: tenant.twitchUserID, follower: "seen") == 204)
+            #expect(await unpublished.follow(broadcaster: tenant.twitchUserID, follower: "committed") == 204)
+            let stored = try tenant.storedEventIDs()
+            #expect(stored.count == 2)
+            let client = try PythonClient(PythonClient.plan(url: relay.url, token: TestKeys.token(company: tenant.company), seconds: 15,
+                                                            extra: ["recover": true, "last_event_id": .int(stored[0])]))
+            #expect(await client.waitFor("event"), "the committed event is replayed: \(client.transcript)")
+            #expect(client.records(ofType: "connect_reply").first?["data"]?["recovered"] == .bool(true))
+            // The webhook's PUBLISH of that event, after the replay: its company room and its creator's.
+            let row = try TestServices.superuserQuery("SELECT \(EventRows.returning) FROM events WHERE id = $1", [stored[1]])
+            let late = try EventRows.compactEvents(from: row).map { RoomPublisher.Delivery(event: $0, creatorIDs: [tenant.creator]) }
+            #expect(late.count == 1)
+            RoomPublisher(redis: webhook.redis, logger: Logger(label: "late-publish")).publishBlocking(late)
+            #expect(await webhook.follow(broadcaster: tenant.twitchUserID, follower: "after") == 204)
+            #expect(await client.waitFor("event", count: 2), "\(client.transcript)")
+            try await Task.sleep(nanoseconds: 300_000_000)
+            #expect(try client.eventIDs == tenant.storedEventIDs(after: stored[0]), "each once, in order: \(client.transcript)")
+            await client.stop()
+            await webhook.shutdown()
+            await unpublished.shutdown()
             await relay.stop()
         }
 

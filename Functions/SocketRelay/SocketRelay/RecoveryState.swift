@@ -9,6 +9,15 @@ struct RecoveryState {
     /// Wall-clock seconds of the socket's CONNECT.
     var connectedAt = Double.infinity
 
+    /// Whether a live event is not one this socket's recovery already replayed. The replay read
+    /// every event of the company committed when it ran, and a webhook publishes after its COMMIT:
+    /// an event committed before the replay but published after it arrives live once more (seen
+    /// under kill -9 of a relay with webhooks under load). Ids commit in order per company, so
+    /// every live event up to the highest replayed id is such a copy.
+    func isNew(_ message: BroadcastMessage) -> Bool {
+        message.eventID > recoveredThrough
+    }
+
     /// Whether an event delivered late (outage replay, stored-but-unpublished) is this socket's:
     /// only events stored after its CONNECT. Older ones it either had from REST when it started
     /// (a socket that did not ask for recovery) or got in its own replay (one that did: every

@@ -151,9 +151,12 @@ final class RoomRegistry: @unchecked Sendable {
             room.pending.removeAll(keepingCapacity: true)
             var plain: ByteBuffer?
             var withOffsets: ByteBuffer?
+            var lowestID = Int64.max
+            for message in messages where message.eventID < lowestID { lowestID = message.eventID }
             for session in room.members {
-                guard session.acceptsBatchedWrites else {
-                    // Polling, recovering or closing: the per-event path with its checks.
+                guard session.acceptsBatchedWrites, session.recovery.recoveredThrough < lowestID else {
+                    // Polling, recovering, closing, or recovered past some of these: the per-event
+                    // path with its checks.
                     for message in messages { session.deliver(message) }
                     continue
                 }

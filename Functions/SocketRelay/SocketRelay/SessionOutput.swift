@@ -58,7 +58,7 @@ extension Session {
 
     /// A live (or replayed) event for the main namespace.
     func deliver(_ message: BroadcastMessage) {
-        guard !isClosed, !isDropping, socketID != nil else { return }
+        guard !isClosed, !isDropping, socketID != nil, recovery.isNew(message) else { return }
         if recovery.replayBuffer != nil {
             recovery.replayBuffer!.append(message)
             if recovery.replayBuffer!.count > core.configuration.maxRecoveryEvents { close(.slowConsumer) }
