@@ -57,9 +57,8 @@ import Glibc
         let routerInternal = try #require(proxy["ROUTER_INTERNAL_URL"])
         #expect(relays.map(\.name) == ["socket-relay-1", "socket-relay-2"] && webhooks.map(\.name) == ["twitch-webhook-1", "twitch-webhook-2"])
         #expect(relays.first?.url == instance.relayURL)
-        for name in relays.map(\.name) + webhooks.map(\.name) + ["haproxy"] {
-            #expect(instance.status(name)?.state == .up, "\(name): \(instance.statuses)")
-        }
+        let units = relays.map(\.name) + webhooks.map(\.name) + ["haproxy"]
+        #expect(await instance.waitUp(units), "\(units) up: \(instance.statuses)")
         #expect(instance.runtime["RELAY_URL"] == instance.routerURL, "browsers reach the relays through the proxy")
 
         // Routes and the public surface: /metrics only internally; the dashboard points at the proxy;
@@ -116,8 +115,15 @@ import Glibc
         // Two kills: first the relay holding the most dashboards (they move to the other one),
         // then, once the killed one is back in rotation, the relay they all moved to.
         var kills: [String] = []
-        var killedUnder: [String: Int] = [:]
+        // Affinity: a dashboard reconnects only in the round of a kill of its relay (a polling
+        // request on the wrong relay ends its session). Within that round it may take more than
+        // one try: a relay restarted before the proxy's check saw it down takes the reconnect,
+        // and the check that then fails moves the session once more.
+        var settledReadyCounts = dashboards.map(\.client.readyCount)
+        #expect(settledReadyCounts.allSatisfy { $0 == 1 }, "no reconnect before any kill: \(settledReadyCounts)")
         for round in 1...2 {
+            let readyAtKill = dashboards.map(\.client.readyCount)
+            #expect(readyAtKill == settledReadyCounts, "round \(round): reconnects between kills \(settledReadyCounts) → \(readyAtKill)")
             let counts = await Self.socketCounts(relays)
             // Most sockets; on a tie, the polling dashboard's relay.
             let ranked = relays.map(\.name).sorted { (counts[$0] ?? 0, $0 == dashboards[0].relay ? 1 : 0) > (counts[$1] ?? 0, $1 == dashboards[0].relay ? 1 : 0) }
@@ -151,13 +157,14 @@ import Glibc
             let moved = await Self.waitCounts(relays) { ($0[survivor] ?? 0) == dashboards.count && ($0[victim] ?? 0) == 0 }
             let countsAfter = await Self.socketCounts(relays)
             #expect(moved, "after kill -9 \(victim): sockets per relay \(countsAfter)")
-            for dashboard in affected {
-                dashboard.relay = survivor
-                killedUnder[dashboard.name, default: 0] += 1
-            }
+            for dashboard in affected { dashboard.relay = survivor }
             let restarted = await instance.waitRestarted(victim, previous: status.restarts)
             #expect(restarted?.lastExitStatus == 128 + SIGKILL, "\(victim): \(instance.statuses)")
             let caughtUp = try await Self.expectEveryEvent(instance, company: company, dashboards)
+            settledReadyCounts = dashboards.map(\.client.readyCount)
+            for (index, dashboard) in dashboards.enumerated() where !affected.contains(where: { $0 === dashboard }) {
+                #expect(settledReadyCounts[index] == readyAtKill[index], "\(dashboard.name) was not on \(victim) and reconnected")
+            }
             kills.append("kill -9 \(victim) (\(affected.map(\.name).joined(separator: "+")) on it): reconnected "
                          + reconnects.sorted().joined(separator: ", ") + "; all caught up \(Int(Double(caughtUp - killed) / 1e6)) ms after the kill")
         }
@@ -176,8 +183,6 @@ import Glibc
             #expect(received == ids, "\(problem)")
             let flags = dashboard.client.recoveredFlags
             #expect(flags.dropFirst().allSatisfy { $0 == true }, "\(dashboard.name) reconnects recovered: \(flags)")
-            // Affinity held: no reconnect but those a kill caused (a polling request on the wrong relay ends the session).
-            #expect(dashboard.client.readyCount == 1 + (killedUnder[dashboard.name] ?? 0), "\(dashboard.name): \(flags.count) connects")
             delivered.append("\(dashboard.name) \(Set(received).count)")
         }
 
@@ -190,6 +195,7 @@ import Glibc
               + delivered.joined(separator: ", ") + " (each in id order, no gaps, no duplicates); placement \(placement); "
               + kills.joined(separator: "; "))
 
+        #expect(dashboards.map(\.client.readyCount) == settledReadyCounts, "no reconnect after the last kill settled")
         for dashboard in dashboards { await dashboard.client.stop() }
         #expect(await instance.stop(), "\(instance.log.suffix(3000))")
         #expect(instance.descendants().isEmpty)

@@ -40,7 +40,7 @@ import Glibc
         #expect(FileSystem.exists(first.files.runtimeEnvironment))
         #expect(first.status("postgres")?.pid == postgresBefore)
         #expect(kill(postgresBefore, 0) == 0)
-        #expect(first.statuses.allSatisfy { $0.state == .up }, "\(first.statuses)")
+        #expect(await first.waitUp(first.statuses.map(\.name)), "\(first.statuses)")
         #expect(await first.http("GET", "/api/openapi.json").status == 200)
         let status = try await first.cli(["status"])
         #expect(status.status == 0 && status.output.contains("in use") == false)

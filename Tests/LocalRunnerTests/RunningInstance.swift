@@ -137,6 +137,17 @@ final class RunningInstance: @unchecked Sendable {
 
     func status(_ name: String) -> ProcessStatus? { statuses.first { $0.name == name } }
 
+    /// Waits until every one of `names` is up (serving means the router listens; the other
+    /// supervised processes may still be starting on a loaded machine). True when they all are.
+    func waitUp(_ names: [String], seconds: Double = 60) async -> Bool {
+        let deadline = wallClockSeconds() + seconds
+        while wallClockSeconds() < deadline {
+            if names.allSatisfy({ status($0)?.state == .up }) { return true }
+            try? await Task.sleep(nanoseconds: 20_000_000)
+        }
+        return false
+    }
+
     /// Waits until `name` is up again after its `restarts` count grew past `previous`.
     func waitRestarted(_ name: String, previous: Int, seconds: Double = 60) async -> ProcessStatus? {
         let deadline = wallClockSeconds() + seconds
