@@ -42,6 +42,35 @@ import Testing
         }
     }
 
+    /// Migration 18: ingest's per-batch functions plan each statement once per connection (their
+    /// jsonb batches cannot change a plan), and still answer by their parameters' values. Storing
+    /// and the outbox are exercised call after call by the ingest tests on one connection.
+    @Test func ingestFunctionsKeepOneGenericPlanAndAnswerByTheirArguments() throws {
+        let definitions = try TestServices.superuserQuery("""
+            SELECT p.proname, array_to_string(p.proconfig, ',') AS config
+            FROM pg_proc p
+            WHERE p.proname IN ('tracked_creators', 'store_events', 'notification_outbox') AND p.prosecdef ORDER BY p.proname
+            """).rows
+        #expect(definitions.map { $0["proname"] } == ["notification_outbox", "store_events", "tracked_creators"])
+        for definition in definitions {
+            #expect(definition["config"]?.split(separator: ",").contains("plan_cache_mode=force_generic_plan") == true,
+                    "\(definition["proname"] ?? ""): \(definition["config"] ?? "")")
+        }
+        let first = try TestServices.makeCompany()
+        let second = try TestServices.makeCompany()
+        let (one, two) = (TestServices.uniqueTwitchUserID(), TestServices.uniqueTwitchUserID())
+        let creatorOne = try TestServices.addCreator(company: first, twitchUserID: one)
+        let creatorTwo = try TestServices.addCreator(company: second, twitchUserID: two)
+        let app = try PostgresConnection(url: try TestServices.databaseURL())
+        for call in 0..<8 {  // past the calls after which a custom plan could have been chosen
+            let users = call.isMultiple(of: 2) ? [one] : [one, two, "no-such-user"]
+            let rows = try app.query("SELECT company_id::text AS company, creator_id::text AS creator FROM tracked_creators($1::text[]) ORDER BY 1",
+                                     [PostgresArray.literal(users)]).rows
+            let expected = call.isMultiple(of: 2) ? [[first, creatorOne]] : [[first, creatorOne], [second, creatorTwo]].sorted { $0[0] < $1[0] }
+            #expect(rows.map { [$0["company"] ?? "", $0["creator"] ?? ""] } == expected, "call \(call)")
+        }
+    }
+
     @Test func migratorRefusesSuperusers() throws {
         let superuser = try PostgresConnection(url: try TestServices.superuserURL())
         #expect(throws: Migrator.Failure.self) { try Migrator(connection: superuser).migrate() }
