@@ -32,6 +32,6 @@ public enum Schema {
         Migration0015CreatorListVersions.migration,
         Migration0016EventHistoryVersions.migration,
         Migration0017PlannedAccessFunctions.migration,
-        Migration0018GenericIngestPlans.migration,
+        Migration0018GenericPlans.migration,
     ]
 }

@@ -26,7 +26,8 @@ import Testing
         for definition in definitions {
             #expect(definition["lanname"] == "plpgsql", "\(definition["proname"] ?? "")")
             #expect(definition.bool("prosecdef") == true)
-            #expect(definition["config"] == "search_path=public, pg_temp")
+            // Migration 18 adds the generic plan to the pinned search path.
+            #expect(definition["config"] == "search_path=public, pg_temp,plan_cache_mode=force_generic_plan")
         }
         let company = try TestServices.makeCompany()
         let member = try TestServices.addMember(company: company, email: "planned-\(TestServices.uniqueTwitchUserID())@agency.test", role: "operator")
