@@ -61,7 +61,7 @@ public struct APIDependencies: Sendable {
                                  now: wallClockSeconds)
         let cookies = SessionCookies(secure: try environment.bool("AUTH_COOKIE_SECURE", default: true))
         let redisURL = try RedisURL.fromEnvironment(environment)
-        do { try await pool.warmUp() } catch { logger.warning("postgres not reachable at start", metadata: ["error": "\(error)"]) }
+        pool.startWarmUp()
         let redis = RedisClient(url: redisURL, size: 2, logger: logger)
         let limit = try environment.int("API_RATE_LIMIT_PER_MINUTE", default: 1200, range: 1...1_000_000)
         let keyLimit = try environment.int("API_KEY_RATE_LIMIT_PER_MINUTE", default: 600, range: 1...1_000_000)

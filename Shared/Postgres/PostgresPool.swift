@@ -57,6 +57,18 @@ public final class PostgresPool: Sendable {
         }
     }
 
+    /// Starts `warmUp` and returns at once, so a function opens its port while its connections
+    /// open (a cold start's first request waits only for what is still missing, instead of the
+    /// port waiting for all of them). A database that is down at start is not fatal: logged, and
+    /// requests get 503 until it is back.
+    public func startWarmUp(connections: Int = 1) {
+        Task { [self] in
+            do { try await warmUp(connections: connections) } catch {
+                logger.warning("postgres not reachable at start", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
     /// Opens `connections` connections now, side by side, so that the first request does not
     /// pay for them one after another (cold start: each is a TLS handshake and a SCRAM exchange,
     /// and a webhook's first delivery needs one for its router and one per lane).

@@ -5,7 +5,8 @@ import Settings
 import TestSupport
 import Testing
 
-/// `PostgresPool.warmUp(connections:)`, which every webhook, relay and API start runs: it opens
+/// `PostgresPool.warmUp(connections:)`, which every webhook, relay and API start runs in the
+/// background (`startWarmUp`, while the port opens): it opens
 /// the connections now (so the first request does not pay for them), never more than the pool
 /// holds, the next requests reuse them, and an unreachable database is an error the caller sees.
 /// Connections are counted in `pg_stat_activity` by an application name unique to each pool; the
@@ -31,6 +32,23 @@ import Testing
             #expect(try await pool.withConnection { try $0.query("SELECT 1 AS one").first?["one"] } == "1")
         }
         #expect(try Self.backends(name) == 3, "requests one after another reuse a warmed connection")
+        await pool.shutdown()
+    }
+
+    /// A function's start does not wait for its connections (`startWarmUp` is not async): they
+    /// open in the background, and requests then reuse them.
+    @Test func startWarmUpOpensTheConnectionsInTheBackground() async throws {
+        let name = "pool-start-\(UUID().uuidString.prefix(8))"
+        let pool = PostgresPool(url: try Self.named(name), size: 4)
+        pool.startWarmUp(connections: 3)
+        var opened: Int64 = 0
+        for _ in 0..<500 where opened < 3 {
+            try await Task.sleep(nanoseconds: 20_000_000)
+            opened = try Self.backends(name)
+        }
+        #expect(opened == 3)
+        #expect(try await pool.withConnection { try $0.query("SELECT 1 AS one").first?["one"] } == "1")
+        #expect(try Self.backends(name) == 3, "a request reuses a warmed connection")
         await pool.shutdown()
     }
 

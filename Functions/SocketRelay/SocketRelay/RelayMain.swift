@@ -99,7 +99,7 @@ struct RelayDependencies: Sendable {
                                                                ownKeys: DatabaseKeySource(pool: pool))
         let redisURL: RedisURL
         do { redisURL = try RedisURL(parsing: redisText) } catch let error as RedisError { throw ConfigurationError(error.message) }
-        do { try await pool.warmUp() } catch { logger.warning("postgres not reachable at start", metadata: ["error": "\(error)"]) }
+        pool.startWarmUp()
         let subscriber = RedisSubscriber(url: redisURL, patterns: [RoomName.allRooms], logger: logger)
         // The sweep asks for every open socket at once; connects ask one by one, cached briefly.
         let access = AccessCheck(pool: pool, cacheSeconds: 1, now: wallClockSeconds)

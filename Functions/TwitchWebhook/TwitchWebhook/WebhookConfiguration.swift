@@ -26,10 +26,9 @@ public enum WebhookConfiguration {
         // Ingest holds each company's stream lock from INSERT to PUBLISH, across the COMMIT: a
         // session feature (DATABASE_SESSION_URL behind a transaction-mode pooler).
         let postgres = try PostgresPool.fromEnvironment(environment, defaultSize: lanes + 2, minimumSize: lanes + 2, session: true, logger: logger)
-        // The router's and each lane's connection now, so the first delivery after a cold start
-        // does not open them one by one; a database that is down is not fatal here (deliveries
-        // get 503 until it is back).
-        do { try await postgres.warmUp(connections: lanes + 1) } catch { logger.warning("postgres not reachable at start", metadata: ["error": "\(error)"]) }
+        // The router's and each lane's connection, side by side while the port opens, so the
+        // first delivery after a cold start does not open them one by one.
+        postgres.startWarmUp(connections: lanes + 1)
         let redis = RedisClient(url: redisURL, size: 1, logger: logger)
         let ingestor = EventIngestor(
             postgres: postgres, publisher: RoomPublisher(redis: redis, logger: logger),

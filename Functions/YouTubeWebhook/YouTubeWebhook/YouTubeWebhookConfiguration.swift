@@ -13,7 +13,7 @@ public enum YouTubeWebhookConfiguration {
         let redis = RedisClient(url: try RedisURL.fromEnvironment(environment), size: 1, logger: logger)
         let postgres = try PostgresPool.fromEnvironment(environment, defaultSize: 2, maximumSize: 16, logger: logger)
         // A database that is down is not fatal at start: requests get 503 until it is back.
-        do { try await postgres.warmUp() } catch { logger.warning("postgres not reachable at start", metadata: ["error": "\(error)"]) }
+        postgres.startWarmUp()
         return YouTubeWebhookFunction(subscriptions: PushSubscriptions(postgres: postgres), secrets: secrets, redis: redis,
                                       ignored: IgnoredPushes(redis: redis))
     }
