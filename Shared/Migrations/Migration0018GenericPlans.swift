@@ -19,6 +19,11 @@ enum Migration0018GenericPlans {
     ALTER FUNCTION store_events(jsonb, jsonb) SET plan_cache_mode = force_generic_plan;
     ALTER FUNCTION notification_outbox(jsonb) SET plan_cache_mode = force_generic_plan;
     ALTER FUNCTION access_roles(uuid[], uuid[], uuid[]) SET plan_cache_mode = force_generic_plan;
+    -- A generic plan cannot see how many elements the arrays hold (one per request, a few
+    -- thousand for the relay's sweep): left free it hash-joined a scan of every membership.
+    -- One primary-key probe per element, as store_events pins for its trackers.
+    ALTER FUNCTION access_roles(uuid[], uuid[], uuid[]) SET enable_hashjoin = off;
+    ALTER FUNCTION access_roles(uuid[], uuid[], uuid[]) SET enable_mergejoin = off;
     ALTER FUNCTION api_key_by_prefix(text) SET plan_cache_mode = force_generic_plan;
     """#)
 }

@@ -26,8 +26,11 @@ import Testing
         for definition in definitions {
             #expect(definition["lanname"] == "plpgsql", "\(definition["proname"] ?? "")")
             #expect(definition.bool("prosecdef") == true)
-            // Migration 18 adds the generic plan to the pinned search path.
-            #expect(definition["config"] == "search_path=public, pg_temp,plan_cache_mode=force_generic_plan")
+            // Migration 18 adds the generic plan to the pinned search path (and nested loops to access_roles').
+            let expected = definition["proname"] == "access_roles"
+                ? "search_path=public, pg_temp,plan_cache_mode=force_generic_plan,enable_hashjoin=off,enable_mergejoin=off"
+                : "search_path=public, pg_temp,plan_cache_mode=force_generic_plan"
+            #expect(definition["config"] == expected)
         }
         let company = try TestServices.makeCompany()
         let member = try TestServices.addMember(company: company, email: "planned-\(TestServices.uniqueTwitchUserID())@agency.test", role: "operator")
@@ -41,6 +44,27 @@ import Testing
             #expect(roles.map { $0["role"] } == ["operator", nil, nil], "a member, a stranger, a member with an unknown session")
             #expect(try app.query("SELECT * FROM api_key_by_prefix($1)", ["nosuchprefix"]).rows.isEmpty)
         }
+
+        // The generic plan probes memberships by primary key: no scan of every membership per call
+        // (a hash join did that). Counted in this backend's own table statistics, flushed on demand
+        // (the superuser's connection goes straight to Postgres, also in the PgBouncer pass).
+        let owner = try PostgresConnection(url: try TestServices.superuserURL())
+        func scans() throws -> (sequential: Int64, index: Int64) {
+            _ = try owner.query("SELECT pg_stat_force_next_flush()")
+            _ = try owner.query("SELECT pg_stat_clear_snapshot()")
+            let row = try #require(try owner.query(
+                "SELECT seq_scan, COALESCE(idx_scan, 0) AS idx_scan FROM pg_stat_user_tables WHERE relname = 'memberships'").first)
+            return (try row.requireInt64("seq_scan"), try row.requireInt64("idx_scan"))
+        }
+        let before = try scans()
+        for _ in 0..<8 {
+            let roles = try owner.query("SELECT role FROM access_roles(ARRAY[$1, $1]::uuid[], ARRAY[$2, $3]::uuid[], ARRAY[NULL, NULL]::uuid[])",
+                                        [company, member, stranger]).rows
+            #expect(roles.map { $0["role"] } == ["operator", nil])
+        }
+        let after = try scans()
+        #expect(after.sequential == before.sequential, "memberships scanned whole: \(before) → \(after)")
+        #expect(after.index >= before.index + 16, "one index probe per element: \(before) → \(after)")
     }
 
     /// Migration 18: ingest's per-batch functions plan each statement once per connection (their
