@@ -13,16 +13,20 @@ extension RelaySuites.ConformanceTests {
     /// must still find the CONNECT reply alone in its read, and `auth` in the next one.
     @Test func connectReplyReachesALateReaderInAReadOfItsOwn() async throws {
         let relay = try await Self.start()
-        defer { Task { await relay.stop() } }
-        let socket = try BlockingWebSocket(port: relay.port, path: "/socket.io/?EIO=4&transport=websocket")
-        defer { socket.close() }
-        #expect(try socket.readFrames().first?.hasPrefix("0{") == true, "Engine.IO handshake")
-        try socket.sendText("40/custom,{\"token\":\"abc\"}")
-        usleep(15_000)
-        let first = try socket.readFrames()
-        #expect(first.count == 1 && first[0].hasPrefix("40/custom,{\"sid\":"), "the CONNECT reply alone: \(first)")
-        let second = try socket.readFrames()
-        #expect(second.first == "42/custom,[\"auth\",{\"token\":\"abc\"}]", "then auth, in a later read: \(second)")
+        do {
+            let socket = try BlockingWebSocket(port: relay.port, path: "/socket.io/?EIO=4&transport=websocket")
+            defer { socket.close() }
+            #expect(try socket.readFrames().first?.hasPrefix("0{") == true, "Engine.IO handshake")
+            try socket.sendText("40/custom,{\"token\":\"abc\"}")
+            usleep(15_000)
+            let first = try socket.readFrames()
+            #expect(first.count == 1 && first[0].hasPrefix("40/custom,{\"sid\":"), "the CONNECT reply alone: \(first)")
+            let second = try socket.readFrames()
+            #expect(second.first == "42/custom,[\"auth\",{\"token\":\"abc\"}]", "then auth, in a later read: \(second)")
+        } catch {
+            Issue.record(error)
+        }
+        await relay.stop()
     }
 }
 
