@@ -33,5 +33,6 @@ public enum Schema {
         Migration0016EventHistoryVersions.migration,
         Migration0017PlannedAccessFunctions.migration,
         Migration0018GenericPlans.migration,
+        Migration0019EventKeysOnTheDeleteSide.migration,
     ]
 }
