@@ -73,13 +73,18 @@ final class PresignedNotifications: Sendable {
 
     /// Every notification as a raw HTTP/1.1 request to `host` `path`, in order (wrk replays them).
     func rawRequests(host: String, path: String) -> [[UInt8]] {
-        deliveries.map { item in
-            var head = "POST \(path) HTTP/1.1\r\nHost: \(host)\r\nContent-Length: \(item.delivery.body.count)\r\n"
-            for (name, value) in item.delivery.headers where name.lowercased() != "content-length" && name.lowercased() != "host" {
-                head += "\(name): \(value)\r\n"
-            }
-            head += "\r\n"
-            return Array(head.utf8) + item.delivery.body
+        deliveries.indices.map { rawRequest($0, host: host, path: path)!.bytes }
+    }
+
+    /// Notification `index` as a raw HTTP/1.1 request, and its expected rows; nil past the end.
+    func rawRequest(_ index: Int, host: String, path: String) -> (bytes: [UInt8], weight: Int)? {
+        guard deliveries.indices.contains(index) else { return nil }
+        let item = deliveries[index]
+        var head = "POST \(path) HTTP/1.1\r\nHost: \(host)\r\nContent-Length: \(item.delivery.body.count)\r\n"
+        for (name, value) in item.delivery.headers where name.lowercased() != "content-length" && name.lowercased() != "host" {
+            head += "\(name): \(value)\r\n"
         }
+        head += "\r\n"
+        return (Array(head.utf8) + item.delivery.body, item.weight)
     }
 }
