@@ -82,16 +82,19 @@ public enum RelayFanoutBenchmark {
     }
 
     /// Signed EventSub notifications POSTed to the webhook function at `rate` per second for
-    /// `seconds`, alternating over the companies. `send(company, sentAt)` posts one whose compact
-    /// event carries `sentAt` (monotonic ns) where the clients look for it (`data.bits` of a
-    /// `channel.cheer`) and returns whether it was accepted (2xx). Latency: POST sent → client
-    /// received, so it includes the HMAC check, the group commit with its fsync and the publish.
+    /// `seconds`, alternating over the companies. `send(rate, seconds, weight)` sends them on
+    /// schedule, each compact event carrying its send time (monotonic ns) where the clients look
+    /// for it (`data.bits` of a `channel.cheer`), and returns how many were accepted (2xx) and the
+    /// sum of `weight(company)` over those. Latency: POST sent → client received, so it includes
+    /// the HMAC check, the group commit with its fsync and the publish.
     public struct WebhookPhase: Sendable {
+        public typealias Send = @Sendable (_ rate: Int, _ seconds: Int, _ weight: @escaping @Sendable (_ company: Int) -> Int) async throws
+            -> (accepted: Int, weight: Int)
         public var rate: Int
         public var seconds: Int
-        public var send: @Sendable (_ company: Int, _ sentAt: UInt64) async -> Bool
+        public var send: Send
 
-        public init(rate: Int, seconds: Int, send: @escaping @Sendable (_ company: Int, _ sentAt: UInt64) async -> Bool) {
+        public init(rate: Int, seconds: Int, send: @escaping Send) {
             self.rate = rate
             self.seconds = seconds
             self.send = send
@@ -285,29 +288,8 @@ public enum RelayFanoutBenchmark {
             let ownCPUBefore = ProcessStats.cpuSeconds(pid: getpid()) ?? 0
             let baseline = counters.delivered.load(ordering: .relaxed)
             let start = monotonicNanoseconds()
-            let accepted = await withTaskGroup(of: (Int, Bool).self) { group -> [Int] in
-                var acceptedPerCompany = [Int](repeating: 0, count: options.companies)
-                var sent = 0, inFlight = 0
-                while sent < total {
-                    let elapsed = Double(monotonicNanoseconds() - start) / 1e9
-                    let due = min(total, Int(elapsed * Double(webhook.rate)) + 1)
-                    while sent < due {
-                        let company = sent % options.companies
-                        group.addTask { (company, await webhook.send(company, monotonicNanoseconds())) }
-                        sent += 1
-                        inFlight += 1
-                        while inFlight >= 64, let (company, ok) = await group.next() {
-                            inFlight -= 1
-                            if ok { acceptedPerCompany[company] += 1 }
-                        }
-                    }
-                    try? await Task.sleep(nanoseconds: 1_000_000)
-                }
-                for await (company, ok) in group where ok { acceptedPerCompany[company] += 1 }
-                return acceptedPerCompany
-            }
-            let acceptedTotal = accepted.reduce(0, +)
-            let expected = accepted.indices.reduce(0) { $0 + accepted[$1] * clientsPerCompany[$1] }
+            let perCompany = clientsPerCompany
+            let (acceptedTotal, expected) = try await webhook.send(webhook.rate, webhook.seconds) { perCompany[$0] }
             var phase = try await collect(name: "webhook \(webhook.rate) events/s for \(webhook.seconds) s (POST sent -> client received)",
                                           events: acceptedTotal, expected: expected, first: 1, last: 1_000_000_000_000, start: start,
                                           baseline: baseline, states: states, counters: counters, relay: relay, cpuBefore: cpuBefore,

@@ -57,8 +57,8 @@ struct Bench: AsyncParsableCommand {
                         webhook = load
                         options.companyIDs = load.companyIDs
                         options.memberIDs = load.memberIDs
-                        options.webhook = .init(rate: webhookRate, seconds: webhookSeconds) { company, sentAt in
-                            await load.send(company: company, sentAt: sentAt)
+                        options.webhook = .init(rate: webhookRate, seconds: webhookSeconds) { rate, seconds, weight in
+                            try await load.send(rate: rate, seconds: seconds, weight: weight)
                         }
                     }
                     if options.companyIDs == nil {
