@@ -246,7 +246,7 @@ let runnerTargets: [Target] = [
 // MARK: - Tests (real Postgres and Redis, started by local-runner/test)
 
 let testTargets: [Target] = [
-    .target(name: "TestSupport", dependencies: ["Files", "Migrations", "Postgres", "Redis", "Settings"],
+    .target(name: "TestSupport", dependencies: ["Files", "Migrations", "Postgres", "Processes", "Redis", "Settings"],
             path: "Tests/TestSupport", swiftSettings: swiftSettings),
     tests("LayoutTests", ["Files", "JSONValue", "LocalRunner", "Router", "TestSupport"]),
     tests("SharedTests", ["Base64Encoding", "BlockingIO", "EventSub", "Files", "JSONValue", "LocalRunner", "Migrations", "NotificationMessages",

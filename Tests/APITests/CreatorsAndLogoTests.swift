@@ -92,6 +92,7 @@ import Processes
         #expect((reply.json["expiresIn"]?.int64Value ?? 0) <= 900)
 
         let root = try FileSystem.temporaryDirectory(prefix: "ccr-objects")
+        defer { FileSystem.removeTree(root) }
         let handler = LocalObjectStoreHandler(configuration: configuration, store: LocalObjectStore(rootDirectory: root))
         let afterHost = url.dropFirst("http://127.0.0.1:8080".count)
         let parts = afterHost.split(separator: "?", maxSplits: 1)

@@ -52,6 +52,7 @@ final class ArchiveS3: Sendable {
         task.cancel()
         _ = await task.result
         await executor.shutdown()
+        FileSystem.removeTree(store.rootDirectory)
     }
 
     func object(_ key: String) throws -> [UInt8]? {

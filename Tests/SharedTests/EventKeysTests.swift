@@ -32,17 +32,23 @@ import Testing
 
     /// As ON DELETE SET NULL did: the events stay, without their creator, and only that
     /// creator's; another company's events for the same broadcaster keep theirs.
-    @Test func deletingACreatorKeepsItsEventsWithoutTheCreator() throws {
-        let a = try TestServices.makeCompany("Keys A")
-        let b = try TestServices.makeCompany("Keys B")
+    /// Two companies tracking one broadcaster, and one notification stored for both.
+    static func oneEventInTwoCompanies(_ label: String) throws
+        -> (a: String, b: String, creatorA: String, creatorB: String, message: String, app: PostgresConnection) {
+        let a = try TestServices.makeCompany("Keys \(label) A")
+        let b = try TestServices.makeCompany("Keys \(label) B")
         let broadcaster = TestServices.uniqueTwitchUserID()
         let creatorA = try TestServices.addCreator(company: a, twitchUserID: broadcaster)
         let creatorB = try TestServices.addCreator(company: b, twitchUserID: broadcaster)
         let app = try PostgresConnection(url: try TestServices.databaseURL())
-        let message = "keys-unlink-\(broadcaster)"
-        #expect(try Self.storeOne(message, routing: broadcaster, company: a, creator: creatorA, on: app).count == 1)
-        #expect(try Self.storeOne(message, routing: broadcaster, company: b, creator: creatorB, on: app).count == 1)
+        let message = "keys-\(label)-\(broadcaster)"
+        #expect(try storeOne(message, routing: broadcaster, company: a, creator: creatorA, on: app).count == 1)
+        #expect(try storeOne(message, routing: broadcaster, company: b, creator: creatorB, on: app).count == 1)
+        return (a, b, creatorA, creatorB, message, app)
+    }
 
+    @Test func deletingACreatorKeepsItsEventsWithoutTheCreator() throws {
+        let (a, b, creatorA, creatorB, message, app) = try Self.oneEventInTwoCompanies("unlink")
         let deleted = try app.withTenantScope(companyId: a) {
             try app.query("DELETE FROM creators WHERE id = $1", [creatorA]).affectedRows
         }
@@ -53,16 +59,7 @@ import Testing
 
     /// As ON DELETE CASCADE did: a company's deletion takes its events with it, and no other's.
     @Test func deletingACompanyDeletesItsEvents() throws {
-        let a = try TestServices.makeCompany("Keys gone")
-        let b = try TestServices.makeCompany("Keys stays")
-        let broadcaster = TestServices.uniqueTwitchUserID()
-        let creatorA = try TestServices.addCreator(company: a, twitchUserID: broadcaster)
-        let creatorB = try TestServices.addCreator(company: b, twitchUserID: broadcaster)
-        let app = try PostgresConnection(url: try TestServices.databaseURL())
-        let message = "keys-cascade-\(broadcaster)"
-        _ = try Self.storeOne(message, routing: broadcaster, company: a, creator: creatorA, on: app)
-        _ = try Self.storeOne(message, routing: broadcaster, company: b, creator: creatorB, on: app)
-
+        let (a, b, _, creatorB, message, _) = try Self.oneEventInTwoCompanies("cascade")
         _ = try TestServices.superuserQuery("DELETE FROM companies WHERE id = $1", [a])
         let left = try TestServices.superuserQuery("SELECT count(*) AS n FROM events WHERE company_id = $1", [a]).first!.requireInt64("n")
         #expect(left == 0)

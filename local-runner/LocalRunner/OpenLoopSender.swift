@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import BlockingIO
+import Processes
 
 /// The benchmarks' open loop on plain non-blocking sockets, in the calling thread: request i is
 /// due at start + i / rate and goes out on the first idle keep-alive connection; its latency
@@ -220,20 +221,7 @@ struct OpenLoopSender: Sendable {
         }
 
         static func connect(port: Int) throws -> Int32 {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            guard fd >= 0 else { throw Failure(description: "socket: \(String(cString: strerror(errno)))") }
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = in_port_t(UInt16(port).bigEndian)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            guard connected == 0 else {
-                let reason = String(cString: strerror(errno))
-                _ = Glibc.close(fd)
-                throw Failure(description: "connect to 127.0.0.1:\(port): \(reason)")
-            }
+            let fd = try Ports.connect(port: port)
             var one: Int32 = 1
             _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
