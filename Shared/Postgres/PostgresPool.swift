@@ -74,7 +74,9 @@ public final class PostgresPool: Sendable {
     /// and a webhook's first delivery needs one for its router and one per lane).
     public func warmUp(connections: Int = 1) async throws {
         let count = min(max(1, connections), size)
-        let opened = try await withThrowingTaskGroup(of: PostgresConnection.self) { group in
+        // Each goes into the pool as soon as it answers: a request arriving meanwhile takes the
+        // first one ready instead of opening another.
+        try await withThrowingTaskGroup(of: PostgresConnection.self) { group in
             for _ in 0..<count {
                 group.addTask { [self] in
                     try await executor.run { [self] in
@@ -84,10 +86,12 @@ public final class PostgresPool: Sendable {
                     }
                 }
             }
-            return try await group.reduce(into: [PostgresConnection]()) { $0.append($1) }
+            for try await connection in group { checkIn(connection) }
         }
-        opened.forEach(checkIn)
     }
+
+    /// Connections open and waiting in the pool (not lent out).
+    public var idleConnections: Int { idle.withLockedValue { $0.count } }
 
     public func shutdown() async {
         await executor.shutdown()
