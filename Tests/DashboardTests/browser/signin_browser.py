@@ -478,8 +478,12 @@ def scenario_refresh(config, checks):
                      f"{refreshed_at - signed_in:.1f} s after sign-in, {expires - refreshed_at:.1f} s before expiry")
         if rotated:
             metric("scheduled refresh, seconds before expiry", round(expires - refreshed_at, 1), "s")
-        session = page_fetch(driver, "GET", "/auth/session")
-        new_expires = (session.get("body") or {}).get("accessTokenExpiresAt", 0)
+        # Chromium stores a response's cookies one at a time: the rotated refresh cookie can be
+        # seen a moment before the new access cookie (CI once read the old one right after the
+        # rotation), so the session is read until it shows a later expiry, for up to 5 s.
+        def session_expiry():
+            return (page_fetch(driver, "GET", "/auth/session").get("body") or {}).get("accessTokenExpiresAt", 0)
+        new_expires = wait_until(lambda: (lambda value: value if value > expires else None)(session_expiry()), 5, 0.2) or expires
         checks.check("the new access cookie lives longer", new_expires > expires, (expires, new_expires))
         checks.check("still live after the refresh", connection_state(driver) == "live", connection_state(driver))
 
