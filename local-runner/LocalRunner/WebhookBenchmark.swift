@@ -99,8 +99,10 @@ public struct WebhookBenchmark: Sendable {
             let port = try Ports.freeServerPort()
             var environment = ["PATH": "/usr/bin:/bin", "LOG_LEVEL": "warning"]
             for (key, value) in runtime.pairs { environment[key] = value }
-            // Overrides each function's own pipelining default (docs/architecture.md, "Round trips").
+            // Overrides each function's own pipelining default (docs/architecture.md, "Round trips"),
+            // and the ingest settings (INGEST_LANES, INGEST_MAX_BATCH, …) for trying other values.
             if let pipelining = Environment().optional("DATABASE_PIPELINING") { environment["DATABASE_PIPELINING"] = pipelining }
+            for (key, value) in Environment().all where key.hasPrefix("INGEST_") { environment[key] = value }
             if options.direct {
                 environment["PORT"] = String(port)
                 environment["HOST"] = "127.0.0.1"
