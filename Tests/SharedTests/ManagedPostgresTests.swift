@@ -22,6 +22,20 @@ import Testing
         #expect(throws: PostgresError.self) { try PostgresConnection(url: byName + "?sslmode=verify-full&sslrootcert=\(serverCertificate)") }
     }
 
+    /// The local runner's functions connect over plain TCP on loopback (libpq's implicit `prefer`
+    /// had negotiated TLS once the embedded server offered it), and the same URL asking for TLS
+    /// gets it (`bench … --database-tls`).
+    @Test(.enabled(if: !TestServices.throughPgBouncer, "the PgBouncer pass connects through PgBouncer"))
+    func localConnectionsArePlainUnlessTheyAskForTLS() throws {
+        let url = try TestServices.databaseURL()
+        #expect(url.hasSuffix("?sslmode=disable"))
+        let plain = try PostgresConnection(url: url)
+        #expect(try plain.query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()").first?.bool("ssl") == false)
+        guard try Prerequisite.available(TestServices.postgresRootCertificate == nil ? "the test Postgres has no TLS (openssl is not installed)" : nil) else { return }
+        let encrypted = try PostgresConnection(url: url.replacing("?sslmode=disable", with: "?sslmode=require"))
+        #expect(try encrypted.query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()").first?.bool("ssl") == true)
+    }
+
     /// Through PgBouncer in transaction mode every statement is unprepared (PgBouncer 1.18 keeps
     /// no named statements), tenant scope stays transaction-local, and consecutive transactions of
     /// one client may land on different server connections without leaking a tenant.

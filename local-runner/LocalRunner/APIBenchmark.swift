@@ -26,6 +26,8 @@ public struct APIBenchmark: Sendable {
         public var listChangesPerSecond = 50
         /// Events stored per second while `GET /api/events` is measured.
         public var eventsPerSecond = 1_000
+        /// The functions' connections to Postgres use TLS (`sslmode=require`), as over a network.
+        public var databaseTLS = false
         public init(companies: Int, creatorsPerCompany: Int, events: Int, rate: Int, seconds: Int, binaryDirectory: String, routesFile: String) {
             self.companies = companies
             self.creatorsPerCompany = creatorsPerCompany
@@ -46,7 +48,8 @@ public struct APIBenchmark: Sendable {
     }
 
     public func run() async throws {
-        let stack = try ServiceStack(mode: .throwaway(durable: true), environment: Environment([:]), logger: logger)
+        let stack = try ServiceStack(mode: .throwaway(durable: true), environment: Environment([:]), logger: logger,
+                                     databaseTLS: options.databaseTLS)
         let runtime = try await stack.start()
         var router: ChildProcess?
         let scratch = try FileSystem.temporaryDirectory(prefix: "ccr-bench-api")
@@ -54,7 +57,7 @@ public struct APIBenchmark: Sendable {
             let superuser = try PostgresConnection(url: runtime.superuserURL!.replacingDatabase(with: ServiceStack.databaseName))
             let began = monotonicNanoseconds()
             let companies = try seed(superuser)
-            StandardOutput.line("bench api: seeded \(options.companies) companies, \(options.companies * options.creatorsPerCompany) creators, \(options.events) events in \(fixed(Double(monotonicNanoseconds() - began) / 1e9, 1)) s")
+            StandardOutput.line("bench api: seeded \(options.companies) companies, \(options.companies * options.creatorsPerCompany) creators, \(options.events) events in \(fixed(Double(monotonicNanoseconds() - began) / 1e9, 1)) s; \(DatabaseConnectionMode.describe(tls: options.databaseTLS))")
 
             let keys = try DevelopmentKeys.loadOrCreate(in: scratch)
             let port = try Ports.freeServerPort()

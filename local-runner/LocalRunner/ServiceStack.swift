@@ -67,7 +67,11 @@ public final class ServiceStack: Sendable {
     private let temporaryDirectory: String?
     private let superuserURL: String?
 
-    public init(mode: Mode, environment: Environment, logger: Logger,
+    /// `databaseTLS`: whether the functions' connections to the embedded Postgres use TLS. Off by
+    /// default: on loopback it protects nothing, and libpq's implicit `sslmode=prefer` had turned
+    /// it on unasked once the server offered it (for the `verify-full` tests), charging both ends'
+    /// encryption to this one machine. Benchmarks can turn it on to measure what it costs.
+    public init(mode: Mode, environment: Environment, logger: Logger, databaseTLS: Bool = false,
                 onProcessChange: @escaping @Sendable ([ProcessStatus]) -> Void = { _ in }) throws {
         self.supervisor = ProcessSupervisor(logger: logger, onChange: onProcessChange)
         self.mode = mode
@@ -129,8 +133,9 @@ public final class ServiceStack: Sendable {
                                             durable: durable, logger: logger)
             postgres = embedded
             superuserURL = embedded.superuserURL
-            runtime.databaseURL = "postgresql://\(DatabaseRoles.app):\(appPassword)@127.0.0.1:\(pgPort)/\(Self.databaseName)"
-            runtime.databaseAdminURL = "postgresql://\(DatabaseRoles.owner):\(ownerPassword)@127.0.0.1:\(pgPort)/\(Self.databaseName)"
+            let tls = databaseTLS ? "require" : "disable"
+            runtime.databaseURL = "postgresql://\(DatabaseRoles.app):\(appPassword)@127.0.0.1:\(pgPort)/\(Self.databaseName)?sslmode=\(tls)"
+            runtime.databaseAdminURL = "postgresql://\(DatabaseRoles.owner):\(ownerPassword)@127.0.0.1:\(pgPort)/\(Self.databaseName)?sslmode=\(tls)"
             runtime.superuserURL = embedded.superuserURL
         }
         if let redisURL = environment.optional("REDIS_URL") {

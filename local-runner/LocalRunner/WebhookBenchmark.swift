@@ -36,6 +36,8 @@ public struct WebhookBenchmark: Sendable {
         public var hotShare: Double
         public var mix: EventMix
         public var table: Bool
+        /// The function's connections to Postgres use TLS (`sslmode=require`), as over a network.
+        public var databaseTLS = false
         public init(seconds: Int, concurrency: Int, rate: Int, binaryDirectory: String, routesFile: String, direct: Bool,
                     companies: Int, creatorsPerCompany: Int, hotShare: Double, mix: EventMix, table: Bool) {
             self.seconds = seconds
@@ -80,11 +82,12 @@ public struct WebhookBenchmark: Sendable {
 
     /// One shape on a fresh stack (so no shape inherits another's rows or caches).
     private func run(_ shape: TrafficShape, measureColdStart: Bool) async throws -> WebhookShapeResult {
-        let stack = try ServiceStack(mode: .throwaway(durable: true), environment: Environment([:]), logger: logger)
+        let stack = try ServiceStack(mode: .throwaway(durable: true), environment: Environment([:]), logger: logger,
+                                     databaseTLS: options.databaseTLS)
         let runtime = try await stack.start()
         var target: ChildProcess?
         do {
-            StandardOutput.line("bench webhook: \(shape.summary); synchronous_commit=on, fsync=on")
+            StandardOutput.line("bench webhook: \(shape.summary); synchronous_commit=on, fsync=on; \(DatabaseConnectionMode.describe(tls: options.databaseTLS))")
             let seeding = monotonicNanoseconds()
             try TenantSeeder(adminURL: runtime.databaseAdminURL).seed(shape)
             StandardOutput.line("seeded \(shape.companies) companies, \(shape.creators) creators in \(fixed(seconds(since: seeding), 2)) s")

@@ -29,6 +29,8 @@ struct Bench: AsyncParsableCommand {
         @Option(help: "Relay write-coalescing interval in microseconds (RELAY_FLUSH_INTERVAL_US; default: the relay's).") var flushUs: Int?
         @Option(help: "Events per second POSTed through the real webhook function in the end-to-end phase (0 skips it).") var webhookRate = 200
         @Option(help: "Seconds of the end-to-end webhook phase.") var webhookSeconds = 5
+        @Flag(help: "Connect the functions to Postgres over TLS (sslmode=require), as across a network; default plain TCP on loopback.")
+        var databaseTLS = false
 
         func validate() throws {
             guard clients >= 1, companies >= 1, companies <= clients else { throw ValidationError("need 1 <= companies <= clients") }
@@ -42,8 +44,10 @@ struct Bench: AsyncParsableCommand {
         func run() async throws {
             let logger = makeLogger("bench")
             try await reportingErrors {
-                let stack = try ServiceStack(mode: .throwaway(durable: true), environment: Environment([:]), logger: logger)
+                let stack = try ServiceStack(mode: .throwaway(durable: true), environment: Environment([:]), logger: logger,
+                                             databaseTLS: databaseTLS)
                 let runtime = try await stack.start()
+                StandardOutput.line("bench fanout: \(DatabaseConnectionMode.describe(tls: databaseTLS))")
                 var webhook: FanoutWebhookLoad?
                 do {
                     let work = try FileSystem.temporaryDirectory(prefix: "ccr-bench-fanout")
@@ -101,6 +105,8 @@ struct Bench: AsyncParsableCommand {
         var listChangesPerSecond = 50
         @Option(help: "Events stored per second while GET /api/events is measured (over random creators, in batches every 10 ms, as ingest commits them; each moves that company's newest page).")
         var eventsPerSecond = 1_000
+        @Flag(help: "Connect the functions to Postgres over TLS (sslmode=require), as across a network; default plain TCP on loopback.")
+        var databaseTLS = false
 
         func validate() throws {
             guard listChangesPerSecond >= 0 else { throw ValidationError("--list-changes-per-second must be 0 or more, got \(listChangesPerSecond)") }
@@ -115,6 +121,7 @@ struct Bench: AsyncParsableCommand {
                     binaryDirectory: absolute(common.binDir), routesFile: absolute(common.routes))
                 options.listChangesPerSecond = listChangesPerSecond
                 options.eventsPerSecond = eventsPerSecond
+                options.databaseTLS = databaseTLS
                 try await APIBenchmark(options: options, logger: logger).run()
             }
         }
@@ -134,6 +141,8 @@ struct Bench: AsyncParsableCommand {
         @Option(help: "Event mix, type=weight,... (types: \(EventMix.knownTypes.joined(separator: ", "))).")
         var types = EventMix.live
         @Flag(help: "Run every shape of 2, 100, 1000 companies x hot share 0.2, 1.0 and print one table.") var table = false
+        @Flag(help: "Connect the functions to Postgres over TLS (sslmode=require), as across a network; default plain TCP on loopback.")
+        var databaseTLS = false
 
         func run() async throws {
             let logger = makeLogger("bench")
@@ -145,10 +154,12 @@ struct Bench: AsyncParsableCommand {
                 try check((1...100_000).contains(companies), "--companies must be 1...100000, got \(companies)")
                 try check((1...10_000).contains(creatorsPerCompany), "--creators-per-company must be 1...10000, got \(creatorsPerCompany)")
                 try check((0...1).contains(hotShare), "--hot-share must be between 0 and 1, got \(hotShare)")
-                try await WebhookBenchmark(options: .init(
+                var options = WebhookBenchmark.Options(
                     seconds: seconds, concurrency: concurrency, rate: rate, binaryDirectory: absolute(common.binDir),
                     routesFile: absolute(common.routes), direct: direct, companies: companies, creatorsPerCompany: creatorsPerCompany,
-                    hotShare: hotShare, mix: mix, table: table), logger: logger).run()
+                    hotShare: hotShare, mix: mix, table: table)
+                options.databaseTLS = databaseTLS
+                try await WebhookBenchmark(options: options, logger: logger).run()
             }
         }
 
