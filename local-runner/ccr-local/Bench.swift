@@ -29,8 +29,7 @@ struct Bench: AsyncParsableCommand {
         @Option(help: "Relay write-coalescing interval in microseconds (RELAY_FLUSH_INTERVAL_US; default: the relay's).") var flushUs: Int?
         @Option(help: "Events per second POSTed through the real webhook function in the end-to-end phase (0 skips it).") var webhookRate = 200
         @Option(help: "Seconds of the end-to-end webhook phase.") var webhookSeconds = 5
-        @Flag(help: "Connect the functions to Postgres over TLS (sslmode=require), as across a network; default plain TCP on loopback.")
-        var databaseTLS = false
+        @OptionGroup var database: DatabaseTLSOption
 
         func validate() throws {
             guard clients >= 1, companies >= 1, companies <= clients else { throw ValidationError("need 1 <= companies <= clients") }
@@ -45,9 +44,9 @@ struct Bench: AsyncParsableCommand {
             let logger = makeLogger("bench")
             try await reportingErrors {
                 let stack = try ServiceStack(mode: .throwaway(durable: true), environment: Environment([:]), logger: logger,
-                                             databaseTLS: databaseTLS)
+                                             databaseTLS: database.databaseTLS)
                 let runtime = try await stack.start()
-                StandardOutput.line("bench fanout: \(DatabaseConnectionMode.describe(tls: databaseTLS))")
+                StandardOutput.line("bench fanout: \(DatabaseConnectionMode.describe(tls: database.databaseTLS))")
                 var webhook: FanoutWebhookLoad?
                 do {
                     let work = try FileSystem.temporaryDirectory(prefix: "ccr-bench-fanout")
@@ -105,8 +104,7 @@ struct Bench: AsyncParsableCommand {
         var listChangesPerSecond = 50
         @Option(help: "Events stored per second while GET /api/events is measured (over random creators, in batches every 10 ms, as ingest commits them; each moves that company's newest page).")
         var eventsPerSecond = 1_000
-        @Flag(help: "Connect the functions to Postgres over TLS (sslmode=require), as across a network; default plain TCP on loopback.")
-        var databaseTLS = false
+        @OptionGroup var database: DatabaseTLSOption
 
         func validate() throws {
             guard listChangesPerSecond >= 0 else { throw ValidationError("--list-changes-per-second must be 0 or more, got \(listChangesPerSecond)") }
@@ -121,7 +119,7 @@ struct Bench: AsyncParsableCommand {
                     binaryDirectory: absolute(common.binDir), routesFile: absolute(common.routes))
                 options.listChangesPerSecond = listChangesPerSecond
                 options.eventsPerSecond = eventsPerSecond
-                options.databaseTLS = databaseTLS
+                options.databaseTLS = database.databaseTLS
                 try await APIBenchmark(options: options, logger: logger).run()
             }
         }
@@ -141,8 +139,7 @@ struct Bench: AsyncParsableCommand {
         @Option(help: "Event mix, type=weight,... (types: \(EventMix.knownTypes.joined(separator: ", "))).")
         var types = EventMix.live
         @Flag(help: "Run every shape of 2, 100, 1000 companies x hot share 0.2, 1.0 and print one table.") var table = false
-        @Flag(help: "Connect the functions to Postgres over TLS (sslmode=require), as across a network; default plain TCP on loopback.")
-        var databaseTLS = false
+        @OptionGroup var database: DatabaseTLSOption
 
         func run() async throws {
             let logger = makeLogger("bench")
@@ -158,7 +155,7 @@ struct Bench: AsyncParsableCommand {
                     seconds: seconds, concurrency: concurrency, rate: rate, binaryDirectory: absolute(common.binDir),
                     routesFile: absolute(common.routes), direct: direct, companies: companies, creatorsPerCompany: creatorsPerCompany,
                     hotShare: hotShare, mix: mix, table: table)
-                options.databaseTLS = databaseTLS
+                options.databaseTLS = database.databaseTLS
                 try await WebhookBenchmark(options: options, logger: logger).run()
             }
         }

@@ -29,6 +29,12 @@ struct CommonOptions: ParsableArguments {
     var files: InstanceFiles { InstanceFiles(dataDirectory: absolute(dataDir)) }
 }
 
+/// `--database-tls`, for the benchmarks that start functions against the embedded Postgres.
+struct DatabaseTLSOption: ParsableArguments {
+    @Flag(help: "Connect the functions to Postgres over TLS (sslmode=require), as across a network; default plain TCP on loopback.")
+    var databaseTLS = false
+}
+
 func absolute(_ path: String) -> String {
     path.hasPrefix("/") ? path : FileSystem.currentDirectory() + "/" + path
 }
