@@ -35,6 +35,11 @@ public struct FunctionRequest: Sendable {
         QueryItems(query).first(name)
     }
 
+    /// The decoded names of every query parameter, in order, repeats included.
+    public var queryParameterNames: [String] {
+        QueryItems(query).items.map(\.name)
+    }
+
     /// Every decoded value of a repeated query parameter.
     public func queryParameters(_ name: String) -> [String] {
         QueryItems(query).values(name)

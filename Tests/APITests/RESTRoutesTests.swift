@@ -228,6 +228,10 @@ import Testing
         let invalid = await api.call("GET", "/api/events?limit=501&since=yesterday&creator=x", company: company, role: .viewer)
         #expect(invalid.status == 422)
         #expect(Set(invalid.json["error"]?["fields"]?.objectValue?.keys.map { $0 } ?? []) == ["limit", "since", "creator"])
+        // The cursor object admits only before and after (found by schemathesis: an unknown name was ignored).
+        let unknown = await api.call("GET", "/api/events?limit=5&befor=3", company: company, role: .viewer)
+        #expect(unknown.status == 422)
+        #expect(unknown.json["error"]?["fields"]?["query"]?.stringValue?.contains("\"befor\"") == true)
         await api.shutdown()
     }
 

@@ -197,8 +197,16 @@ struct EventQuery {
         creator == nil && types.isEmpty && since == nil && until == nil && before == nil && after == nil
     }
 
+    /// Every query parameter the route reads; `before` and `after` are the OpenAPI document's
+    /// exploded `cursor` object, which admits no other member, so any other name is refused
+    /// rather than silently ignored.
+    static let parameterNames: Set<String> = ["creator", "type", "since", "until", "before", "after", "limit"]
+
     init(_ request: FunctionRequest) throws {
         var problems: [String: String] = [:]
+        if let unknown = request.queryParameterNames.first(where: { !Self.parameterNames.contains($0) }) {
+            problems["query"] = "unknown parameter \"\(unknown)\"; allowed: \(Self.parameterNames.sorted().joined(separator: ", "))"
+        }
         if let creator = request.queryParameter("creator") {
             if isUUID(creator) { self.creator = creator } else { problems["creator"] = "must be a creator id" }
         }
