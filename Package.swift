@@ -163,7 +163,7 @@ let functionTargets: [Target] =
                library: ["Files", "FunctionRuntime", "FunctionServer", "JSONValue", "Settings", "URLEncoding"], main: httpMain)
     + function("SocketRelay", executable: "socket-relay",
                library: ["Access", "AccessTokens", "Base64Encoding", "BlockingIO", "FunctionRuntime", "Ingest", "JSONValue", "Postgres", "Redis", "Rooms", "Settings",
-                         "URLEncoding", httpClient, logging, nioLocks, nioCore, nioHTTP1, nioPosix, nioWebSocket, serviceLifecycle],
+                         "URLEncoding", crypto, httpClient, logging, nioLocks, nioCore, nioHTTP1, nioPosix, serviceLifecycle],
                main: [])
     + function("SubscriptionRenewal", executable: "subscription-renewal",
                library: ["BlockingIO", "EventSub", "FunctionRuntime", "JSONValue", "JobQueue", "Postgres", "Settings", "TwitchAPI", logging],

@@ -180,7 +180,20 @@ public enum RelayFanoutBenchmark {
         var clients: [RawWebSocketClient] = []
         let connectStart = monotonicNanoseconds()
         var index = 0
+        // RSS with half the clients too: the slope between half and all is what one more
+        // connection costs, apart from what the first ones grow once (arenas, tables).
+        var halfway: (clients: Int, kib: Int)?
+        var pausedNanoseconds: UInt64 = 0
         while index < options.clients {
+            if halfway == nil, index >= options.clients / 2, index > 0 {
+                let pause = monotonicNanoseconds()
+                defer { pausedNanoseconds = monotonicNanoseconds() - pause }
+                while counters.connected.load(ordering: .relaxed) < index, monotonicNanoseconds() - connectStart < 120_000_000_000 {
+                    try await Task.sleep(nanoseconds: 10_000_000)
+                }
+                try await Task.sleep(nanoseconds: 1_000_000_000)
+                halfway = ProcessStats.residentKiB(pid: relay.pid).map { (index, $0) }
+            }
             let batch = min(200, options.clients - index)
             try await withThrowingTaskGroup(of: (ClientState, RawWebSocketClient).self) { tasks in
                 for offset in 0..<batch {
@@ -208,13 +221,18 @@ public enum RelayFanoutBenchmark {
             }
             try await Task.sleep(nanoseconds: 10_000_000)
         }
-        let connectSeconds = Double(monotonicNanoseconds() - connectStart) / 1e9
+        let connectSeconds = Double(monotonicNanoseconds() - connectStart - pausedNanoseconds) / 1e9
         try await Task.sleep(nanoseconds: 2_000_000_000)  // let the relay settle (allocator, buffers)
         let rssAfter = ProcessStats.residentKiB(pid: relay.pid) ?? 0
         let perConnection = Double(rssAfter - rssBefore) / Double(options.clients)
         say("bench fanout: \(options.clients) websocket clients over \(options.companies) companies connected in \(fixed(connectSeconds)) s; "
             + "relay with \(relayLoops) event loop(s), \(options.clientThreads) client thread(s), \(System.coreCount) cores shared")
-        say("relay RSS: \(rssBefore) KiB before, \(rssAfter) KiB with \(options.clients) idle connections -> \(fixed(perConnection)) KiB per connection")
+        var memory = "relay RSS: \(rssBefore) KiB before, \(rssAfter) KiB with \(options.clients) idle connections -> \(fixed(perConnection)) KiB per connection"
+        if let halfway {
+            let marginal = Double(rssAfter - halfway.kib) / Double(options.clients - halfway.clients)
+            memory += "; \(fixed(marginal)) KiB per connection from \(halfway.clients) to \(options.clients) (what one more costs)"
+        }
+        say(memory)
 
         let redis = RedisClient(url: try RedisURL(parsing: options.redisURL), size: 2)
         defer { Task { await redis.shutdown() } }

@@ -2,7 +2,6 @@ import Synchronization
 import BlockingIO
 import NIOCore
 import NIOHTTP1
-import NIOWebSocket
 
 /// Answers a held or immediate polling request from the session's event loop; the response is
 /// written on the HTTP connection's own loop.
@@ -130,7 +129,7 @@ final class RelayHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // A refused WebSocket upgrade is reported here before the request itself arrives: the
         // request then gets its 400. Anything else ends the connection.
-        if error is NIOWebSocketUpgradeError { return }
+        if error is WebSocketUpgrader.Refusal { return }
         context.close(promise: nil)
     }
 

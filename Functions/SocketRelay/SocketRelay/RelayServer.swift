@@ -4,15 +4,12 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
-import NIOWebSocket
 
 /// The listening socket and the per-connection pipelines.
 ///
 /// HTTP first (`/healthz`, `/metrics`, long-polling); a WebSocket upgrade on `/socket.io/`, on
 /// any request of a keep-alive connection (`KeepAliveUpgrades`), is taken by
-/// `NIOWebSocketServerUpgrader` (frames over `maxPayload` are refused by its decoder),
-/// after which the connection carries a `RawFrameWriter` (first), the frame decoder, an
-/// aggregator for fragmented messages and the `WebSocketHandler`.
+/// `WebSocketUpgrader`, after which the connection's only handler is its `WebSocketLink`.
 public final class RelayServer: Sendable {
     let core: RelayCore
     private let group: MultiThreadedEventLoopGroup
@@ -26,6 +23,8 @@ public final class RelayServer: Sendable {
     init(core: RelayCore, broadcaster: Broadcaster?, onShutdown: @escaping @Sendable () async -> Void) async throws {
         let configuration = core.configuration
         let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.eventLoops)
+        let upgrader = WebSocketUpgrader(accepts: { head in Self.shouldUpgrade(head, core: core) },
+                                         upgraded: { channel, head in try Self.upgraded(channel, head, core: core) })
         var loops: [any EventLoop] = []
         for loop in group.makeIterator() { loops.append(loop) }
         core.attach(eventLoops: loops)
@@ -35,10 +34,15 @@ public final class RelayServer: Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.writeBufferWaterMark, value: .init(low: configuration.maxBufferedBytes / 2, high: configuration.maxBufferedBytes))
-            // Small first read buffer: most connections are idle sockets with small packets.
-            .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 1024, maximum: 65_536))
+            // A channel keeps its receive buffer for its whole life, at the largest size it ever
+            // read into, and with several reads per wakeup one per read still in use: with one
+            // read per wakeup into 256 bytes, an idle socket keeps 256 bytes instead of 1 KiB or
+            // more. Clients mostly listen; what they send is pongs, subscribes, a CONNECT with a
+            // token (two reads), and the handshake (two to four).
+            .childChannelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: Self.receiveBufferBytes))
+            .childChannelOption(.maxMessagesPerRead, value: 1)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try Self.configure(channel, core: core) }
+                channel.eventLoop.makeCompletedFuture { try Self.configure(channel, upgrader: upgrader, core: core) }
             }
         if configuration.socketSendBufferBytes > 0 {
             bootstrap = bootstrap.childChannelOption(.socketOption(.so_sndbuf), value: SocketOptionValue(configuration.socketSendBufferBytes))
@@ -55,15 +59,9 @@ public final class RelayServer: Sendable {
         broadcasterTask = broadcaster.map { broadcaster in Task { await broadcaster.run() } }
     }
 
-    private static func configure(_ channel: any Channel, core: RelayCore) throws {
-        let upgrader = NIOWebSocketServerUpgrader(
-            maxFrameSize: core.configuration.maxPayload, automaticErrorHandling: false,
-            shouldUpgrade: { channel, head in
-                channel.eventLoop.makeSucceededFuture(Self.shouldUpgrade(head, core: core) ? HTTPHeaders() : nil)
-            },
-            upgradePipelineHandler: { channel, head in
-                channel.eventLoop.makeCompletedFuture { try Self.upgraded(channel, head, core: core) }
-            })
+    static let receiveBufferBytes = 256
+
+    private static func configure(_ channel: any Channel, upgrader: WebSocketUpgrader, core: RelayCore) throws {
         let sync = channel.pipeline.syncOperations
         // NIO's server pipeline, built by hand so the upgrade handler can be put back per request.
         let encoder = HTTPResponseEncoder()
@@ -87,26 +85,22 @@ public final class RelayServer: Sendable {
     }
 
     private static func upgraded(_ channel: any Channel, _ head: HTTPRequestHead, core: RelayCore) throws {
-        let sync = channel.pipeline.syncOperations
-        let writer = RawFrameWriter()
-        try sync.addHandler(writer, position: .first)
-        let link = WebSocketLink(channel: channel, writer: try sync.context(handler: writer))
-        try sync.addHandler(NIOWebSocketFrameAggregator(
-            minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: 256, maxAccumulatedFrameSize: core.configuration.maxPayload))
+        let link = WebSocketLink(channel: channel, maxPayload: core.configuration.maxPayload)
+        // Last: after the upgrade handler, which hands on what it buffered once it leaves.
+        try channel.pipeline.syncOperations.addHandler(link)
         if let sid = EngineIORequest(uri: head.uri).sid {
             guard let session = core.directory.lookup(sid) else {
-                try sync.addHandler(WebSocketHandler(link: link, session: nil))
                 link.close(code: 1008)
                 return
             }
-            try sync.addHandler(WebSocketHandler(link: link, session: session))
+            link.session = session
             session.eventLoop.execute {
                 if !session.beginUpgrade(link) { link.close(code: 1008) }
             }
         } else {
             let session = Session(registry: core.registry(for: channel.eventLoop), transport: .websocket(link))
             session.cookieToken = core.sessionCookieToken(head.headers.first(name: "cookie"))
-            try sync.addHandler(WebSocketHandler(link: link, session: session))
+            link.session = session
             session.open()
         }
     }

@@ -1,38 +1,43 @@
 import NIOCore
-import NIOWebSocket
 
-/// Sits first in an upgraded WebSocket pipeline (next to the socket), so that writes made through
-/// its context skip `WebSocketFrameEncoder`: the relay writes complete, pre-encoded frames, and a
-/// broadcast frame is the same buffer for every socket.
-/// (NIO requires a handler to be inbound or outbound; this one passes writes through unchanged.)
-final class RawFrameWriter: ChannelOutboundHandler, RemovableChannelHandler {
-    typealias OutboundIn = ByteBuffer
-}
+/// One WebSocket connection: the only handler of an upgraded pipeline. It reads client frames
+/// (`WebSocketFrameReader`) and hands their messages to its session on the session's loop, and
+/// writes complete, pre-encoded frames (a broadcast frame is the same buffer for every socket)
+/// straight to the socket through its own context.
+///
+/// One object for what were five handlers (NIO's encoder, decoder and aggregator, a raw writer
+/// and the inbound handler), because an idle dashboard socket keeps all of them for hours.
+///
+/// The session and the link reference each other; the link lets go when the pipeline removes it
+/// (the channel closed), so neither outlives the connection.
+final class WebSocketLink: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = ByteBuffer
 
-/// One WebSocket connection as a session sees it. Writes happen on the channel's event loop,
-/// through the raw writer's context.
-final class WebSocketLink: @unchecked Sendable {
     let channel: any Channel
     let eventLoop: any EventLoop
-    private let writer: ChannelHandlerContext
+    /// Set when the pipeline adds this handler (before anything is written).
+    private var context: ChannelHandlerContext?
+    /// The session this socket carries (or probes an upgrade for); nil for a refused upgrade.
+    var session: Session?
+    private var reader: WebSocketFrameReader
     var needsFlush = false
     private(set) var isClosing = false
 
-    init(channel: any Channel, writer: ChannelHandlerContext) {
+    init(channel: any Channel, maxPayload: Int) {
         self.channel = channel
         self.eventLoop = channel.eventLoop
-        self.writer = writer
+        self.reader = WebSocketFrameReader(maxPayload: maxPayload)
     }
 
-    /// On `eventLoop` only.
+    // MARK: Writing (on `eventLoop` only)
+
     func write(_ frame: ByteBuffer) {
-        guard !isClosing else { return }
-        writer.write(NIOAny(frame), promise: nil)
+        guard !isClosing, let context else { return }
+        context.write(NIOAny(frame), promise: nil)
     }
 
-    /// On `eventLoop` only.
     func flush() {
-        writer.flush()
+        context?.flush()
     }
 
     /// Sends a close frame and closes. `immediately` skips waiting for the peer to read what is
@@ -49,51 +54,45 @@ final class WebSocketLink: @unchecked Sendable {
             return
         }
         let channel = self.channel
-        writer.writeAndFlush(NIOAny(WebSocketFraming.close(code: code)), promise: nil)
+        context?.writeAndFlush(NIOAny(WebSocketFraming.close(code: code)), promise: nil)
         // Give the peer a moment to read the close frame, then close regardless.
         channel.eventLoop.scheduleTask(in: .milliseconds(100)) { channel.close(promise: nil) }
     }
-}
 
-/// Inbound side of an upgraded WebSocket: text frames carry Engine.IO packets for the session;
-/// binary frames are Engine.IO binary messages (Socket.IO attachments); ping/close control
-/// frames are answered.
-final class WebSocketHandler: ChannelInboundHandler {
-    typealias InboundIn = WebSocketFrame
+    // MARK: Channel events
 
-    let link: WebSocketLink
-    let session: Session?
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
 
-    init(link: WebSocketLink, session: Session?) {
-        self.link = link
-        self.session = session
+    func handlerRemoved(context: ChannelHandlerContext) {
+        session = nil
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let frame = unwrapInboundIn(data)
-        // RFC 6455 §5.1-5.2: client frames are masked, and no extension was negotiated, so the
-        // reserved bits must be clear. Anything else is not a WebSocket client talking.
-        guard frame.maskKey != nil, !frame.rsv1, !frame.rsv2, !frame.rsv3 else {
-            fail(.protocolError("invalid websocket frame"))
-            return
-        }
-        switch frame.opcode {
-        case .text:
-            var payload = frame.unmaskedData
-            let bytes = payload.readBytes(length: payload.readableBytes) ?? []
-            forward { session, link in session.receiveWebSocketText(bytes[...], from: link) }
-        case .binary:
-            let payload = frame.unmaskedData
-            forward { session, link in session.receiveWebSocketBinary(payload, from: link) }
-        case .ping:
-            link.write(WebSocketFraming.pong(frame.unmaskedData))
-            link.flush()
-        case .connectionClose:
-            link.close(code: 1000)
-        case .pong:
-            break
-        default:
-            fail(.protocolError("unknown websocket opcode"))
+        guard !isClosing else { return }
+        do throws(WebSocketFrameReader.Failure) {
+            try reader.read(unwrapInboundIn(data)) { message in
+                guard !isClosing else { return }
+                switch message {
+                case .text(let bytes):
+                    forward { session, link in session.receiveWebSocketText(bytes[...], from: link) }
+                case .binary(let payload):
+                    forward { session, link in session.receiveWebSocketBinary(payload, from: link) }
+                case .ping(let payload):
+                    write(WebSocketFraming.pong(payload))
+                    flush()
+                case .pong:
+                    break
+                case .close:
+                    close(code: 1000)
+                }
+            }
+        } catch {
+            switch error {
+            case .tooLarge: fail(.payloadTooLarge)
+            case .protocolError(let what): fail(.protocolError(what))
+            }
         }
     }
 
@@ -110,21 +109,12 @@ final class WebSocketHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // Frame too large (decoder) or a bad fragment sequence (aggregator): close only this socket.
-        let tooLarge: Bool
-        if let error = error as? NIOWebSocketError, error == .invalidFrameLength {
-            tooLarge = true
-        } else if let error = error as? NIOWebSocketFrameAggregator.Error, error == .accumulatedFrameSizeIsTooLarge {
-            tooLarge = true
-        } else {
-            tooLarge = false
-        }
-        fail(tooLarge ? .payloadTooLarge : .protocolError("websocket: \(error)"))
+        fail(.protocolError("websocket: \(error)"))
     }
 
     private func fail(_ reason: CloseReason) {
         if session == nil {
-            link.close(code: reason.webSocketCode)
+            close(code: reason.webSocketCode)
         } else {
             forward { session, link in session.webSocketFailed(link, reason: reason) }
         }
@@ -134,11 +124,10 @@ final class WebSocketHandler: ChannelInboundHandler {
     /// than the polling session it upgrades).
     private func forward(_ body: @escaping @Sendable (Session, WebSocketLink) -> Void) {
         guard let session else { return }
-        let link = self.link
         if session.eventLoop.inEventLoop {
-            body(session, link)
+            body(session, self)
         } else {
-            session.eventLoop.execute { body(session, link) }
+            session.eventLoop.execute { body(session, self) }
         }
     }
 }
