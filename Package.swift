@@ -82,11 +82,12 @@ let sharedTargets: [Target] = [
     shared("URLEncoding"),
     shared("CivilTime"),
     shared("Base64Encoding"),
+    shared("RandomBytes"),
     shared("StructuredLogging", ["JSONValue", logging, nioLocks]),
     shared("BlockingIO", [nioPosix]),
     shared("Postgres", ["CLibPQ", "BlockingIO", "Settings", logging, nioLocks]),
     shared("Redis", ["CHiredis", "BlockingIO", "Settings", logging, nioLocks]),
-    shared("EventSub", ["JSONValue", "CivilTime", crypto]),
+    shared("EventSub", ["JSONValue", "CivilTime", "RandomBytes", crypto]),
     shared("Rooms", ["JSONValue"]),
     shared("Migrations", ["Postgres"]),
     shared("Ingest", ["BlockingIO", "EventSub", "JSONValue", "JobQueue", "Postgres", "Redis", "Rooms", logging, nioLocks]),
@@ -94,22 +95,22 @@ let sharedTargets: [Target] = [
     shared("FunctionRuntime", ["JSONValue", "Settings", "StructuredLogging", logging, serviceLifecycle, unixSignals]),
     shared("FunctionServer", ["FunctionRuntime", "JSONValue", "Settings", "StructuredLogging", "URLEncoding",
                               hummingbird, httpTypes, logging, nioCore, serviceLifecycle]),
-    shared("JobQueue", ["BlockingIO", "FunctionRuntime", "JSONValue", "Redis", "Settings", logging, serviceLifecycle]),
+    shared("JobQueue", ["BlockingIO", "FunctionRuntime", "JSONValue", "RandomBytes", "Redis", "Settings", logging, serviceLifecycle]),
     shared("AccessTokens", ["Base64Encoding", "BlockingIO", "Files", "JSONValue", "Settings", httpClient, crypto, cryptoExtras, logging, nioLocks, nioCore, nioHTTP1]),
-    shared("ObjectStore", ["CivilTime", "URLEncoding", crypto]),
+    shared("ObjectStore", ["CivilTime", "RandomBytes", "URLEncoding", crypto]),
     // Secrets at rest (creators' OAuth tokens): AES-256-GCM under rotating keys from the environment.
     shared("SecretSealing", ["Base64Encoding", "Settings", crypto]),
     shared("TwitchAPI", ["BlockingIO", "JSONValue", "Settings", "URLEncoding", httpClient, logging, nioLocks, nioCore, nioHTTP1]),
     shared("MarkupEscaping"),
-    shared("OpenIDConnect", ["Base64Encoding", "BlockingIO", "JSONValue", "URLEncoding", httpClient, crypto, cryptoExtras, nioLocks,
+    shared("OpenIDConnect", ["Base64Encoding", "BlockingIO", "JSONValue", "RandomBytes", "URLEncoding", httpClient, crypto, cryptoExtras, nioLocks,
                              nioCore, nioHTTP1]),
-    shared("Access", ["AccessTokens", "Base64Encoding", "BlockingIO", "JSONValue", "Postgres", crypto, cryptoExtras, nioLocks]),
+    shared("Access", ["AccessTokens", "Base64Encoding", "BlockingIO", "JSONValue", "Postgres", "RandomBytes", crypto, cryptoExtras, nioLocks]),
     // The audit log: one row per change, in the change's own transaction.
     shared("Audit", ["JSONValue", "Postgres"]),
     shared("API", ["Access", "AccessTokens", "Audit", "BlockingIO", "FunctionRuntime", "FunctionServer", "JSONValue", "Postgres", "Redis", "Settings",
                    "URLEncoding", httpClient, logging]),
     // Creator linking: link requests (hashed single-use state), sealed tokens, resealing.
-    shared("CreatorLinks", ["Base64Encoding", "Postgres", "SecretSealing", "TwitchAPI", crypto]),
+    shared("CreatorLinks", ["Base64Encoding", "Postgres", "RandomBytes", "SecretSealing", "TwitchAPI", crypto]),
     // HTTP to user-given URLs (notification destinations): SSRF-guarded at connect time.
     shared("OutboundHTTP", ["BlockingIO", "Settings", httpClient, nioLocks, nioCore, nioHTTP1, nioPosix]),
     // Notifications out: templates, Discord/Slack/webhook payloads, Standard Webhooks signatures,
@@ -142,7 +143,7 @@ let functionTargets: [Target] =
                          "OpenIDConnect", "Postgres", "Redis", "Settings", "URLEncoding", crypto, cryptoExtras, logging, nioLocks],
                main: ["API", "Access", "AccessTokens", "FunctionRuntime", "FunctionServer", "OpenIDConnect", "Postgres", "Redis", "Settings", httpClient])
     + function("Members", executable: "members",
-               library: ["Audit", "API", "AccessTokens", "Base64Encoding", "FunctionRuntime", "FunctionServer", "JSONValue", "Postgres", crypto],
+               library: ["Audit", "API", "AccessTokens", "Base64Encoding", "FunctionRuntime", "FunctionServer", "JSONValue", "Postgres", "RandomBytes", crypto],
                main: apiMain)
     + function("Keys", executable: "keys",
                library: ["Audit", "API", "Access", "AccessTokens", "Base64Encoding", "FunctionRuntime", "FunctionServer", "JSONValue", "Postgres"],
@@ -162,7 +163,7 @@ let functionTargets: [Target] =
     + function("Dashboard", executable: "dashboard",
                library: ["Files", "FunctionRuntime", "FunctionServer", "JSONValue", "Settings", "URLEncoding"], main: httpMain)
     + function("SocketRelay", executable: "socket-relay",
-               library: ["Access", "AccessTokens", "Base64Encoding", "BlockingIO", "FunctionRuntime", "Ingest", "JSONValue", "Postgres", "Redis", "Rooms", "Settings",
+               library: ["Access", "AccessTokens", "Base64Encoding", "BlockingIO", "FunctionRuntime", "Ingest", "JSONValue", "Postgres", "RandomBytes", "Redis", "Rooms", "Settings",
                          "URLEncoding", crypto, httpClient, logging, nioLocks, nioCore, nioHTTP1, nioPosix, serviceLifecycle],
                main: [])
     + function("SubscriptionRenewal", executable: "subscription-renewal",
@@ -249,7 +250,7 @@ let testTargets: [Target] = [
     .target(name: "TestSupport", dependencies: ["Files", "Migrations", "Postgres", "Processes", "Redis", "Settings"],
             path: "Tests/TestSupport", swiftSettings: swiftSettings),
     tests("LayoutTests", ["Files", "JSONValue", "LocalRunner", "Router", "TestSupport"]),
-    tests("SharedTests", ["Base64Encoding", "BlockingIO", "EventSub", "Files", "JSONValue", "LocalRunner", "Migrations", "NotificationMessages",
+    tests("SharedTests", ["Base64Encoding", "BlockingIO", "RandomBytes", "EventSub", "Files", "JSONValue", "LocalRunner", "Migrations", "NotificationMessages",
                           "OutboundHTTP", "Postgres", "Processes", "Redis", "Rooms", "SecretSealing", "Settings", "TestSupport", hummingbird,
                           httpTypes, logging, nioCore, nioLocks]),
     tests("WebhookFunctionTests", ["BlockingIO", "EventSub", "FunctionRuntime", "FunctionServer", "Ingest", "JSONValue", "Postgres",

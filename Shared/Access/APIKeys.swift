@@ -1,3 +1,4 @@
+import RandomBytes
 import Base64Encoding
 import Crypto
 
@@ -18,7 +19,7 @@ public enum APIKeyFormat {
         var generator = SystemRandomNumberGenerator()
         // 36 does not divide 256: `randomElement` draws without modulo bias.
         let prefix = String(decoding: (0..<prefixLength).map { _ in prefixAlphabet.randomElement(using: &generator)! }, as: UTF8.self)
-        let secret = Base64URL.encode((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+        let secret = Base64URL.encode(RandomBytes.make(32, using: &generator))
         let key = marker + prefix + "_" + secret
         return (key, prefix, hash(key))
     }

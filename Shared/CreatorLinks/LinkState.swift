@@ -1,3 +1,4 @@
+import RandomBytes
 import Base64Encoding
 import Crypto
 
@@ -7,8 +8,7 @@ import Crypto
 /// use an open link.
 public enum LinkState {
     public static func generate() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return Base64URL.encode((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+        Base64URL.encode(RandomBytes.make(32))
     }
 
     /// Only what `generate` can produce is looked up at all.

@@ -1,3 +1,4 @@
+import RandomBytes
 public import JSONValue
 
 /// Builds EventSub webhook requests exactly as Twitch sends them (headers and signed body): for
@@ -67,9 +68,7 @@ public struct SignedDelivery: Sendable {
 
     /// A fresh message id in Twitch's format (a UUID).
     public static func newMessageID() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        let hex = SignatureVerifier.hex(bytes)
+        let hex = SignatureVerifier.hex(RandomBytes.make(16))
         let chars = Array(hex)
         return String(chars[0..<8]) + "-" + String(chars[8..<12]) + "-" + String(chars[12..<16]) + "-" + String(chars[16..<20]) + "-" + String(chars[20..<32])
     }

@@ -1,3 +1,4 @@
+import RandomBytes
 public import BlockingIO
 public import JSONValue
 public import Redis
@@ -228,11 +229,7 @@ public struct JobQueue: Sendable {
     }
 
     func newJobID() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return (0..<16).map { _ in
-            let byte = UInt8.random(in: 0...255, using: &generator)
-            return (byte < 16 ? "0" : "") + String(byte, radix: 16)
-        }.joined()
+        RandomBytes.hex(16)
     }
 
     /// KEYS: stream, idempotency key. ARGV: job JSON, use-key flag, key TTL. Returns the entry id,

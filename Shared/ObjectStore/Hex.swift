@@ -1,3 +1,4 @@
+import RandomBytes
 /// Lowercase hexadecimal, as SigV4 writes hashes and signatures.
 package enum Hex {
     private static let digits = Array("0123456789abcdef".utf8)
@@ -19,7 +20,7 @@ package enum Hex {
     }
 
     package static func random(byteCount: Int, using generator: inout some RandomNumberGenerator) -> String {
-        encode((0..<byteCount).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+        encode(RandomBytes.make(byteCount, using: &generator))
     }
 
     /// True for lowercase hex of exactly `length` characters.

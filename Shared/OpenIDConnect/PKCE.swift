@@ -1,3 +1,4 @@
+import RandomBytes
 import Base64Encoding
 import Crypto
 
@@ -5,8 +6,7 @@ import Crypto
 public enum PKCE {
     /// 32 random octets as base64url: 43 characters, 256 bits (RFC 7636 §4.1).
     public static func randomToken(bytes: Int = 32) -> String {
-        var generator = SystemRandomNumberGenerator()
-        return Base64URL.encode((0..<bytes).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+        Base64URL.encode(RandomBytes.make(bytes))
     }
 
     /// `BASE64URL(SHA256(ASCII(verifier)))`, the S256 challenge (§4.2). `plain` is never used.

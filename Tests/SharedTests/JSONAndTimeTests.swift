@@ -13,6 +13,20 @@ import Testing
         #expect(value["n"]?.int64Value == 12_345_678_901)
     }
 
+    /// Integers up to 18 characters are read from the bytes, longer ones through `Int64(_:)`,
+    /// and beyond 64 bits they become doubles: the same values either way.
+    @Test func integersAtEveryLength() throws {
+        let cases: [(String, JSONValue)] = [
+            ("0", .int(0)), ("-0", .int(0)), ("7", .int(7)), ("-42", .int(-42)),
+            ("123456789012345678", .int(123_456_789_012_345_678)), ("-12345678901234567", .int(-12_345_678_901_234_567)),
+            ("9223372036854775807", .int(.max)), ("-9223372036854775808", .int(.min)),
+            ("92233720368547758070", .double(92_233_720_368_547_758_070)), ("1e3", .double(1_000)),
+        ]
+        for (text, value) in cases {
+            #expect(try JSONParser.parse(text) == value, "\(text)")
+        }
+    }
+
     @Test(arguments: [
         "", "{", "[1,]", "{\"a\":1,}", "{\"a\" 1}", "01", "1.", "-", "\"\\x\"", "\"\\ud800\"", "\"a\u{01}\"", "[1] x", "tru", "nul",
         String(repeating: "[", count: 200) + String(repeating: "]", count: 200),
@@ -33,6 +47,10 @@ import Testing
     @Test func stringsWithoutEscapesKeepTheirMeaning() throws {
         #expect(try JSONParser.parse(Array(#"["plain","héllo 😀",""]"#.utf8)) == ["plain", "héllo 😀", ""])
         #expect(throws: JSONParser.Error.self) { try JSONParser.parse([0x22, 0x61, 0xFF, 0x22]) }  // invalid UTF-8
+        // ASCII runs skip validation; a run after an escape is checked again.
+        #expect(try JSONParser.parse(Array(#"["a\nhé","\té\u0041x"]"#.utf8)) == ["a\nhé", "\téAx"])
+        #expect(throws: JSONParser.Error.self) { try JSONParser.parse([0x22, 0x5C, 0x6E, 0x61, 0xC3, 0x22]) }  // "\na" + a cut-off é
+        #expect(throws: JSONParser.Error.self) { try JSONParser.parse([0x22, 0xC3, 0xA9, 0x5C, 0x6E, 0xED, 0xA0, 0x80, 0x22]) }  // a surrogate's bytes
         var plain = ""
         JSONWriter.writeString("héllo 😀", into: &plain)
         #expect(plain == "\"héllo 😀\"")

@@ -1,3 +1,4 @@
+import RandomBytes
 import Audit
 public import API
 import AccessTokens
@@ -62,8 +63,7 @@ public struct InvitationsRoutes: Sendable {
         let newRole = Role(rawValue: role!)!
         guard MembersRoutes.mayManage(request.claims.role, newRole) else { throw FunctionError.forbidden("you can only invite to roles below your own") }
         // 32 random bytes: the link's secret. Only its hash is stored.
-        var generator = SystemRandomNumberGenerator()
-        let token = Base64URL.encode((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+        let token = Base64URL.encode(RandomBytes.make(32))
         let hash = Base64.encode(Array(SHA256.hash(data: Array(token.utf8))))
         let actor = request.actor
         let claims = request.claims

@@ -1,3 +1,4 @@
+import RandomBytes
 import Base64Encoding
 import AccessTokens
 
@@ -5,10 +6,6 @@ import AccessTokens
 /// base64url (20 characters, safe in query strings and JSON without escaping).
 enum RandomID {
     static func make() -> String {
-        var generator = SystemRandomNumberGenerator()
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(15)
-        for _ in 0..<15 { bytes.append(UInt8.random(in: 0...255, using: &generator)) }
-        return Base64URL.encode(bytes)
+        Base64URL.encode(RandomBytes.make(15))
     }
 }

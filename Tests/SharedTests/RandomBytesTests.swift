@@ -1,0 +1,35 @@
+import RandomBytes
+import Testing
+
+@Suite struct RandomBytesTests {
+    /// A generator that counts: its words are 1, 2, 3, …
+    struct Counting: RandomNumberGenerator {
+        var counter: UInt64 = 0
+        mutating func next() -> UInt64 {
+            counter += 1
+            return counter
+        }
+    }
+
+    @Test func everyLengthGetsTheGeneratorsWordsInOrder() {
+        for count in 0...41 {
+            var generator = Counting()
+            let bytes = RandomBytes.make(count, using: &generator)
+            #expect(bytes.count == count)
+            // Word n little-endian: n, then seven zero bytes (n < 256 here).
+            let expected: [UInt8] = (0..<count).map { (index: Int) -> UInt8 in index % 8 == 0 ? UInt8(index / 8 + 1) : 0 }
+            #expect(bytes == expected, "\(count) bytes")
+        }
+    }
+
+    @Test func hexIsLowercaseOfTheRightLengthAndFresh() {
+        let ids = (0..<1_000).map { _ in RandomBytes.hex(16) }
+        for id in ids {
+            #expect(id.utf8.count == 32 && id.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }, "\(id)")
+        }
+        #expect(Set(ids).count == ids.count, "128 random bits never repeat in 1,000 draws")
+        #expect(RandomBytes.hex(0).isEmpty)
+        // Every nibble value turns up (a broken digit table would miss some).
+        #expect(Set(ids.joined()).count == 16)
+    }
+}
