@@ -85,25 +85,57 @@ public struct JobQueue: Sendable {
     /// Takes up to `count` jobs for `consumer`: first jobs abandoned by dead workers (idle longer
     /// than the visibility timeout), then new ones, waiting up to `blockMilliseconds` for them.
     public func claim(consumer: String, count: Int, blockMilliseconds: Int, on connection: RedisConnection) throws -> [ClaimedJob] {
-        var claimed: [ClaimedJob] = []
+        try fetch(consumer: consumer, count: count, blockMilliseconds: blockMilliseconds, on: connection).jobs()
+    }
+
+    /// `claim`'s Redis part: the new jobs come back unread, so a worker can read them while its
+    /// next claim is already on its way (`JobWorker`).
+    public func fetch(consumer: String, count: Int, blockMilliseconds: Int, on connection: RedisConnection) throws -> FetchedJobs {
+        var abandoned: [ClaimedJob] = []
         let stale = try connection.command([
             "XAUTOCLAIM", streamKey, Self.group, consumer, String(options.visibilityTimeoutMilliseconds), "0-0", "COUNT", String(count),
         ])
         if case .error(let message) = stale { throw Failure(description: "claim on \(name): \(message)") }
         for (entryID, job) in Self.entries(stale.array?.dropFirst().first) {
-            claimed.append(ClaimedJob(entryID: entryID, job: job, deliveries: try deliveries(of: entryID, on: connection)))
+            abandoned.append(ClaimedJob(entryID: entryID, job: job, deliveries: try deliveries(of: entryID, on: connection)))
         }
-        if claimed.count >= count { return claimed }
+        if abandoned.count >= count { return FetchedJobs(abandoned: abandoned, fresh: nil, fetchedAt: monotonicNanoseconds()) }
         let fresh = try connection.command([
-            "XREADGROUP", "GROUP", Self.group, consumer, "COUNT", String(count - claimed.count), "BLOCK", String(blockMilliseconds),
+            "XREADGROUP", "GROUP", Self.group, consumer, "COUNT", String(count - abandoned.count), "BLOCK", String(blockMilliseconds),
             "STREAMS", streamKey, ">",
         ])
         if case .error(let message) = fresh { throw Failure(description: "read on \(name): \(message)") }
         // Reply: [[stream, [[id, [field, value, …]], …]]]
-        for (entryID, job) in Self.entries(fresh.array?.first?.array?.dropFirst().first) {
-            claimed.append(ClaimedJob(entryID: entryID, job: job, deliveries: 1))
+        return FetchedJobs(abandoned: abandoned, fresh: fresh.array?.first?.array?.dropFirst().first, fetchedAt: monotonicNanoseconds())
+    }
+
+    /// Of `jobs`, claimed by `consumer` and held without being started for `heldMilliseconds`,
+    /// the ones it still owns, their idle time reset (XCLAIM … JUSTID, which leaves the delivery
+    /// count alone). Held past the visibility timeout, a job may have been taken by another worker
+    /// (XAUTOCLAIM); its idle time then counts from that claim, at most `held - timeout`, while a
+    /// job still ours has been idle `held`: the minimum idle time between the two tells them apart.
+    public func keepClaimed(_ jobs: [ClaimedJob], consumer: String, heldMilliseconds: Int, on connection: RedisConnection) throws -> [ClaimedJob] {
+        guard !jobs.isEmpty else { return [] }
+        let minimumIdle = max(0, heldMilliseconds - options.visibilityTimeoutMilliseconds / 2)
+        let reply = try connection.command(["XCLAIM", streamKey, Self.group, consumer, String(minimumIdle)] + jobs.map(\.entryID) + ["JUSTID"])
+        if case .error(let message) = reply { throw Failure(description: "keep claimed on \(name): \(message)") }
+        let kept = Set((reply.array ?? []).compactMap(\.string))
+        return jobs.filter { kept.contains($0.entryID) }
+    }
+
+    /// Jobs taken by `fetch`, the new ones not read yet.
+    public struct FetchedJobs: Sendable {
+        let abandoned: [ClaimedJob]
+        let fresh: RedisReply?
+        /// When Redis handed them out (`monotonicNanoseconds`).
+        public let fetchedAt: UInt64
+
+        public var isEmpty: Bool { abandoned.isEmpty && (fresh?.array?.isEmpty ?? true) }
+
+        /// Reads the new jobs' JSON; abandoned jobs first.
+        public func jobs() -> [ClaimedJob] {
+            abandoned + JobQueue.entries(fresh).map { ClaimedJob(entryID: $0.0, job: $0.1, deliveries: 1) }
         }
-        return claimed
     }
 
     /// Acknowledges finished jobs and removes them, in one MULTI/EXEC.

@@ -63,30 +63,59 @@ public struct JobWorker: Service {
     }
 
     public func work() async throws -> Report {
-        // One connection on one thread: XREADGROUP BLOCK holds it while it waits.
-        let executor = BlockingExecutor(threads: 1)
+        // Two connections on two threads: the next batch is claimed on one (XREADGROUP BLOCK holds
+        // it while it waits) while the current batch is read, runs and is acknowledged on the
+        // other, so Redis and the worker work at the same time instead of taking turns. The claim
+        // starts with XAUTOCLAIM, which takes only jobs idle past the visibility timeout, so it
+        // never takes back the batch still running here.
+        let executor = BlockingExecutor(threads: 2)
         defer { Task { await executor.shutdown() } }
         let url = redisURL
         let queue = self.queue
-        let connection = try await executor.run { try RedisConnection(url: url, readTimeout: false) }
-        try await executor.run { try queue.ensureGroup(on: connection) }
+        let claiming = try await executor.run { try RedisConnection(url: url, readTimeout: false) }
+        let acknowledging = try await executor.run { try RedisConnection(url: url, readTimeout: false) }
+        try await executor.run { try queue.ensureGroup(on: claiming) }
         var report = Report()
         var lastWork = monotonicNanoseconds()
         let consumer = self.consumer
         let batchSize = self.batchSize
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            let jobs = try await executor.run {
-                try queue.promoteDueRetries(on: connection)
-                return try queue.claim(consumer: consumer, count: batchSize, blockMilliseconds: 500, on: connection)
+        func claimNext() -> Task<JobQueue.FetchedJobs, any Error> {
+            Task {
+                try await executor.run {
+                    try queue.promoteDueRetries(on: claiming)
+                    return try queue.fetch(consumer: consumer, count: batchSize, blockMilliseconds: 500, on: claiming)
+                }
             }
-            if jobs.isEmpty {
+        }
+        var next: Task<JobQueue.FetchedJobs, any Error>? = claimNext()
+        while let claim = next {
+            let fetched = try await claim.value
+            next = nil
+            // Shutting down: a batch already claimed still runs (its jobs would otherwise wait out
+            // the visibility timeout), but nothing more is claimed.
+            let stopping = Task.isShuttingDownGracefully || Task.isCancelled
+            if fetched.isEmpty {
+                if stopping { break }
                 if let idleExitSeconds, monotonicNanoseconds() - lastWork > UInt64(idleExitSeconds) * 1_000_000_000 {
                     logger.info("queue idle; worker exits", metadata: ["queue": "\(queue.name)"])
                     break
                 }
+                next = claimNext()
                 continue
             }
+            if !stopping { next = claimNext() }
             lastWork = monotonicNanoseconds()
+            var jobs = fetched.jobs()
+            // A batch claimed ahead waited for the one before it. If that took long enough for
+            // the visibility timeout to come near, another worker may have taken some of it:
+            // only what is still ours runs here.
+            let heldMilliseconds = Int((lastWork - fetched.fetchedAt) / 1_000_000)
+            if heldMilliseconds >= queue.options.visibilityTimeoutMilliseconds / 2 {
+                let claimed = jobs
+                jobs = try await executor.run {
+                    try queue.keepClaimed(claimed, consumer: consumer, heldMilliseconds: heldMilliseconds, on: acknowledging)
+                }
+            }
             var done: [ClaimedJob] = []
             var failures: [(ClaimedJob, String)] = []
             for claimed in jobs {
@@ -108,8 +137,8 @@ public struct JobWorker: Service {
             let finished = done
             let failed = failures
             let outcomes = try await executor.run {
-                try queue.complete(finished, on: connection)
-                return try failed.map { try queue.fail($0.0, error: $0.1, on: connection) }
+                try queue.complete(finished, on: acknowledging)
+                return try failed.map { try queue.fail($0.0, error: $0.1, on: acknowledging) }
             }
             report.succeeded += done.count
             report.failed += failures.count

@@ -87,6 +87,28 @@ import Glibc
 
     /// A worker killed with SIGKILL in the middle of a job: the job is handed to the next worker
     /// after the visibility timeout and completes exactly once in effect.
+    /// A batch claimed ahead (`JobWorker` claims the next batch while one runs) and held past the
+    /// visibility timeout: what another worker took in the meantime is not run again by the
+    /// worker that claimed it first, and what it still owns is its own again.
+    @Test func aBatchHeldPastTheVisibilityTimeoutKeepsOnlyWhatIsStillItsOwn() async throws {
+        let queue = JobQueue(name: Self.uniqueQueue("held"), options: QueueOptions(visibilityTimeoutMilliseconds: 300))
+        let redis = try Self.connection()
+        try queue.ensureGroup(on: redis)
+        try queue.enqueueMany([["n": 1], ["n": 2]], on: redis)
+        let fetched = try queue.fetch(consumer: "first", count: 2, blockMilliseconds: 1, on: redis)
+        let held = fetched.jobs()
+        #expect(held.count == 2)
+        try await Task.sleep(nanoseconds: 450_000_000)
+        // Another worker takes one of them, as any worker does after the timeout (XAUTOCLAIM).
+        let stolen = try queue.fetch(consumer: "second", count: 1, blockMilliseconds: 1, on: redis).jobs()
+        #expect(stolen.map(\.entryID) == [held[0].entryID] && stolen.first?.deliveries == 2)
+        let heldMilliseconds = Int((monotonicNanoseconds() - fetched.fetchedAt) / 1_000_000)
+        let kept = try queue.keepClaimed(held, consumer: "first", heldMilliseconds: heldMilliseconds, on: redis)
+        #expect(kept.map(\.entryID) == [held[1].entryID])
+        // Both are fresh in their owners' hands: nobody can take either right away.
+        #expect(try queue.fetch(consumer: "third", count: 2, blockMilliseconds: 1, on: redis).isEmpty)
+    }
+
     @Test func workerKilledMidJobCompletesExactlyOnceInEffect() async throws {
         let name = Self.uniqueQueue("kill")
         let queue = JobQueue(name: name)
