@@ -1,4 +1,5 @@
 @testable import SocketRelay
+import FanoutBenchmark
 import JSONValue
 import NIOCore
 import TestSupport
@@ -13,21 +14,9 @@ import Testing
     static let maskedPingHello: [UInt8] = [0x89, 0x85, 0x37, 0xFA, 0x21, 0x3D, 0x7F, 0x9F, 0x4D, 0x51, 0x58]
     static let maskedPongHello: [UInt8] = [0x8A, 0x85, 0x37, 0xFA, 0x21, 0x3D, 0x7F, 0x9F, 0x4D, 0x51, 0x58]
 
-    /// A masked client frame (mask 37 fa 21 3d, as in the RFC's examples).
+    /// A masked client frame (the benchmark client's framing; any mask reads the same).
     static func frame(opcode: UInt8, _ payload: [UInt8], fin: Bool = true) -> [UInt8] {
-        let mask: [UInt8] = [0x37, 0xFA, 0x21, 0x3D]
-        var bytes: [UInt8] = [(fin ? 0x80 : 0) | opcode]
-        if payload.count < 126 {
-            bytes.append(0x80 | UInt8(payload.count))
-        } else if payload.count <= 0xFFFF {
-            bytes += [0x80 | 126, UInt8(payload.count >> 8), UInt8(payload.count & 0xFF)]
-        } else {
-            bytes.append(0x80 | 127)
-            bytes += (0..<8).reversed().map { UInt8((UInt64(payload.count) >> (8 * UInt64($0))) & 0xFF) }
-        }
-        bytes += mask
-        bytes += payload.enumerated().map { $0.element ^ mask[$0.offset & 3] }
-        return bytes
+        RawWebSocketClient.maskedFrame(opcode: opcode, payload: payload, fin: fin)
     }
 
     enum Read: Equatable {
