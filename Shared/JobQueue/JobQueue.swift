@@ -92,21 +92,27 @@ public struct JobQueue: Sendable {
     /// next claim is already on its way (`JobWorker`).
     public func fetch(consumer: String, count: Int, blockMilliseconds: Int, on connection: RedisConnection) throws -> FetchedJobs {
         var abandoned: [ClaimedJob] = []
+        var unreadable: [UnreadableEntry] = []
         let stale = try connection.command([
             "XAUTOCLAIM", streamKey, Self.group, consumer, String(options.visibilityTimeoutMilliseconds), "0-0", "COUNT", String(count),
         ])
         if case .error(let message) = stale { throw Failure(description: "claim on \(name): \(message)") }
-        for (entryID, job) in Self.entries(stale.array?.dropFirst().first) {
+        let (staleJobs, staleUnreadable) = Self.read(stale.array?.dropFirst().first)
+        unreadable = staleUnreadable
+        for (entryID, job) in staleJobs {
             abandoned.append(ClaimedJob(entryID: entryID, job: job, deliveries: try deliveries(of: entryID, on: connection)))
         }
-        if abandoned.count >= count { return FetchedJobs(abandoned: abandoned, fresh: nil, fetchedAt: monotonicNanoseconds()) }
+        if abandoned.count + unreadable.count >= count {
+            return FetchedJobs(abandoned: abandoned, abandonedUnreadable: unreadable, fresh: nil, fetchedAt: monotonicNanoseconds())
+        }
         let fresh = try connection.command([
             "XREADGROUP", "GROUP", Self.group, consumer, "COUNT", String(count - abandoned.count), "BLOCK", String(blockMilliseconds),
             "STREAMS", streamKey, ">",
         ])
         if case .error(let message) = fresh { throw Failure(description: "read on \(name): \(message)") }
         // Reply: [[stream, [[id, [field, value, …]], …]]]
-        return FetchedJobs(abandoned: abandoned, fresh: fresh.array?.first?.array?.dropFirst().first, fetchedAt: monotonicNanoseconds())
+        return FetchedJobs(abandoned: abandoned, abandonedUnreadable: unreadable, fresh: fresh.array?.first?.array?.dropFirst().first,
+                           fetchedAt: monotonicNanoseconds())
     }
 
     /// Of `jobs`, claimed by `consumer` and held without being started for `heldMilliseconds`,
@@ -126,15 +132,22 @@ public struct JobQueue: Sendable {
     /// Jobs taken by `fetch`, the new ones not read yet.
     public struct FetchedJobs: Sendable {
         let abandoned: [ClaimedJob]
+        let abandonedUnreadable: [UnreadableEntry]
         let fresh: RedisReply?
         /// When Redis handed them out (`monotonicNanoseconds`).
         public let fetchedAt: UInt64
 
-        public var isEmpty: Bool { abandoned.isEmpty && (fresh?.array?.isEmpty ?? true) }
+        public var isEmpty: Bool { abandoned.isEmpty && abandonedUnreadable.isEmpty && (fresh?.array?.isEmpty ?? true) }
 
         /// Reads the new jobs' JSON; abandoned jobs first.
         public func jobs() -> [ClaimedJob] {
-            abandoned + JobQueue.entries(fresh).map { ClaimedJob(entryID: $0.0, job: $0.1, deliveries: 1) }
+            read().jobs
+        }
+
+        /// The jobs, and the entries that hold none (`deadLetterUnreadable` takes those out).
+        public func read() -> (jobs: [ClaimedJob], unreadable: [UnreadableEntry]) {
+            let (fresh, unreadable) = JobQueue.read(fresh)
+            return (abandoned + fresh.map { ClaimedJob(entryID: $0.0, job: $0.1, deliveries: 1) }, abandonedUnreadable + unreadable)
         }
     }
 
@@ -181,6 +194,22 @@ public struct JobQueue: Sendable {
         return .retryScheduled(delayMilliseconds: delay)
     }
 
+    /// Moves entries that hold no readable job to the dead letters, in one MULTI/EXEC: no handler
+    /// can run them, and left pending they would come back after every visibility timeout.
+    public func deadLetterUnreadable(_ entries: [UnreadableEntry], on connection: RedisConnection) throws {
+        guard !entries.isEmpty else { return }
+        let now = String(Int64(wallClockSeconds()))
+        let ids = entries.map(\.entryID)
+        try transaction(entries.map { entry in
+            ["XADD", deadKey, "*", "job", String(entry.content.prefix(100_000)), "error", "unreadable job entry \(entry.entryID)",
+             "attempts", "0", "failedAt", now]
+        } + [
+            ["XACK", streamKey, Self.group] + ids,
+            ["XDEL", streamKey] + ids,
+            ["HINCRBY", statsKey, "dead", String(entries.count)],
+        ], on: connection)
+    }
+
     // MARK: Operating
 
     public func stats(on connection: RedisConnection) throws -> QueueStats {
@@ -218,10 +247,11 @@ public struct JobQueue: Sendable {
     }
 
     /// Puts a dead letter back as a fresh job (attempt 1); false when there is no such dead letter.
+    /// One that holds no readable job cannot run and is refused.
     public func requeueDeadLetter(id: String, on connection: RedisConnection) throws -> Bool {
         guard let letter = try deadLetter(id: id, on: connection) else { return false }
-        let job = Job(id: letter.job.id, queue: name, payload: letter.job.payload, attempt: 1, enqueuedAt: wallClockSeconds(),
-                      idempotencyKey: nil)
+        guard let dead = letter.job else { throw Failure(description: "dead letter \(id) on \(name) holds no readable job; it cannot run again") }
+        let job = Job(id: dead.id, queue: name, payload: dead.payload, attempt: 1, enqueuedAt: wallClockSeconds(), idempotencyKey: nil)
         try transaction([["XADD", streamKey, "*", "job", job.json], ["XDEL", deadKey, id]], on: connection)
         return true
     }
@@ -244,15 +274,30 @@ public struct JobQueue: Sendable {
     }
 
     static func entries(_ reply: RedisReply?) -> [(String, Job)] {
-        (reply?.array ?? []).compactMap { entry -> (String, Job)? in
-            guard let parts = entry.array, parts.count == 2, let id = parts[0].string, let fields = parts[1].array else { return nil }
+        read(reply).jobs
+    }
+
+    /// Stream entries as jobs, and the entries that hold none (no `job` field, or one that is not
+    /// a job's JSON) with what they hold instead.
+    static func read(_ reply: RedisReply?) -> (jobs: [(String, Job)], unreadable: [UnreadableEntry]) {
+        var jobs: [(String, Job)] = []
+        var unreadable: [UnreadableEntry] = []
+        for entry in reply?.array ?? [] {
+            // A deleted entry still pending comes back as [id, nil]: nothing to read or keep.
+            guard let parts = entry.array, parts.count == 2, let id = parts[0].string, let fields = parts[1].array else { continue }
+            var text: String?
             var index = 0
             while index + 1 < fields.count {
-                if fields[index].string == "job", let text = fields[index + 1].string, let job = Job(json: text) { return (id, job) }
+                if fields[index].string == "job" { text = fields[index + 1].string }
                 index += 2
             }
-            return nil
+            if let text, let job = Job(json: text) {
+                jobs.append((id, job))
+            } else {
+                unreadable.append(UnreadableEntry(entryID: id, content: text ?? fields.compactMap(\.string).joined(separator: " ")))
+            }
         }
+        return (jobs, unreadable)
     }
 
     static func isStreamID(_ text: String) -> Bool {
@@ -304,9 +349,17 @@ public struct QueueStats: Sendable, Equatable {
 }
 
 /// A job that failed `maxAttempts` times, with its last error.
+/// A stream entry that holds no readable job: its `job` field's text, or its fields.
+public struct UnreadableEntry: Sendable, Equatable {
+    public let entryID: String
+    public let content: String
+}
+
 public struct DeadLetter: Sendable {
     public let id: String
-    public let job: Job
+    /// Nil for an entry that held no readable job (`deadLetterUnreadable`); `content` has it.
+    public let job: Job?
+    public let content: String
     public let error: String
     public let attempts: Int
     public let failedAt: Int64
@@ -319,9 +372,10 @@ public struct DeadLetter: Sendable {
             values[fields[index].string ?? ""] = fields[index + 1].string
             index += 2
         }
-        guard let text = values["job"], let job = Job(json: text) else { return nil }
+        guard let text = values["job"] else { return nil }
         self.id = id
-        self.job = job
+        self.job = Job(json: text)
+        self.content = text
         self.error = values["error"] ?? ""
         self.attempts = Int(values["attempts"] ?? "") ?? 0
         self.failedAt = Int64(values["failedAt"] ?? "") ?? 0

@@ -105,7 +105,8 @@ public struct JobWorker: Service {
             }
             if !stopping { next = claimNext() }
             lastWork = monotonicNanoseconds()
-            var jobs = fetched.jobs()
+            let (readable, unreadable) = fetched.read()
+            var jobs = readable
             // A batch claimed ahead waited for the one before it. If that took long enough for
             // the visibility timeout to come near, another worker may have taken some of it:
             // only what is still ours runs here.
@@ -136,13 +137,19 @@ public struct JobWorker: Service {
             }
             let finished = done
             let failed = failures
+            let poison = unreadable
             let outcomes = try await executor.run {
                 try queue.complete(finished, on: acknowledging)
+                // Entries no handler can run: dead letters at once, not again after every timeout.
+                try queue.deadLetterUnreadable(poison, on: acknowledging)
                 return try failed.map { try queue.fail($0.0, error: $0.1, on: acknowledging) }
+            }
+            if !poison.isEmpty {
+                logger.error("unreadable job entries dead-lettered", metadata: ["queue": "\(queue.name)", "entries": "\(poison.map(\.entryID))"])
             }
             report.succeeded += done.count
             report.failed += failures.count
-            report.deadLettered += outcomes.filter { $0 == .deadLettered }.count
+            report.deadLettered += outcomes.filter { $0 == .deadLettered }.count + poison.count
         }
         return report
     }

@@ -109,6 +109,30 @@ import Glibc
         #expect(try queue.fetch(consumer: "third", count: 2, blockMilliseconds: 1, on: redis).isEmpty)
     }
 
+    /// An entry that holds no job (a bad write, a hand-made XADD) becomes a dead letter at once,
+    /// beside a good job that runs: it is not handed out again after every visibility timeout.
+    @Test func anEntryHoldingNoJobIsDeadLetteredAtOnce() async throws {
+        let queue = JobQueue(name: Self.uniqueQueue("unreadable"))
+        let redis = try Self.connection()
+        try queue.ensureGroup(on: redis)
+        #expect(try redis.command(["XADD", queue.streamKey, "*", "job", "{not json"]).string != nil)
+        try queue.enqueue(["n": 1], on: redis)
+        #expect(try redis.command(["XADD", queue.streamKey, "*", "other", "field"]).string != nil)
+        let runs = NIOLockedValueBox(0)
+        let report = try await Self.drain(queue) { _, _ in runs.withLockedValue { $0 += 1 } }
+        #expect(runs.withLockedValue { $0 } == 1)
+        #expect(report.succeeded == 1 && report.deadLettered == 2)
+        let stats = try queue.stats(on: redis)
+        #expect(stats.done == 1 && stats.dead == 2 && stats.deadLetters == 2)
+        #expect(stats.waiting == 0 && stats.inFlight == 0)
+        let letters = try queue.deadLetters(on: redis)
+        #expect(letters.map(\.content) == ["{not json", "other field"])
+        #expect(letters.allSatisfy { $0.job == nil && $0.error.hasPrefix("unreadable job entry ") })
+        // It cannot run again, so an operator's retry says so instead of enqueueing garbage.
+        #expect(throws: JobQueue.Failure.self) { try queue.requeueDeadLetter(id: letters[0].id, on: redis) }
+        #expect(try queue.deadLetters(on: redis).count == 2)
+    }
+
     @Test func workerKilledMidJobCompletesExactlyOnceInEffect() async throws {
         let name = Self.uniqueQueue("kill")
         let queue = JobQueue(name: name)

@@ -55,7 +55,7 @@ struct Jobs: AsyncParsableCommand {
                 let connection = try Jobs.redis(common)
                 for q in try Jobs.queues(common, queue) {
                     for letter in try q.deadLetters(on: connection) {
-                        print("\(q.name)  \(letter.id)  job \(letter.job.id)  attempts \(letter.attempts)  error: \(letter.error)")
+                        print("\(q.name)  \(letter.id)  job \(letter.job?.id ?? "(unreadable)")  attempts \(letter.attempts)  error: \(letter.error)")
                     }
                 }
             }
@@ -78,7 +78,7 @@ struct Jobs: AsyncParsableCommand {
         func run() async throws {
             try await reportingErrors {
                 let (found, letter) = try Jobs.locate(id, queue: queue, common, try Jobs.redis(common))
-                print("id: \(letter.id)\nqueue: \(found.name)\nattempts: \(letter.attempts)\nerror: \(letter.error)\njob: \(letter.job.json)")
+                print("id: \(letter.id)\nqueue: \(found.name)\nattempts: \(letter.attempts)\nerror: \(letter.error)\njob: \(letter.job?.json ?? letter.content)")
             }
         }
     }
