@@ -273,10 +273,6 @@ public struct JobQueue: Sendable {
         }
     }
 
-    static func entries(_ reply: RedisReply?) -> [(String, Job)] {
-        read(reply).jobs
-    }
-
     /// Stream entries as jobs, and the entries that hold none (no `job` field, or one that is not
     /// a job's JSON) with what they hold instead.
     static func read(_ reply: RedisReply?) -> (jobs: [(String, Job)], unreadable: [UnreadableEntry]) {
