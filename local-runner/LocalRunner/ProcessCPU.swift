@@ -32,15 +32,15 @@ struct ProcessCPU {
     }
 
     /// "1.23 ms of CPU per request: postgres 0.52, events 0.41, …" for `requests` served since
-    /// `earlier`; programs under 1 % of the total are left out.
-    func perRequest(since earlier: ProcessCPU, requests: Int) -> String {
-        guard requests > 0 else { return "no requests" }
+    /// `earlier` (`unit` names what was counted); programs under 1 % of the total are left out.
+    func perRequest(since earlier: ProcessCPU, requests: Int, unit: String = "request") -> String {
+        guard requests > 0 else { return "no \(unit)s" }
         let used = seconds.compactMap { name, value -> (String, Double)? in
             let delta = value - (earlier.seconds[name] ?? 0)
             return delta > 0 ? (name, delta * 1_000 / Double(requests)) : nil
         }.sorted { $0.1 > $1.1 }
         let total = used.reduce(0) { $0 + $1.1 }
         let shown = used.filter { $0.1 >= total / 100 }.map { "\($0.0) \(fixed($0.1, 3))" }
-        return "\(fixed(total, 3)) ms of CPU per request (\(shown.joined(separator: ", ")))"
+        return "\(fixed(total, 3)) ms of CPU per \(unit) (\(shown.joined(separator: ", ")))"
     }
 }

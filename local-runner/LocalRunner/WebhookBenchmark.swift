@@ -158,6 +158,7 @@ public struct WebhookBenchmark: Sendable {
             // Closed loop from wrk when installed (as the issue measured it: a C load generator
             // costs the shared 2 cores far less than AsyncHTTPClient in this process).
             let closed: WebhookShapeResult.Phase
+            let cpuBefore = ProcessCPU.snapshot()
             if WrkLoad.isAvailable {
                 let scratch = try FileSystem.temporaryDirectory(prefix: "ccr-bench-webhook")
                 defer { FileSystem.removeTree(scratch) }
@@ -168,11 +169,14 @@ public struct WebhookBenchmark: Sendable {
                 closed = WebhookShapeResult.Phase(try await driver.run(concurrency: options.concurrency, seconds: options.seconds, rate: nil,
                                                                        next: { closedPool.next() }), generator: "in-process client")
             }
+            // What each accepted event cost each program: far steadier between runs than events/s.
+            let cpu = ProcessCPU.snapshot().perRequest(since: cpuBefore, requests: closed.accepted, unit: "event")
             let (openAfterBurst, afterPool, afterRows) = try await openLoop()
             try await client.shutdown()
 
             let exhausted = closed.sent >= closedPool.count ? " (all \(closedPool.count) pre-signed notifications sent before the time was up: the rest were redeliveries)" : ""
             StandardOutput.line("closed loop, \(options.concurrency) concurrent requests, \(fixed(closed.elapsed, 1))s\(exhausted), \(closed.generator): accepted events \(closed.summary)")
+            StandardOutput.line("closed loop: \(cpu)")
             StandardOutput.line("open loop \(options.rate) events/s, \(openSeconds)s, latency from the scheduled send time: achieved \(open.summary)")
             StandardOutput.line("open loop \(options.rate) events/s right after the closed loop, \(openSeconds)s: achieved \(openAfterBurst.summary)")
             let check = try checkStored(runtime, pools: [warmPool, closedPool, steadyPool, afterPool], openPools: [steadyPool, afterPool],
