@@ -9,7 +9,7 @@ import Rooms
 /// company of this lane's share) in one transaction, answers the notifications whose every lane
 /// is done, then publishes.
 ///
-/// In one transaction: the companies' stream locks (`lockStreams`), one `store_events` call for
+/// In one transaction: the companies' stream locks (`lockStreams`), one `store_event_rows` call for
 /// every row (migration 5: each row stored only if its creator tracks one of the notification's
 /// users), live-status upserts in each company's tenant scope; COMMIT; answer; PUBLISH in id
 /// order; enqueue the `notify` jobs of the notification outbox that the same transaction wrote
@@ -110,7 +110,7 @@ struct IngestLane {
     /// The notification outbox (migration 11): one `notification_outbox` call for the batch's
     /// stored events of the types a destination can announce, inside the events' transaction, so
     /// a notification exists exactly when its event does and a redelivery (deduped by
-    /// `store_events`) never gets here. Returns the pending deliveries, whose `notify` jobs go out
+    /// `store_event_rows`) never gets here. Returns the pending deliveries, whose `notify` jobs go out
     /// after COMMIT. A batch of follows and chat lines makes no call at all.
     private func writeOutbox(for events: Dictionary<String, CompactEvent>.Values) throws -> [NotifyRequest.Delivery] {
         var batch = ""
@@ -154,8 +154,8 @@ struct IngestLane {
     /// `lock_timeout` (this transaction only), and the server probes this session's TCP peer
     /// (keepalive after 10 s idle, every 5 s, 3 misses), so a dead process's locks go in ~25 s.
     ///
-    /// Both statements are sent ahead: they go out with BEGIN and `store_events` in one round
-    /// trip, in order, and a lock not had in time is thrown by `store_events`' query.
+    /// Both statements are sent ahead: they go out with BEGIN and `store_event_rows` in one round
+    /// trip, in order, and a lock not had in time is thrown by `store_event_rows`' query.
     private func lockStreams(of companies: [String]) throws {
         connection.sendAhead("""
             SELECT set_config('lock_timeout', $1, true), set_config('tcp_keepalives_idle', '10', false),
@@ -168,17 +168,20 @@ struct IngestLane {
     }
 
 
-    /// One statement for the whole batch (`store_events`, migrations 5 and 14): each row names its
-    /// company, creator and notification, and the function stores it only if that creator tracks
-    /// one of the notification's routing users. Each notification travels once however many
-    /// companies it is stored for (a storm stores each for three), with its raw body embedded
-    /// verbatim (it was parsed, so it is valid JSON). Returns the stored rows keyed by
-    /// `company|message id`.
+    /// One statement for the whole batch (`store_event_rows`, migrations 14 and 20): each row names
+    /// its company, creator and notification, and the function stores it only if that creator
+    /// tracks one of the notification's routing users. Each notification travels once however
+    /// many companies it is stored for (a storm stores each for three), with its raw body embedded
+    /// verbatim (it was parsed, so it is valid JSON). Postgres answers only what it decided (id,
+    /// normalized event time, receive time); the rest of each event is what was sent, its `data`
+    /// written once per notification in the form `data::text` reads back as. Returns the stored
+    /// rows keyed by `company|message id`.
     private func storeEvents(_ rows: [EventIngestor.LaneRow]) throws -> [String: CompactEvent] {
         guard !rows.isEmpty else { return [:] }
         var notifications = "["
         var targets = "["
         var positions: [ObjectIdentifier: Int] = [:]
+        var sent: [String: (notification: NormalizedNotification, data: CanonicalJSON)] = [:]
         func field(_ key: String, _ text: String?) {
             notifications += ",\"\(key)\":"
             if let text { JSONWriter.writeString(text, into: &notifications) } else { notifications += "null" }
@@ -191,6 +194,7 @@ struct IngestLane {
                 position = positions.count
                 positions[ObjectIdentifier(row.ticket)] = position
                 let n = row.ticket.notification
+                sent[n.messageID] = (n, CanonicalJSON(n.data))
                 notifications += position > 0 ? ",{\"m\":" : "{\"m\":"
                 JSONWriter.writeString(n.messageID, into: &notifications)
                 field("t", n.subscriptionType)
@@ -218,11 +222,21 @@ struct IngestLane {
         }
         notifications += "]"
         targets += "]"
-        let result = try connection.query("SELECT * FROM store_events($1::jsonb, $2::jsonb)", [notifications, targets])
-        let messageID = try result.column("twitch_message_id")
+        let result = try connection.query("SELECT * FROM store_event_rows($1::jsonb, $2::jsonb)", [notifications, targets])
+        let id = try result.column("id"), company = try result.column("company_id"), messageID = try result.column("twitch_message_id")
+        let occurredAt = try result.column("occurred_at_text"), receivedAt = try result.column("received_at_text")
+        var creators: [String: String?] = [:]
+        for row in rows { creators["\(row.company)|\(row.ticket.notification.messageID)"] = row.creator }
         var stored: [String: CompactEvent] = [:]
-        for (row, event) in zip(result.rows, try EventRows.compactEvents(from: result)) {
-            stored["\(event.companyID)|\(try row.require(messageID))"] = event
+        for row in result.rows {
+            let key = "\(try row.require(company))|\(try row.require(messageID))"
+            guard let (n, data) = sent[try row.require(messageID)], let creator = creators[key] else {
+                throw PostgresError(kind: .query, message: "store_event_rows returned a row that was not sent: \(key)")
+            }
+            stored[key] = CompactEvent(
+                id: try row.requireInt64(id), companyID: try row.require(company), creatorID: creator, type: n.subscriptionType,
+                version: n.subscriptionVersion, source: n.source, occurredAt: try row.require(occurredAt),
+                receivedAt: try row.require(receivedAt), broadcasterUserID: n.broadcaster?.id, data: data, platform: n.platform)
         }
         return stored
     }

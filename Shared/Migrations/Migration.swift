@@ -34,5 +34,6 @@ public enum Schema {
         Migration0017PlannedAccessFunctions.migration,
         Migration0018GenericPlans.migration,
         Migration0019EventKeysOnTheDeleteSide.migration,
+        Migration0020StoreEventRows.migration,
     ]
 }

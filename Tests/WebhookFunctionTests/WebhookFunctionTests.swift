@@ -387,6 +387,47 @@ import Testing
         await harness.shutdown()
     }
 
+    /// The lane builds each live message from what it sent and the few columns Postgres decides
+    /// (migration 20), while REST and relay recovery read the row back (`EventRows`): the two must
+    /// be the same bytes, for text that needs escaping, non-ASCII text, and numbers in every form a
+    /// resubscription message may carry.
+    @Test func theLiveMessageIsTheEventAsReadersReadItBack() async throws {
+        let harness = try WebhookHarness()
+        let (company, twitchID, subscriber, stream) = try await WebhookHarness.watchedCompany()
+        var events = stream
+        let texts: [JSONValue] = [
+            "quote \" backslash \\ <b>&amp;</b> \u{1F600} é \u{0007} line\nbreak", .double(1.5), .double(1e21), .int(Int64.max), .double(-0.25),
+            .array([.null, .bool(true), ["nested": "x"]]),
+        ]
+        var sent: [String] = []
+        for text in texts {
+            let delivery = SignedDelivery.notification(
+                type: "channel.subscription.message", version: "1",
+                event: ["user_id": "7", "user_login": "fan", "user_name": "Fän", "broadcaster_user_id": .string(twitchID),
+                        "broadcaster_user_login": "b", "broadcaster_user_name": "B", "tier": "1000", "cumulative_months": 12,
+                        "streak_months": .null, "duration_months": 1, "message": ["text": text, "emotes": .array([])]],
+                condition: ["broadcaster_user_id": .string(twitchID)], secret: WebhookHarness.secret,
+                messageID: SignedDelivery.newMessageID(), timestamp: WebhookHarness.now)
+            let status = await harness.post(delivery).status
+            // Unanswered deliveries publish nothing: stop here rather than wait for them.
+            try #require(status == 204, "delivery \(sent.count) answered \(status)")
+            sent.append(delivery.header("Twitch-Eventsub-Message-Id")!)
+        }
+        var live: [String] = []
+        while live.count < texts.count, let event = await events.next() {
+            if case .message(let message) = event { live.append(message.text) }
+        }
+        let owner = try PostgresConnection(url: try TestServices.adminURL())
+        let stored = try owner.withTenantScope(companyId: company) {
+            try owner.query("SELECT \(EventRows.returning) FROM events WHERE company_id = $1 ORDER BY id", [company]).rows
+                .map { try EventRows.compactEvent(from: $0).jsonText }
+        }
+        #expect(live == stored)
+        #expect(live.count == sent.count)
+        await subscriber.stop()
+        await harness.shutdown()
+    }
+
     /// A follow needs the broadcaster's authorization: it reaches the agency whose creator linked
     /// (for follows), not another agency tracking the same channel without a link; a stream going
     /// live reaches both.
