@@ -83,7 +83,7 @@ let sharedTargets: [Target] = [
     shared("CivilTime"),
     shared("Base64Encoding"),
     shared("RandomBytes"),
-    shared("StructuredLogging", ["JSONValue", logging, nioLocks]),
+    shared("StructuredLogging", ["JSONValue", "RandomBytes", logging, nioLocks]),
     shared("BlockingIO", [nioPosix]),
     shared("Postgres", ["CLibPQ", "BlockingIO", "Settings", logging, nioLocks]),
     shared("Redis", ["CHiredis", "BlockingIO", "Settings", logging, nioLocks]),

@@ -1,13 +1,12 @@
+import RandomBytes
+
 /// Request ids: taken from `X-Request-Id` when a caller (the router, a load balancer) sent a
 /// sane one, otherwise made here. 128 random bits, hex.
 public enum RequestID {
     public static let header = "x-request-id"
 
     public static func make() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let high = generator.next() as UInt64
-        let low = generator.next() as UInt64
-        return hex(high) + hex(low)
+        RandomBytes.hex(16)
     }
 
     /// Accepts a caller's id only if it is short and plain (it ends up in logs and responses).
@@ -16,10 +15,5 @@ public enum RequestID {
               candidate.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 45 || $0 == 95 })
         else { return make() }
         return candidate
-    }
-
-    private static func hex(_ value: UInt64) -> String {
-        let text = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - text.count) + text
     }
 }

@@ -22,6 +22,19 @@ import Testing
         }
     }
 
+    /// The system source fills any length in one go, longer than one getrandom call's 256-byte
+    /// guarantee included, and the bytes are fresh and spread (zero-filled or reused buffers would not be).
+    @Test func theSystemSourceFillsEveryLengthWithFreshBytes() {
+        for count in [0, 1, 7, 8, 16, 33, 256, 257, 4_096] {
+            let first = RandomBytes.make(count), second = RandomBytes.make(count)
+            #expect(first.count == count && second.count == count)
+            if count >= 16 { #expect(first != second, "\(count) bytes drawn twice alike") }
+        }
+        let many = RandomBytes.make(4_096)
+        #expect(Set(many).count > 240, "4,096 random bytes take almost every value")
+        #expect(many.suffix(256).contains { $0 != 0 }, "the tail past the first 256 bytes is filled too")
+    }
+
     @Test func hexIsLowercaseOfTheRightLengthAndFresh() {
         let ids = (0..<1_000).map { _ in RandomBytes.hex(16) }
         for id in ids {
