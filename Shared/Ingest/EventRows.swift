@@ -3,7 +3,8 @@ public import Postgres
 public import Rooms
 
 /// How `events` rows are read back as `CompactEvent`s: one column list and one decoder, used by
-/// every reader (ingest's RETURNING, REST catch-up, relay recovery).
+/// every reader (REST catch-up, relay recovery, notifications). Ingest builds its events from what
+/// it sent and `store_event_rows`' few columns (migration 20); a test pins that both give the same bytes.
 public enum EventRows {
     /// Select-list producing the columns `compactEvent(from:)` reads. Timestamps are formatted in
     /// SQL as RFC 3339 UTC so every reader gets byte-identical text.
